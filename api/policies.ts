@@ -1,0 +1,42 @@
+// Policy reads and the partner's default policy, shared by the routes that need one.
+import { and, desc, eq } from 'drizzle-orm';
+import type { Database } from '../db/client.js';
+import { policies } from '../db/schema.js';
+import { defaultPolicyTerms, type LifecyclePolicy } from '../machines/policy.js';
+import { policyFromRow } from '../activities/licenses.js';
+import { notFound } from './problem.js';
+
+const DEFAULT_POLICY_NAME = 'Default';
+
+export async function currentPolicy(db: Database, partnerId: string, policyId: string): Promise<LifecyclePolicy> {
+  const [row] = await db
+    .select()
+    .from(policies)
+    .where(and(eq(policies.id, policyId), eq(policies.partnerId, partnerId)))
+    .orderBy(desc(policies.version))
+    .limit(1);
+  if (!row) throw notFound('Policy');
+  return policyFromRow(row);
+}
+
+export async function policyVersion(db: Database, policyId: string, version: number): Promise<LifecyclePolicy> {
+  const [row] = await db.select().from(policies).where(and(eq(policies.id, policyId), eq(policies.version, version))).limit(1);
+  if (!row) throw notFound('Policy');
+  return policyFromRow(row);
+}
+
+/** The partner's default policy (DESIGN §3 defaults), created the first time one is needed. */
+export async function defaultPolicy(db: Database, partnerId: string): Promise<LifecyclePolicy> {
+  const [existing] = await db
+    .select()
+    .from(policies)
+    .where(and(eq(policies.partnerId, partnerId), eq(policies.name, DEFAULT_POLICY_NAME)))
+    .orderBy(desc(policies.version))
+    .limit(1);
+  if (existing) return policyFromRow(existing);
+  const [created] = await db
+    .insert(policies)
+    .values({ id: crypto.randomUUID(), version: 1, partnerId, name: DEFAULT_POLICY_NAME, ...defaultPolicyTerms })
+    .returning();
+  return policyFromRow(created!);
+}

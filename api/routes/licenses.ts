@@ -1,0 +1,255 @@
+// Licenses: issue (starts the license's workflow), read, timeline, and the operations
+// renew, suspend, resume and delete. Legality comes from the machine before Temporal is
+// called; the workflow writes the change before answering, so the caller reads its own write.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { and, asc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Database } from '../../db/client.js';
+import { licenses, outbox } from '../../db/schema.js';
+import { addDuration } from '../../machines/duration.js';
+import {
+  canApply,
+  licenseTimeline,
+  restoreLicense,
+  type LicenseContext,
+  type LicenseEvent,
+  type LicenseSnapshot,
+  type LicenseState,
+} from '../../machines/license/index.js';
+import { renewedExpiry, type RenewalTerms } from '../../machines/license/renewal.js';
+import {
+  ILLEGAL_TRANSITION,
+  cancelLicense,
+  licenseRecorded,
+  licenseWorkflowId,
+  renewLicense,
+  resumeLicense,
+  suspendLicense,
+  type LicenseFacts,
+  type LicenseLifecycleInput,
+  type LicenseView,
+} from '../../workflows/license/messages.js';
+import { licenseLifecycle } from '../../workflows/license/lifecycle.js';
+import { CompanyId, LicenseExpiresAt, LicenseState as LicenseStateAttribute, PartnerId, Product } from '../../workflows/searchAttributes.js';
+import type { AppDependencies } from '../app.js';
+import { actorOf, callerOf, requireRole } from '../auth.js';
+import { currentPolicy, defaultPolicy, policyVersion } from '../policies.js';
+import { illegalTransition, invalidInput, notFound } from '../problem.js';
+import { issueLicense, listLicenses, renewByDate, renewByDuration } from '../schemas.js';
+import { parseInput } from '../validate.js';
+import { companyOf } from './companies.js';
+
+type LicenseRow = typeof licenses.$inferSelect;
+
+export function licenseRoutes(router: Router, deps: AppDependencies): void {
+  const { db, temporal, taskQueue } = deps;
+
+  router.post('/licenses', async (ctx) => {
+    const caller = requireRole(ctx, 'operator');
+    const body = parseInput(issueLicense, ctx.request.body);
+    const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => {
+      throw invalidInput([{ field: 'companyId', message: 'does not exist' }]);
+    });
+    const policyId = body.policyId ?? company.policyId;
+    const policy = policyId
+      ? await currentPolicy(db, caller.partnerId, policyId).catch(() => { throw invalidInput([{ field: 'policyId', message: 'does not exist' }]); })
+      : await defaultPolicy(db, caller.partnerId);
+    const now = Date.now();
+    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : addDuration(now, body.duration ?? policy.trial);
+    const license: LicenseFacts = {
+      id: crypto.randomUUID(),
+      partnerId: caller.partnerId,
+      companyId: company.id,
+      companyName: company.name,
+      product: body.product,
+      seats: body.seats,
+      term: body.term,
+      owner: body.owner,
+      // R8: the tag is the company name at issue, and does not follow later renames.
+      tag: body.tag ?? company.name,
+      accountType: body.accountType ?? null,
+      poolId: null,
+      sourceId: null,
+    };
+    const input: LicenseLifecycleInput = { license, policy, issue: { expiresAt, actor: actorOf(caller) } };
+    const handle = await temporal.workflow.start(licenseLifecycle, {
+      workflowId: licenseWorkflowId(license.id),
+      taskQueue,
+      args: [input],
+      staticSummary: `${company.name} · ${license.product} · ${license.seats} seats`,
+      staticDetails: `License ${license.id} (${license.term}, owned by the ${license.owner}) on policy "${policy.name}" v${policy.version}.`,
+      typedSearchAttributes: [
+        { key: PartnerId, value: license.partnerId },
+        { key: CompanyId, value: license.companyId },
+        { key: Product, value: license.product },
+        { key: LicenseStateAttribute, value: license.term === 'trial' ? 'trial' : 'active' },
+        { key: LicenseExpiresAt, value: new Date(expiresAt) },
+      ],
+    });
+    await handle.executeUpdate(licenseRecorded);
+    ctx.status = 201;
+    ctx.set('Location', `/v1/licenses/${license.id}`);
+    ctx.body = await licenseRepresentation(db, await licenseOf(db, caller.partnerId, license.id), { withNotices: true });
+  });
+
+  router.get('/licenses', async (ctx) => {
+    const { partnerId } = callerOf(ctx);
+    const query = parseInput(listLicenses, ctx.query);
+    const filters: SQL[] = [eq(licenses.partnerId, partnerId)];
+    if (query.state) filters.push(eq(licenses.state, query.state));
+    if (query.companyId) filters.push(eq(licenses.companyId, query.companyId));
+    if (query.product) filters.push(eq(licenses.product, query.product));
+    if (query.expiresBefore) filters.push(lt(licenses.expiresAt, new Date(query.expiresBefore)));
+    if (query.after) filters.push(gt(licenses.id, query.after));
+    const rows = await db.select().from(licenses).where(and(...filters)).orderBy(asc(licenses.id)).limit(query.limit);
+    const data = await Promise.all(rows.map((row) => licenseRepresentation(db, row, { withNotices: false })));
+    ctx.body = { data, next: rows.length === query.limit ? rows.at(-1)!.id : null };
+  });
+
+  router.get('/licenses/:id', async (ctx) => {
+    const row = await licenseOf(db, callerOf(ctx).partnerId, ctx.params.id!);
+    ctx.body = await licenseRepresentation(db, row, { withNotices: true });
+  });
+
+  router.get('/licenses/:id/timeline', async (ctx) => {
+    const row = await licenseOf(db, callerOf(ctx).partnerId, ctx.params.id!);
+    const timeline = licenseTimeline(await snapshotOf(db, row));
+    ctx.body = {
+      id: row.id,
+      state: row.state,
+      timeline: timeline.map((entry) => ({
+        at: new Date(entry.at).toISOString(),
+        event: entry.event.type,
+        state: entry.state,
+        ...(entry.notice ? { notice: entry.notice } : {}),
+      })),
+    };
+  });
+
+  const operation = (
+    path: string,
+    name: string,
+    run: (handle: WorkflowHandle, ctx: Context, row: LicenseRow) => { event: (snapshot: LicenseSnapshot, now: number) => LicenseEvent; send: () => Promise<LicenseView> },
+  ) => {
+    router.post(path, async (ctx) => {
+      const caller = requireRole(ctx, 'operator');
+      const row = await licenseOf(db, caller.partnerId, ctx.params.id!);
+      const handle = temporal.workflow.getHandle(licenseWorkflowId(row.id));
+      const { event, send } = run(handle, ctx, row);
+      const snapshot = await snapshotOf(db, row);
+      if (!canApply(snapshot, event(snapshot, Date.now()))) throw refusal(name, row, snapshot);
+      await answerIllegalAs409(name, row, send);
+      ctx.body = await licenseRepresentation(db, await licenseOf(db, caller.partnerId, row.id), { withNotices: true });
+    });
+  };
+
+  operation('/licenses/:id/renew', 'renew', (handle, ctx) => {
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const terms: RenewalTerms = 'expiresAt' in body
+      ? { expiresAt: Date.parse(parseInput(renewByDate, body).expiresAt) }
+      : parseInput(renewByDuration, body);
+    const request = { actor: actorOf(callerOf(ctx)), terms };
+    return {
+      event: (snapshot, now) => ({ type: 'renew', expiresAt: renewedExpiry(request.terms, snapshot.context.expiresAt, now), at: now }),
+      send: () => handle.executeUpdate(renewLicense, { args: [request] }),
+    };
+  });
+  operation('/licenses/:id/suspend', 'suspend', (handle, ctx) => ({
+    event: (_, now) => ({ type: 'suspend', at: now }),
+    send: () => handle.executeUpdate(suspendLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }),
+  }));
+  operation('/licenses/:id/resume', 'resume', (handle, ctx) => ({
+    event: (_, now) => ({ type: 'resume', at: now }),
+    send: () => handle.executeUpdate(resumeLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }),
+  }));
+
+  router.delete('/licenses/:id', async (ctx) => {
+    const caller = requireRole(ctx, 'operator');
+    const row = await licenseOf(db, caller.partnerId, ctx.params.id!);
+    const snapshot = await snapshotOf(db, row);
+    if (!canApply(snapshot, { type: 'cancel', at: Date.now() })) throw refusal('delete', row, snapshot);
+    const handle = temporal.workflow.getHandle(licenseWorkflowId(row.id));
+    await answerIllegalAs409('delete', row, () => handle.executeUpdate(cancelLicense, { args: [{ actor: actorOf(caller) }] }));
+    ctx.body = await licenseRepresentation(db, await licenseOf(db, caller.partnerId, row.id), { withNotices: true });
+  });
+}
+
+async function licenseOf(db: Database, partnerId: string, licenseId: string): Promise<LicenseRow> {
+  const [row] = await db.select().from(licenses).where(and(eq(licenses.id, licenseId), eq(licenses.partnerId, partnerId))).limit(1);
+  if (!row) throw notFound('License');
+  return row;
+}
+
+/** The machine's snapshot as the projection last wrote it, on the policy version the license runs on. */
+async function snapshotOf(db: Database, row: LicenseRow): Promise<LicenseSnapshot> {
+  const policy = await policyVersion(db, row.policyId, row.policyVersion);
+  return restoreLicense(row.state as LicenseState, { ...(row.lifecycle as Omit<LicenseContext, 'policy'>), policy });
+}
+
+function refusal(operation: string, row: LicenseRow, snapshot: LicenseSnapshot) {
+  const reason =
+    snapshot.status === 'done'
+      ? 'A deleted license cannot change; issue a new one.'
+      : row.accountType
+        ? `The lifecycle does not allow it for a license that is ${row.state} and came from a ${row.accountType} account (R13).`
+        : `The lifecycle does not allow it for a license that is ${row.state}.`;
+  return illegalTransition(operation, row.state, reason);
+}
+
+/** The workflow's validator has the last word: a race lost to another operation is a 409 too. */
+async function answerIllegalAs409(operation: string, row: LicenseRow, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === ILLEGAL_TRANSITION) {
+      throw illegalTransition(operation, row.state, error.cause.message);
+    }
+    throw error;
+  }
+}
+
+async function licenseRepresentation(db: Database, row: LicenseRow, { withNotices }: { withNotices: boolean }) {
+  const snapshot = await snapshotOf(db, row);
+  const notices = withNotices
+    ? await db
+        .select({ kind: outbox.kind, offset: outbox.offset, cycle: outbox.cycle, status: outbox.status, dueAt: outbox.dueAt, sentAt: outbox.sentAt })
+        .from(outbox)
+        .where(and(eq(outbox.subjectId, row.id), eq(outbox.cycle, row.cycle)))
+        .orderBy(asc(outbox.dueAt))
+    : undefined;
+  return {
+    id: row.id,
+    companyId: row.companyId,
+    product: row.product,
+    seats: row.seats,
+    seatsUsed: row.seatsUsed,
+    term: row.term,
+    owner: row.owner,
+    tag: row.tag,
+    accountType: row.accountType,
+    poolId: row.poolId,
+    sourceId: row.sourceId,
+    policy: { id: row.policyId, version: row.policyVersion },
+    state: row.state,
+    protected: snapshot.hasTag('protected'),
+    expiresAt: row.expiresAt.toISOString(),
+    cycle: row.cycle,
+    nextDeadline: row.nextDeadlineEvent && row.nextDeadlineAt ? { event: row.nextDeadlineEvent, at: row.nextDeadlineAt.toISOString() } : null,
+    ...(notices
+      ? {
+          notices: notices.map((notice) => ({
+            kind: notice.kind,
+            ...(notice.offset ? { offset: notice.offset } : {}),
+            cycle: notice.cycle,
+            status: notice.status,
+            dueAt: notice.dueAt.toISOString(),
+            sentAt: notice.sentAt?.toISOString() ?? null,
+          })),
+        }
+      : {}),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

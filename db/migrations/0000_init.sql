@@ -1,0 +1,164 @@
+CREATE TYPE "public"."notice_status" AS ENUM('pending', 'sent', 'failed');--> statement-breakpoint
+CREATE TYPE "public"."owner" AS ENUM('partner', 'customer');--> statement-breakpoint
+CREATE TYPE "public"."role" AS ENUM('admin', 'operator', 'viewer');--> statement-breakpoint
+CREATE TYPE "public"."term" AS ENUM('annual', 'monthly', 'trial');--> statement-breakpoint
+CREATE TABLE "accounts" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"company_id" uuid NOT NULL,
+	"product" text NOT NULL,
+	"name" text NOT NULL,
+	"term" "term" DEFAULT 'annual' NOT NULL,
+	"seats_requested" integer NOT NULL,
+	"allocations" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"seats_allocated" integer DEFAULT 0 NOT NULL,
+	"overage" integer DEFAULT 0 NOT NULL,
+	"policy_id" uuid NOT NULL,
+	"policy_version" integer NOT NULL,
+	"state" text NOT NULL,
+	"protected" boolean NOT NULL,
+	"cycle" integer DEFAULT 1 NOT NULL,
+	"next_deadline_event" text,
+	"next_deadline_at" timestamp with time zone,
+	"lifecycle" jsonb NOT NULL,
+	"revision" integer DEFAULT 0 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "api_keys" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"name" text NOT NULL,
+	"role" "role" NOT NULL,
+	"access_group_ids" jsonb,
+	"secret_hash" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"revoked_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "audit_log" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"subject_type" text NOT NULL,
+	"subject_id" text NOT NULL,
+	"action" text NOT NULL,
+	"actor" text NOT NULL,
+	"before" jsonb,
+	"after" jsonb,
+	"at" timestamp with time zone NOT NULL,
+	"dedupe_key" text NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "companies" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"parent_id" uuid,
+	"name" text NOT NULL,
+	"locale" text DEFAULT 'en' NOT NULL,
+	"notice_emails" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"notice_opt_outs" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"policy_id" uuid,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "idempotency_keys" (
+	"partner_id" uuid NOT NULL,
+	"key" text NOT NULL,
+	"request_hash" text NOT NULL,
+	"status" integer NOT NULL,
+	"body" jsonb,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "idempotency_keys_partner_id_key_pk" PRIMARY KEY("partner_id","key")
+);
+--> statement-breakpoint
+CREATE TABLE "licenses" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"company_id" uuid NOT NULL,
+	"pool_id" uuid,
+	"source_id" uuid,
+	"account_type" text,
+	"product" text NOT NULL,
+	"seats" integer NOT NULL,
+	"seats_used" integer DEFAULT 0 NOT NULL,
+	"term" "term" NOT NULL,
+	"owner" "owner" NOT NULL,
+	"tag" text NOT NULL,
+	"policy_id" uuid NOT NULL,
+	"policy_version" integer NOT NULL,
+	"state" text NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"cycle" integer DEFAULT 1 NOT NULL,
+	"next_deadline_event" text,
+	"next_deadline_at" timestamp with time zone,
+	"lifecycle" jsonb NOT NULL,
+	"revision" integer DEFAULT 0 NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "outbox" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"key" text NOT NULL,
+	"subject_type" text NOT NULL,
+	"subject_id" uuid NOT NULL,
+	"company_id" uuid NOT NULL,
+	"kind" text NOT NULL,
+	"cycle" integer NOT NULL,
+	"offset" text,
+	"facts" jsonb NOT NULL,
+	"due_at" timestamp with time zone NOT NULL,
+	"status" "notice_status" DEFAULT 'pending' NOT NULL,
+	"message_id" text,
+	"recipients" jsonb,
+	"locale" text,
+	"error" text,
+	"sent_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "partners" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"parent_id" uuid,
+	"name" text NOT NULL,
+	"contact_email" text,
+	"time_zone" text DEFAULT 'UTC' NOT NULL,
+	"monthly_programme" boolean DEFAULT false NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "policies" (
+	"id" uuid NOT NULL,
+	"version" integer NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"name" text NOT NULL,
+	"trial" text NOT NULL,
+	"grace" text NOT NULL,
+	"suspension" text NOT NULL,
+	"expiry_notices" jsonb NOT NULL,
+	"deletion_notice" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "policies_id_version_pk" PRIMARY KEY("id","version")
+);
+--> statement-breakpoint
+ALTER TABLE "accounts" ADD CONSTRAINT "accounts_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "accounts" ADD CONSTRAINT "accounts_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "companies" ADD CONSTRAINT "companies_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "licenses" ADD CONSTRAINT "licenses_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "licenses" ADD CONSTRAINT "licenses_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "policies" ADD CONSTRAINT "policies_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "accounts_company_product" ON "accounts" USING btree ("company_id","product");--> statement-breakpoint
+CREATE UNIQUE INDEX "api_keys_secret_hash" ON "api_keys" USING btree ("secret_hash");--> statement-breakpoint
+CREATE UNIQUE INDEX "audit_log_dedupe" ON "audit_log" USING btree ("dedupe_key");--> statement-breakpoint
+CREATE INDEX "audit_log_subject" ON "audit_log" USING btree ("partner_id","subject_id","at");--> statement-breakpoint
+CREATE INDEX "companies_partner" ON "companies" USING btree ("partner_id");--> statement-breakpoint
+CREATE INDEX "licenses_partner_state" ON "licenses" USING btree ("partner_id","state");--> statement-breakpoint
+CREATE INDEX "licenses_company_product" ON "licenses" USING btree ("company_id","product");--> statement-breakpoint
+CREATE INDEX "licenses_partner_expires" ON "licenses" USING btree ("partner_id","expires_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "outbox_key" ON "outbox" USING btree ("key");--> statement-breakpoint
+CREATE INDEX "outbox_partner_created" ON "outbox" USING btree ("partner_id","created_at");--> statement-breakpoint
+CREATE INDEX "policies_partner" ON "policies" USING btree ("partner_id");

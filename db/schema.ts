@@ -1,0 +1,215 @@
+// The read model and the record: partners and their keys, policies, companies,
+// licenses and accounts (projections written by their workflows), the audit log,
+// the notice outbox and idempotency keys. Every row belongs to one partner (R1).
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const role = pgEnum('role', ['admin', 'operator', 'viewer']);
+export const term = pgEnum('term', ['annual', 'monthly', 'trial']);
+export const owner = pgEnum('owner', ['partner', 'customer']);
+export const noticeStatus = pgEnum('notice_status', ['pending', 'sent', 'failed']);
+
+export const partners = pgTable('partners', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  parentId: uuid('parent_id'),
+  name: text('name').notNull(),
+  contactEmail: text('contact_email'),
+  timeZone: text('time_zone').notNull().default('UTC'),
+  monthlyProgramme: boolean('monthly_programme').notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    name: text('name').notNull(),
+    role: role('role').notNull(),
+    accessGroupIds: jsonb('access_group_ids').$type<string[]>(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [uniqueIndex('api_keys_secret_hash').on(table.secretHash)],
+);
+
+/** A policy is versioned: a change is a new version, and a running license keeps its version until its next cycle. */
+export const policies = pgTable(
+  'policies',
+  {
+    id: uuid('id').notNull(),
+    version: integer('version').notNull(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    name: text('name').notNull(),
+    trial: text('trial').notNull(),
+    grace: text('grace').notNull(),
+    suspension: text('suspension').notNull(),
+    expiryNotices: jsonb('expiry_notices').$type<string[]>().notNull(),
+    deletionNotice: text('deletion_notice').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.id, table.version] }), index('policies_partner').on(table.partnerId)],
+);
+
+export const companies = pgTable(
+  'companies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    parentId: uuid('parent_id'),
+    name: text('name').notNull(),
+    locale: text('locale').notNull().default('en'),
+    noticeEmails: jsonb('notice_emails').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    noticeOptOuts: jsonb('notice_opt_outs').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    policyId: uuid('policy_id'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('companies_partner').on(table.partnerId)],
+);
+
+/** Projection of each license workflow; the workflow is its only writer of lifecycle fields. */
+export const licenses = pgTable(
+  'licenses',
+  {
+    id: uuid('id').primaryKey(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    companyId: uuid('company_id').notNull().references(() => companies.id),
+    poolId: uuid('pool_id'),
+    sourceId: uuid('source_id'),
+    accountType: text('account_type'),
+    product: text('product').notNull(),
+    seats: integer('seats').notNull(),
+    seatsUsed: integer('seats_used').notNull().default(0),
+    term: term('term').notNull(),
+    owner: owner('owner').notNull(),
+    tag: text('tag').notNull(),
+    policyId: uuid('policy_id').notNull(),
+    policyVersion: integer('policy_version').notNull(),
+    state: text('state').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    cycle: integer('cycle').notNull().default(1),
+    nextDeadlineEvent: text('next_deadline_event'),
+    nextDeadlineAt: timestamp('next_deadline_at', { withTimezone: true }),
+    /** The machine's context, so the API can ask the machine what is legal without calling Temporal. */
+    lifecycle: jsonb('lifecycle').notNull(),
+    /** Sequence of the last transition written, so a retried write is a no-op. */
+    revision: integer('revision').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [
+    index('licenses_partner_state').on(table.partnerId, table.state),
+    index('licenses_company_product').on(table.companyId, table.product),
+    index('licenses_partner_expires').on(table.partnerId, table.expiresAt),
+  ],
+);
+
+/** Projection of each account workflow (a product instance of a company, R9). */
+export const accounts = pgTable(
+  'accounts',
+  {
+    id: uuid('id').primaryKey(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    companyId: uuid('company_id').notNull().references(() => companies.id),
+    product: text('product').notNull(),
+    name: text('name').notNull(),
+    term: term('term').notNull().default('annual'),
+    seatsRequested: integer('seats_requested').notNull(),
+    allocations: jsonb('allocations').$type<{ licenseId: string; seats: number }[]>().notNull().default(sql`'[]'::jsonb`),
+    seatsAllocated: integer('seats_allocated').notNull().default(0),
+    overage: integer('overage').notNull().default(0),
+    policyId: uuid('policy_id').notNull(),
+    policyVersion: integer('policy_version').notNull(),
+    state: text('state').notNull(),
+    protected: boolean('protected').notNull(),
+    cycle: integer('cycle').notNull().default(1),
+    nextDeadlineEvent: text('next_deadline_event'),
+    nextDeadlineAt: timestamp('next_deadline_at', { withTimezone: true }),
+    lifecycle: jsonb('lifecycle').notNull(),
+    revision: integer('revision').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (table) => [index('accounts_company_product').on(table.companyId, table.product)],
+);
+
+/** Append-only: every transition, operation, notice and key change (R32). */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    partnerId: uuid('partner_id').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: text('subject_id').notNull(),
+    action: text('action').notNull(),
+    actor: text('actor').notNull(),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** Makes a retried activity's write a no-op. */
+    dedupeKey: text('dedupe_key').notNull(),
+  },
+  (table) => [
+    uniqueIndex('audit_log_dedupe').on(table.dedupeKey),
+    index('audit_log_subject').on(table.partnerId, table.subjectId, table.at),
+  ],
+);
+
+/** One row per notice due, keyed (subject, kind, cycle) so it is sent once (R19). */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: uuid('partner_id').notNull(),
+    key: text('key').notNull(),
+    subjectType: text('subject_type').notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    companyId: uuid('company_id').notNull(),
+    kind: text('kind').notNull(),
+    cycle: integer('cycle').notNull(),
+    offset: text('offset'),
+    /** What the notice tells: the dates and durations it names, fixed when it fell due. */
+    facts: jsonb('facts').$type<Record<string, string>>().notNull(),
+    dueAt: timestamp('due_at', { withTimezone: true }).notNull(),
+    status: noticeStatus('status').notNull().default('pending'),
+    messageId: text('message_id'),
+    recipients: jsonb('recipients').$type<string[]>(),
+    locale: text('locale'),
+    error: text('error'),
+    sentAt: timestamp('sent_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('outbox_key').on(table.key), index('outbox_partner_created').on(table.partnerId, table.createdAt)],
+);
+
+/** First answers to POSTs with an Idempotency-Key, kept 24 h. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    partnerId: uuid('partner_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    body: jsonb('body'),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.partnerId, table.key] })],
+);

@@ -1,0 +1,93 @@
+// A real Temporal dev server (the pinned CLI's `server start-dev`) for `npm start`
+// without TEMPORAL_ADDRESS: SQLite state under the data directory, UI on its port,
+// and Tenure's search attributes registered at start.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join, resolve } from 'node:path';
+// @ts-expect-error plain ESM helper shared with the dependency-free bootstrap
+import { findTemporalCli } from '../../scripts/temporal-cli.mjs';
+import { searchAttributeTypes } from '../../workflows/searchAttributes.js';
+
+export interface DevServerOptions {
+  dataDir: string;
+  port: number;
+  uiPort: number;
+  namespace: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningDevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+export function searchAttributeFlags(): string[] {
+  return Object.entries(searchAttributeTypes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
+}
+
+export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {
+  const executable: string | undefined = findTemporalCli();
+  if (!executable) throw new Error('the Temporal CLI is missing; run `npm start` again so the bootstrap can build it');
+  await mkdir(resolve(options.dataDir), { recursive: true });
+  const child = spawn(
+    executable,
+    [
+      'server', 'start-dev',
+      '--db-filename', join(resolve(options.dataDir), 'temporal.sqlite'),
+      '--ip', '127.0.0.1',
+      '--port', String(options.port),
+      '--ui-port', String(options.uiPort),
+      '--namespace', options.namespace,
+      '--log-level', 'warn',
+      ...searchAttributeFlags(),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n').filter(Boolean)) {
+      output.push(line);
+      options.log?.(line);
+    }
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  await waitForPort(options.port, child, output);
+  return {
+    address: `127.0.0.1:${options.port}`,
+    uiUrl: `http://localhost:${options.uiPort}`,
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, output: string[]): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`the Temporal dev server exited (code ${child.exitCode}): ${output.slice(-3).join(' | ')}`);
+    }
+    if (await portAnswers(port)) return;
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the Temporal dev server did not open port ${port} within 60 s`);
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => { socket.destroy(); done(true); });
+    socket.once('error', () => done(false));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => { clearTimeout(killer); done(); });
+    child.kill('SIGTERM');
+  });
+}

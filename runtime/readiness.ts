@@ -1,0 +1,36 @@
+// What /readyz checks: Temporal reachable, database reachable, migrations applied,
+// and a worker polling Tenure's task queue (from any process, not only this one).
+import { sql } from 'drizzle-orm';
+import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { Database } from '../db/client.js';
+import { migrationsApplied } from '../db/migrate.js';
+import type { ComponentStatus, ReadinessProbe } from '../api/routes/health.js';
+
+async function check(probe: () => Promise<unknown>): Promise<ComponentStatus> {
+  try {
+    const outcome = await probe();
+    return outcome === false ? { ok: false, error: 'not yet' } : { ok: true };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+  }
+}
+
+export function readinessProbe(db: Database, client: Client, taskQueue: string): ReadinessProbe {
+  return async () => {
+    const [temporalStatus, database, migrations, worker] = await Promise.all([
+      check(() => client.workflowService.getSystemInfo({})),
+      check(() => db.execute(sql`select 1`)),
+      check(() => migrationsApplied(db)),
+      check(async () => {
+        const { pollers } = await client.workflowService.describeTaskQueue({
+          namespace: client.options.namespace,
+          taskQueue: { name: taskQueue },
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+        });
+        return pollers.length > 0;
+      }),
+    ]);
+    return { temporal: temporalStatus, database, migrations, worker };
+  };
+}

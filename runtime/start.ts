@@ -1,0 +1,83 @@
+// `npm start`: everything on one machine. A local Temporal dev server and PostgreSQL
+// unless TEMPORAL_ADDRESS / DATABASE_URL point elsewhere, a local SMTP catcher unless
+// SMTP_URL is set, then the worker and the API. Data lives under TENURE_DATA_DIR.
+import { join } from 'node:path';
+import { exitOnStartupError, readConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { startEmbeddedPostgres } from './embedded/postgres.js';
+import { startDevServer } from './embedded/temporal.js';
+import { startMailCatcher } from './embedded/mail.js';
+import { startApi, startWorker, type RunningPart } from './processes.js';
+import { stopOnSignal } from './signals.js';
+
+const EMBEDDED_POSTGRES_PORT = 5433;
+const EMBEDDED_TEMPORAL_PORT = 7233;
+const TEMPORAL_UI_PORT = 8233;
+const MAIL_CATCHER_PORT = 2525;
+
+const parts: RunningPart[] = [];
+const config = (() => {
+  try {
+    return readConfig();
+  } catch (error) {
+    return exitOnStartupError(error);
+  }
+})();
+const logger = createLogger(config.LOG_LEVEL);
+stopOnSignal(parts, logger);
+
+try {
+  const started = performance.now();
+  const dataDir = config.TENURE_DATA_DIR;
+
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let temporalUi = 'your Temporal cluster\'s UI';
+  if (!temporalAddress) {
+    const server = await startDevServer({
+      dataDir: join(dataDir, 'temporal'),
+      port: EMBEDDED_TEMPORAL_PORT,
+      uiPort: TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      log: (line) => logger.debug({ component: 'temporal' }, line),
+    });
+    parts.push(server);
+    temporalAddress = server.address;
+    temporalUi = server.uiUrl;
+  }
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    const postgres = await startEmbeddedPostgres({
+      dataDir: join(dataDir, 'postgres'),
+      port: EMBEDDED_POSTGRES_PORT,
+      database: 'tenure',
+      persistent: true,
+      log: (line) => logger.debug({ component: 'postgres' }, line),
+    });
+    parts.push(postgres);
+    databaseUrl = postgres.url;
+  }
+
+  let smtpUrl = config.SMTP_URL;
+  if (!smtpUrl) {
+    const catcher = await startMailCatcher({ port: MAIL_CATCHER_PORT, mailDir: join(dataDir, 'mail') });
+    parts.push(catcher);
+    smtpUrl = catcher.url;
+  }
+
+  const endpoints = { temporalAddress, databaseUrl, smtpUrl };
+  const api = await startApi(config, endpoints, logger);
+  parts.push(api);
+  parts.push(await startWorker(config, endpoints, logger));
+
+  const base = `http://localhost:${config.PORT}`;
+  logger.info(`Tenure is up in ${((performance.now() - started) / 1000).toFixed(1)} s
+  API          ${base}/v1   (readiness: ${base}/readyz)
+  API docs     ${base}/docs
+  Temporal UI  ${temporalUi}
+  Mail         ${config.SMTP_URL ? config.SMTP_URL : `caught locally in ${join(dataDir, 'mail')}, readable at ${base}/v1/outbox`}
+Press Ctrl-C to stop.`);
+} catch (error) {
+  for (const part of parts.reverse()) await part.stop().catch(() => {});
+  exitOnStartupError(error);
+}

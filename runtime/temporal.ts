@@ -1,0 +1,46 @@
+// Connection to the Temporal server: a local dev server, a self-hosted cluster
+// (optionally mTLS) or Temporal Cloud (API key or mTLS), from the same variables.
+import { readFile } from 'node:fs/promises';
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, type Config } from './config.js';
+
+interface TemporalTarget {
+  address: string;
+  tls?: { serverNameOverride?: string; clientCertPair?: { crt: Buffer; key: Buffer } } | boolean;
+  apiKey?: string;
+}
+
+async function targetOf(config: Config, address: string): Promise<TemporalTarget> {
+  const clientCertPair = config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
+    ? { crt: await readFile(config.TEMPORAL_TLS_CERT_PATH), key: await readFile(config.TEMPORAL_TLS_KEY_PATH) }
+    : undefined;
+  const wantsTls = config.TEMPORAL_TLS ?? Boolean(clientCertPair || config.TEMPORAL_API_KEY);
+  const tls = wantsTls
+    ? { ...(config.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: config.TEMPORAL_TLS_SERVER_NAME } : {}), ...(clientCertPair ? { clientCertPair } : {}) }
+    : false;
+  return { address, tls, ...(config.TEMPORAL_API_KEY ? { apiKey: config.TEMPORAL_API_KEY } : {}) };
+}
+
+function unreachable(address: string, error: unknown): ConfigError {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new ConfigError('TEMPORAL_ADDRESS', `cannot reach Temporal at ${address} (${reason})`);
+}
+
+export async function connectClient(config: Config, address: string): Promise<Connection> {
+  const target = await targetOf(config, address);
+  try {
+    return await Connection.connect({ ...target, connectTimeout: '5s' });
+  } catch (error) {
+    throw unreachable(address, error);
+  }
+}
+
+export async function connectWorker(config: Config, address: string): Promise<NativeConnection> {
+  const target = await targetOf(config, address);
+  try {
+    return await NativeConnection.connect(target);
+  } catch (error) {
+    throw unreachable(address, error);
+  }
+}

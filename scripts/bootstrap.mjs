@@ -1,0 +1,47 @@
+// First step of `npm start` and `npm test`: make the checkout runnable with nothing
+// installed by hand. Installs npm dependencies when missing or stale, then makes
+// sure the pinned Temporal CLI is there when a local Temporal server is needed.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureTemporalCli } from './temporal-cli.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const stampPath = join(root, 'node_modules', '.tenure-install-stamp');
+
+function manifestHash() {
+  const hash = createHash('sha256');
+  for (const file of ['package.json', 'package-lock.json']) {
+    const path = join(root, file);
+    if (existsSync(path)) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
+function installDependencies() {
+  const wanted = manifestHash();
+  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === wanted) return;
+  // `npm install`, not `npm ci`: the lock written against this registry lists no other
+  // platforms' optional binaries, which `npm ci` refuses; install still honours the lock.
+  process.stderr.write('Installing npm dependencies…\n');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) {
+    process.stderr.write(`npm install failed (exit ${result.status}); fix the error above and run again.\n`);
+    process.exit(result.status ?? 1);
+  }
+  writeFileSync(stampPath, wanted);
+}
+
+installDependencies();
+
+const forTests = process.env.npm_lifecycle_event === 'test' || process.env.npm_lifecycle_event === 'bench';
+if (forTests || !process.env.TEMPORAL_ADDRESS) {
+  try {
+    await ensureTemporalCli();
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,2 @@
+// Every workflow the worker runs.
+export { licenseLifecycle } from './license/lifecycle.js';

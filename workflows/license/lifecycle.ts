@@ -1,0 +1,75 @@
+// One workflow per license (`license:<id>`): it sleeps until the license's next deadline,
+// lets the machine decide what that deadline means, and applies callers' operations in
+// arrival order. Each renewal or resume opens a new cycle and continues as new, so a
+// license that lives for years keeps a short history.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { canApply, type LicenseEvent } from '../../machines/license/index.js';
+import { renewedExpiry } from '../../machines/license/renewal.js';
+import { LicenseRecord } from './record.js';
+import {
+  ILLEGAL_TRANSITION,
+  cancelLicense,
+  licenseRecorded,
+  licenseState,
+  renewLicense,
+  resumeLicense,
+  suspendLicense,
+  type LicenseLifecycleInput,
+  type RenewRequest,
+} from './messages.js';
+
+export async function licenseLifecycle(input: LicenseLifecycleInput): Promise<void> {
+  const license = LicenseRecord.open(input);
+
+  setHandler(licenseState, () => license.view());
+  setHandler(licenseRecorded, async () => {
+    await condition(() => license.revision > 0);
+    return license.view();
+  });
+  setHandler(renewLicense, (request) => license.operate(request.actor, (now) => renewal(license, request, now)), {
+    validator: (request) => assertLegal(license, renewal(license, request, Date.now())),
+  });
+  setHandler(suspendLicense, (request) => license.operate(request.actor, (at) => ({ type: 'suspend', at })), {
+    validator: (_request) => assertLegal(license, { type: 'suspend', at: Date.now() }),
+  });
+  setHandler(resumeLicense, (request) => license.operate(request.actor, (at) => ({ type: 'resume', at })), {
+    validator: (_request) => assertLegal(license, { type: 'resume', at: Date.now() }),
+  });
+  setHandler(cancelLicense, (request) => license.operate(request.actor, (at) => ({ type: 'cancel', at })), {
+    validator: (_request) => assertLegal(license, { type: 'cancel', at: Date.now() }),
+  });
+
+  await license.recordOpening();
+  const cycle = license.cycle;
+
+  while (!license.isDeleted) {
+    if (license.cycle !== cycle || workflowInfo().continueAsNewSuggested) {
+      return continueAsNew<typeof licenseLifecycle>(await license.nextCycleInput());
+    }
+    await license.awaitNextDeadlineOrChange();
+  }
+  await condition(allHandlersFinished);
+}
+
+function renewal(license: LicenseRecord, request: RenewRequest, now: number): LicenseEvent {
+  return { type: 'renew', expiresAt: renewedExpiry(request.terms, license.expiresAt, now), at: now };
+}
+
+/** Update validators run synchronously and reject before anything is written to history. */
+function assertLegal(license: LicenseRecord, event: LicenseEvent): void {
+  if (!canApply(license.snapshot, event)) {
+    throw ApplicationFailure.create({
+      type: ILLEGAL_TRANSITION,
+      message: `cannot ${event.type} a license that is ${license.state}`,
+      details: [{ state: license.state, operation: event.type }],
+      nonRetryable: true,
+    });
+  }
+}

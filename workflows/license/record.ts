@@ -1,0 +1,200 @@
+// The mechanics behind the license workflow: the machine's snapshot, applied one event
+// at a time, each change written to the database (projection, audit, outbox) before it
+// counts, and mirrored into the search attributes ops filter on.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { LicenseActivities } from '../../activities/licenses.js';
+import {
+  applyLicenseEvent,
+  nextDeadline,
+  noticeKey,
+  restoreLicense,
+  startLicense,
+  stateOf,
+  type LicenseEvent,
+  type LicenseSnapshot,
+  type LicenseState,
+  type Notice,
+} from '../../machines/license/index.js';
+import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../searchAttributes.js';
+import { Serial } from '../support/serial.js';
+import { ILLEGAL_TRANSITION, type LicenseCarryOver, type LicenseFacts, type LicenseLifecycleInput, type LicenseView } from './messages.js';
+import { auditActionOf, noticeFacts } from './naming.js';
+
+const { recordLicenseTransition, loadPolicy } = proxyActivities<LicenseActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidRecord'] },
+});
+
+const SYSTEM_ACTOR = 'system:lifecycle';
+
+export class LicenseRecord {
+  private readonly serial = new Serial();
+
+  private constructor(
+    private readonly input: LicenseLifecycleInput,
+    public snapshot: LicenseSnapshot,
+    public revision: number,
+    private readonly pendingOpening: { action: string; actor: string; notices: Notice[] } | undefined,
+  ) {}
+
+  static open(input: LicenseLifecycleInput): LicenseRecord {
+    if (input.carryOver) {
+      const { state, context, revision } = input.carryOver;
+      return new LicenseRecord(input, restoreLicense(state, { ...context, policy: input.policy }), revision, undefined);
+    }
+    if (!input.issue) throw ApplicationFailure.nonRetryable('a new license needs its issue terms', 'InvalidRecord');
+    const [snapshot, notices] = startLicense({
+      policy: input.policy,
+      accountType: input.license.accountType,
+      term: input.license.term,
+      expiresAt: input.issue.expiresAt,
+      issuedAt: Date.now(),
+    });
+    return new LicenseRecord(input, snapshot, 0, { action: 'license.issued', actor: input.issue.actor, notices });
+  }
+
+  get facts(): LicenseFacts {
+    return this.input.license;
+  }
+  get state(): LicenseState {
+    return stateOf(this.snapshot);
+  }
+  get cycle(): number {
+    return this.snapshot.context.cycle;
+  }
+  get expiresAt(): number {
+    return this.snapshot.context.expiresAt;
+  }
+  get isDeleted(): boolean {
+    return this.snapshot.status === 'done';
+  }
+
+  /** Writes the first state of a new license; a continued run has nothing new to write. */
+  async recordOpening(): Promise<void> {
+    if (this.pendingOpening) {
+      const { action, actor, notices } = this.pendingOpening;
+      await this.serial.run(() => this.persist(this.snapshot, undefined, action, actor, notices));
+    }
+    this.showInUi();
+  }
+
+  /** An operation from a caller: applied in arrival order, written before the Update answers. */
+  operate(actor: string, eventAt: (now: number) => LicenseEvent): Promise<LicenseView> {
+    return this.serial.run(async () => {
+      const event = eventAt(Date.now());
+      const outcome = applyLicenseEvent(this.snapshot, event);
+      if (!outcome.changed) {
+        // Validated on arrival, but an earlier operation or deadline may have changed the state since.
+        throw ApplicationFailure.create({
+          type: ILLEGAL_TRANSITION,
+          message: `cannot ${event.type} a license that is ${this.state}`,
+          details: [{ state: this.state, operation: event.type }],
+          nonRetryable: true,
+        });
+      }
+      await this.commit(outcome.snapshot, event, actor, outcome.notices);
+      return this.view();
+    });
+  }
+
+  /** Sleeps until the next deadline and applies it, or returns early when an operation changed the state. */
+  async awaitNextDeadlineOrChange(): Promise<void> {
+    const deadline = nextDeadline(this.snapshot);
+    if (!deadline) return;
+    const seen = this.revision;
+    const wait = deadline.at - Date.now();
+    if (wait > 0 && (await condition(() => this.revision !== seen, wait))) return;
+    await this.serial.run(async () => {
+      // An operation may have landed while the timer fired; the machine decides if the deadline still applies.
+      const event = { ...deadline.event, at: Date.now() } as LicenseEvent;
+      const outcome = applyLicenseEvent(this.snapshot, event);
+      if (outcome.changed) await this.commit(outcome.snapshot, event, SYSTEM_ACTOR, outcome.notices);
+    });
+  }
+
+  /**
+   * Input of the next run: this license where it stands once every operation in flight
+   * has answered, on the current version of its policy.
+   */
+  async nextCycleInput(): Promise<LicenseLifecycleInput> {
+    const policy = await loadPolicy(this.input.policy.id);
+    await condition(allHandlersFinished);
+    const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
+    const carryOver: LicenseCarryOver = { state: this.state, context, revision: this.revision };
+    return { license: this.input.license, policy, carryOver };
+  }
+
+  view(): LicenseView {
+    const deadline = nextDeadline(this.snapshot);
+    return {
+      id: this.facts.id,
+      state: this.state,
+      expiresAt: new Date(this.expiresAt).toISOString(),
+      cycle: this.cycle,
+      revision: this.revision,
+      nextDeadline: deadline ? { event: deadline.event.type, at: new Date(deadline.at).toISOString() } : null,
+      noticesThisCycle: this.snapshot.context.noticesSent,
+    };
+  }
+
+  private async commit(next: LicenseSnapshot, event: LicenseEvent, actor: string, notices: Notice[]): Promise<void> {
+    const before = { state: this.state, expiresAt: new Date(this.expiresAt).toISOString(), cycle: this.cycle };
+    await this.persist(next, before, auditActionOf(event, stateOf(next)), actor, notices);
+  }
+
+  /** The database first, then memory: if the write never succeeds, the workflow has not moved either. */
+  private async persist(
+    next: LicenseSnapshot,
+    before: Record<string, unknown> | undefined,
+    action: string,
+    actor: string,
+    notices: Notice[],
+  ): Promise<void> {
+    const revision = this.revision + 1;
+    const deadline = nextDeadline(next);
+    const now = Date.now();
+    await recordLicenseTransition({
+      license: this.facts,
+      policyId: this.input.policy.id,
+      policyVersion: this.input.policy.version,
+      revision,
+      state: stateOf(next),
+      context: next.context,
+      nextDeadline: deadline ? { event: deadline.event.type, at: deadline.at } : null,
+      audit: { action, actor, at: now, before, after: { state: stateOf(next), expiresAt: new Date(next.context.expiresAt).toISOString(), cycle: next.context.cycle } },
+      notices: notices.map((notice) => ({
+        key: `license:${this.facts.id}:${next.context.cycle}:${noticeKey(notice)}`,
+        kind: notice.kind,
+        offset: notice.offset ?? null,
+        cycle: next.context.cycle,
+        dueAt: now,
+        facts: noticeFacts(next.context, notice),
+      })),
+    });
+    this.snapshot = next;
+    this.revision = revision;
+    this.showInUi();
+  }
+
+  private showInUi(): void {
+    upsertSearchAttributes([
+      { key: LicenseStateAttribute, value: this.state },
+      { key: LicenseExpiresAt, value: new Date(this.expiresAt) },
+    ]);
+    const deadline = nextDeadline(this.snapshot);
+    setCurrentDetails(
+      [
+        `**${this.facts.companyName} · ${this.facts.product} · ${this.facts.seats} seats**`,
+        `State: ${this.state} (cycle ${this.cycle}), expires ${new Date(this.expiresAt).toISOString()}`,
+        deadline ? `Next: ${deadline.event.type} at ${new Date(deadline.at).toISOString()}` : 'Deleted: nothing comes next.',
+      ].join('\n\n'),
+    );
+  }
+}
