@@ -301,13 +301,13 @@ function canonicalLocale(tag: string): string | undefined {
 /** `fr-CA` → `fr-CA` if there is such a file, else `fr`, else `en`. */
 function resolve(catalogue: Catalogue, requested: string): { entry: LocaleCatalogue; formatLocale: string } {
   const canonical = canonicalLocale(requested);
-  const subtags = canonical ? canonical.split('-') : [];
+  const subtags = canonical?.split('-') ?? [];
   for (let length = subtags.length; length > 0; length--) {
     const entry = catalogue.get(subtags.slice(0, length).join('-').toLowerCase());
     // Dates and numbers follow the recipient's own variant (fr-CA writes "10 h 00")
     // whenever the text is in their language; otherwise the text's locale, so a
     // fallback English notice does not carry German dates.
-    if (entry && canonical) return { entry, formatLocale: canonical };
+    if (entry) return { entry, formatLocale: canonical ?? entry.locale };
   }
   const fallback = catalogue.get(defaultNoticeLocale);
   if (!fallback) throw new NoticeRenderError(`missing fallback locale ${defaultNoticeLocale}`);

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { auditLog, outbox } from '../../db/schema.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { createCompany, createPolicy, inSeconds } from './helpers.js';
+
+let tenure: Tenure;
+beforeAll(async () => {
+  tenure = await startTenure();
+});
+afterAll(() => tenure?.close());
+
+const stateOf = async (id: string) => (await tenure.api('GET', `/v1/licenses/${id}`)).body.state as string;
+
+async function visibleAs(id: string, state: string) {
+  return eventually(
+    async () => {
+      const ids: string[] = [];
+      for await (const execution of tenure.client.workflow.list({ query: `LicenseState = '${state}' AND WorkflowId = 'license:${id}'` })) {
+        ids.push(execution.workflowId);
+      }
+      return ids;
+    },
+    (ids) => ids.length > 0,
+  );
+}
+
+describe('license lifecycle on durable timers', () => {
+  it('R11, R12, R19: active → grace → suspended → deleted on time, each notice recorded once, visible in the API and in Temporal', async () => {
+    const policyId = await createPolicy(tenure, { grace: 'PT4S', suspension: 'PT6S', expiryNotices: ['PT4S', 'PT2S'], deletionNotice: 'PT3S' });
+    const companyId = await createCompany(tenure);
+    const issuedAt = Date.now();
+    const issued = await tenure.api('POST', '/v1/licenses', {
+      companyId, product: 'endpoint-protection', seats: 25, term: 'annual', expiresAt: inSeconds(6), policyId,
+    });
+    expect(issued.status).toBe(201);
+    expect(issued.body).toMatchObject({ state: 'active', protected: true, tag: 'Acme Corp', nextDeadline: { event: 'expiry.notice_due' } });
+    const id = issued.body.id as string;
+    await visibleAs(id, 'active');
+
+    const seen: { state: string; at: number }[] = [];
+    await eventually(async () => {
+      const state = await stateOf(id);
+      if (seen.at(-1)?.state !== state) seen.push({ state, at: Date.now() - issuedAt });
+      return state;
+    }, (state) => state === 'deleted', { timeoutMs: 40_000, intervalMs: 100 });
+
+    expect(seen.map((step) => step.state)).toEqual(['active', 'grace', 'suspended', 'deleted']);
+    const at = Object.fromEntries(seen.map((step) => [step.state, step.at / 1000]));
+    expect(at.grace).toBeGreaterThanOrEqual(5.5);
+    expect(at.grace).toBeLessThan(9);
+    expect(at.suspended).toBeGreaterThanOrEqual(9.5);
+    expect(at.suspended).toBeLessThan(13);
+    expect(at.deleted).toBeGreaterThanOrEqual(15.5);
+    expect(at.deleted).toBeLessThan(19);
+    await visibleAs(id, 'deleted');
+
+    const notices = await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id));
+    expect(notices.map((notice) => `${notice.kind}${notice.offset ? `:${notice.offset}` : ''}`).sort()).toEqual(
+      ['deleted', 'deletion_warning', 'expiring:PT2S', 'expiring:PT4S', 'grace_halfway', 'grace_started', 'suspended'].sort(),
+    );
+    const actions = await tenure.db.select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.subjectId, id))).orderBy(auditLog.id);
+    expect(actions.map((row) => row.action)).toEqual([
+      'license.issued', 'license.expiring', 'license.expiring', 'license.grace_started', 'license.grace_halfway',
+      'license.suspended', 'license.deletion_warning', 'license.deleted',
+    ]);
+  });
+});

@@ -1,0 +1,123 @@
+// A whole Tenure for one test file: its own database on the run's PostgreSQL, its own
+// task queue on the run's Temporal server, a real worker and the real API over HTTP.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { createApp } from '../../api/app.js';
+import { ensureBootstrapPartner } from '../../api/keys.js';
+import { openDatabase, type Database } from '../../db/client.js';
+import { applyMigrations } from '../../db/migrate.js';
+import { createMailer } from '../../activities/mail/transport.js';
+import { createLogger } from '../../runtime/logger.js';
+import { readinessProbe } from '../../runtime/readiness.js';
+import { createWorker } from '../../runtime/worker.js';
+
+export interface ApiAnswer<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface Tenure {
+  url: string;
+  db: Database;
+  client: Client;
+  taskQueue: string;
+  adminKey: string;
+  api<T = any>(method: string, path: string, body?: unknown, options?: { key?: string; headers?: Record<string, string> }): Promise<ApiAnswer<T>>;
+  /** Stops the worker as a crash would leave it: nothing more runs until startWorker. */
+  stopWorker(): Promise<void>;
+  startWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+
+export async function startTenure(options: { smtpUrl?: string; mailFrom?: string } = {}): Promise<Tenure> {
+  const suffix = randomBytes(4).toString('hex');
+  const adminUrl = inject('postgresAdminUrl');
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const databaseName = `tenure_${suffix}`;
+  await admin.unsafe(`create database ${databaseName}`);
+  await admin.end();
+  const database = openDatabase(adminUrl.replace(/\/[^/]+$/, `/${databaseName}`));
+  await applyMigrations(database.db);
+
+  const address = inject('temporalAddress');
+  const taskQueue = `tenure-${suffix}`;
+  const workflowBundle = { code: await readFile(inject('workflowBundlePath'), 'utf8') };
+  const mailer = createMailer(options.smtpUrl, options.mailFrom ?? 'Tenure <notices@tenure.test>');
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let workerConnection: NativeConnection | undefined;
+  const startWorker = async () => {
+    workerConnection = await NativeConnection.connect({ address });
+    worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, workflowBundle, activities: { db: database.db, logger, mailer } });
+    running = worker.run();
+  };
+  const stopWorker = async () => {
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running;
+    await workerConnection?.close();
+    worker = undefined;
+  };
+  await startWorker();
+
+  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
+  const app = createApp({ db: database.db, temporal: client, taskQueue, logger, readiness: readinessProbe(database.db, client, taskQueue) });
+  const server: Server = createServer(app.callback());
+  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+
+  const adminKey = `tk_test_${randomBytes(18).toString('base64url')}`;
+  await ensureBootstrapPartner(database.db, adminKey);
+
+  return {
+    url,
+    db: database.db,
+    client,
+    taskQueue,
+    adminKey,
+    async api(method, path, body, requestOptions = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${requestOptions.key ?? adminKey}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...requestOptions.headers,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      const type = response.headers.get('content-type') ?? '';
+      return { status: response.status, headers: response.headers, body: type.includes('json') && text ? JSON.parse(text) : text };
+    },
+    stopWorker,
+    startWorker,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await stopWorker();
+      await client.connection.close();
+      mailer.close();
+      await database.close();
+    },
+  };
+}
+
+/** Polls until `probe` returns a value that passes `accept`, or fails with the last value seen. */
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, { timeoutMs = 30_000, intervalMs = 200 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (!accept(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((done) => setTimeout(done, intervalMs));
+    last = await probe();
+  }
+  return last;
+}
