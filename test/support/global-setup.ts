@@ -35,7 +35,7 @@ export default async function setup(project: TestProject) {
         extraArgs: ['--log-level', 'error'],
       },
     }),
-    freePort().then((port) => startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port, database: 'tenure', persistent: false })),
+    freePort().then((port) => startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port, database: 'tenure', persistent: false, durable: false })),
     bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger }),
   ]);
   const workflowBundlePath = join(scratch, 'workflow-bundle.js');

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { outbox } from '../../db/schema.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { createCompany, createPolicy, inSeconds } from './helpers.js';
+
+let tenure: Tenure;
+let companyId: string;
+let quickPolicy: string;
+beforeAll(async () => {
+  tenure = await startTenure();
+  companyId = await createCompany(tenure);
+  // Expiry notices far ahead of the short terms below, so only the transitions under test happen.
+  quickPolicy = await createPolicy(tenure, { grace: 'PT4S', suspension: 'PT4S', expiryNotices: ['PT1H'], deletionNotice: 'PT1S' });
+});
+afterAll(() => tenure?.close());
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+async function issue(fields: Record<string, unknown> = {}) {
+  const answer = await tenure.api('POST', '/v1/licenses', {
+    companyId, product: 'endpoint-protection', seats: 10, term: 'annual', expiresAt: inSeconds(3600), policyId: quickPolicy, ...fields,
+  });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body as { id: string; expiresAt: string; state: string };
+}
+
+const get = async (id: string) => (await tenure.api('GET', `/v1/licenses/${id}`)).body;
+const untilState = (id: string, state: string) => eventually(() => get(id), (license) => license.state === state, { timeoutMs: 20_000 });
+
+describe('renewal', () => {
+  it('R11: renewing in grace returns to active, drops the old cycle\'s pending notices and schedules the new cycle', async () => {
+    const { id } = await issue({ expiresAt: inSeconds(1.5) });
+    const inGrace = await untilState(id, 'grace');
+    expect(inGrace).toMatchObject({ protected: true, cycle: 1, nextDeadline: { event: 'grace.halfway' } });
+
+    const renewed = await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P30D', basis: 'from_now' });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body).toMatchObject({ state: 'active', cycle: 2, nextDeadline: { event: 'expiry.notice_due' } });
+    expect(Date.parse(renewed.body.expiresAt) - Date.now()).toBeGreaterThan(30 * DAY - 60_000);
+
+    // The old cycle's halfway reminder and suspension were due ~2 s and ~4 s into grace: neither happens now.
+    await new Promise((done) => setTimeout(done, 5_000));
+    const after = await get(id);
+    expect(after.state).toBe('active');
+    const kinds = (await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id))).map((notice) => `${notice.cycle}:${notice.kind}`);
+    expect(kinds.sort()).toEqual(['1:grace_started', '2:restored']);
+  });
+
+  it('R12: renewing a suspended license returns it to active and protected', async () => {
+    const { id } = await issue({ expiresAt: inSeconds(1) });
+    expect(await untilState(id, 'suspended')).toMatchObject({ protected: false });
+    const renewed = await tenure.api('POST', `/v1/licenses/${id}/renew`, { expiresAt: new Date(Date.now() + 365 * DAY).toISOString() });
+    expect(renewed.body).toMatchObject({ state: 'active', protected: true, cycle: 2 });
+    const restored = await tenure.db.select().from(outbox).where(and(eq(outbox.subjectId, id), eq(outbox.kind, 'restored')));
+    expect(restored).toHaveLength(1);
+  });
+
+  it('renewal after deletion answers 409 problem+json from the machine', async () => {
+    const { id } = await issue();
+    expect((await tenure.api('DELETE', `/v1/licenses/${id}`)).body.state).toBe('deleted');
+    const refused = await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P1Y' });
+    expect(refused.status).toBe(409);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.body).toMatchObject({ code: 'illegal_transition', state: 'deleted', operation: 'renew' });
+  });
+
+  it('renewal basis from_expiry extends the current expiry', async () => {
+    const { id, expiresAt } = await issue({ expiresAt: new Date(Date.now() + 10 * DAY).toISOString() });
+    const renewed = await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P1M', basis: 'from_expiry' });
+    const expected = new Date(expiresAt);
+    expected.setUTCMonth(expected.getUTCMonth() + 1);
+    expect(renewed.body.expiresAt).toBe(expected.toISOString());
+  });
+
+  it('renewal basis from_now starts the new term now, dropping the time left', async () => {
+    const { id } = await issue({ expiresAt: new Date(Date.now() + 10 * DAY).toISOString() });
+    const before = Date.now();
+    const renewed = await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P7D', basis: 'from_now' });
+    const expiresAt = Date.parse(renewed.body.expiresAt);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 7 * DAY - 5_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 7 * DAY + 5_000);
+  });
+
+  it('renewal basis from_now_if_expired keeps the time left of a running license and starts now for an expired one', async () => {
+    const running = await issue({ expiresAt: new Date(Date.now() + 10 * DAY).toISOString() });
+    const extended = await tenure.api('POST', `/v1/licenses/${running.id}/renew`, { duration: 'P7D', basis: 'from_now_if_expired' });
+    expect(Date.parse(extended.body.expiresAt)).toBe(Date.parse(running.expiresAt) + 7 * DAY);
+
+    const lapsed = await issue({ expiresAt: inSeconds(1) });
+    await untilState(lapsed.id, 'grace');
+    const before = Date.now();
+    const restarted = await tenure.api('POST', `/v1/licenses/${lapsed.id}/renew`, { duration: 'P7D', basis: 'from_now_if_expired' });
+    expect(Date.parse(restarted.body.expiresAt)).toBeGreaterThanOrEqual(before + 7 * DAY - 5_000);
+  });
+});
+
+describe('manual operations', () => {
+  it('suspend then resume before expiry returns to active; resume after expiry goes to grace', async () => {
+    const { id } = await issue();
+    expect((await tenure.api('POST', `/v1/licenses/${id}/suspend`)).body).toMatchObject({ state: 'suspended', protected: false });
+    expect((await tenure.api('POST', `/v1/licenses/${id}/resume`)).body).toMatchObject({ state: 'active', protected: true });
+
+    const short = await issue({ expiresAt: inSeconds(2) });
+    await tenure.api('POST', `/v1/licenses/${short.id}/suspend`);
+    await new Promise((done) => setTimeout(done, 2_500));
+    expect((await tenure.api('POST', `/v1/licenses/${short.id}/resume`)).body).toMatchObject({ state: 'grace', protected: true });
+  });
+
+  it('an operation the machine forbids answers 409 before Temporal is called', async () => {
+    const { id } = await issue();
+    const refused = await tenure.api('POST', `/v1/licenses/${id}/resume`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'illegal_transition', state: 'active', operation: 'resume' });
+  });
+
+  it('R13: a license from an msp source cannot be deleted here, one from a business account cannot be renewed here', async () => {
+    const fromMsp = await issue({ accountType: 'msp' });
+    const deletion = await tenure.api('DELETE', `/v1/licenses/${fromMsp.id}`);
+    expect(deletion.status).toBe(409);
+    expect(deletion.body.detail).toContain('msp');
+    expect((await tenure.api('POST', `/v1/licenses/${fromMsp.id}/renew`, { duration: 'P1Y' })).status).toBe(200);
+
+    const fromBusiness = await issue({ accountType: 'business' });
+    expect((await tenure.api('POST', `/v1/licenses/${fromBusiness.id}/renew`, { duration: 'P1Y' })).status).toBe(409);
+    expect((await tenure.api('DELETE', `/v1/licenses/${fromBusiness.id}`)).body.state).toBe('deleted');
+  });
+});
+
+describe('reading', () => {
+  it('the timeline lists every upcoming transition and notice with its time, from machine and policy', async () => {
+    const expiresAt = Date.now() + 2 * HOUR;
+    const { id } = await issue({ expiresAt: new Date(expiresAt).toISOString() });
+    const { body } = await tenure.api('GET', `/v1/licenses/${id}/timeline`);
+    expect(body.timeline.map((entry: { event: string; at: string }) => [entry.event, Date.parse(entry.at) - expiresAt])).toEqual([
+      ['expiry.notice_due', -HOUR],
+      ['expiry.reached', 0],
+      ['grace.halfway', 2_000],
+      ['grace.ended', 4_000],
+      ['deletion.notice_due', 7_000],
+      ['retention.ended', 8_000],
+    ]);
+  });
+
+  it('lists with filters: state, company, product, expiresBefore', async () => {
+    const otherCompany = await createCompany(tenure, { name: 'Globex' });
+    const soon = await issue({ companyId: otherCompany, product: 'mail-security', expiresAt: new Date(Date.now() + DAY).toISOString() });
+    await issue({ companyId: otherCompany, product: 'mail-security', expiresAt: new Date(Date.now() + 100 * DAY).toISOString() });
+    const listed = await tenure.api('GET', `/v1/licenses?companyId=${otherCompany}&product=mail-security&state=active&expiresBefore=${encodeURIComponent(new Date(Date.now() + 2 * DAY).toISOString())}`);
+    expect(listed.body.data.map((license: { id: string }) => license.id)).toEqual([soon.id]);
+  });
+
+  it('R8: the tag is the company name at issue and does not follow a rename', async () => {
+    const renamed = await createCompany(tenure, { name: 'Initech' });
+    const { id } = await issue({ companyId: renamed });
+    await tenure.api('PATCH', `/v1/companies/${renamed}`, { name: 'Initrode' });
+    expect((await get(id)).tag).toBe('Initech');
+  });
+
+  it('bad input answers 422 naming the field, unknown or foreign ids 404, never a 500', async () => {
+    const badSeats = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 0, term: 'annual', expiresAt: inSeconds(60) });
+    expect(badSeats.status).toBe(422);
+    expect(badSeats.body.field).toBe('seats');
+    const badDuration = await tenure.api('POST', '/v1/policies', { name: 'x', trial: 'P1M', grace: 'P14D', suspension: 'P30D', expiryNotices: [], deletionNotice: 'P14D' });
+    expect(badDuration.status).toBe(422);
+    expect(badDuration.body.field).toBe('trial');
+    const noticeTooLate = await tenure.api('POST', '/v1/policies', { name: 'x', trial: 'P30D', grace: 'P14D', suspension: 'P10D', expiryNotices: [], deletionNotice: 'P14D' });
+    expect(noticeTooLate.body.field).toBe('deletionNotice');
+    const unknownCompany = await tenure.api('POST', '/v1/licenses', { companyId: crypto.randomUUID(), product: 'p', seats: 1, term: 'annual', expiresAt: inSeconds(60) });
+    expect(unknownCompany).toMatchObject({ status: 422, body: { field: 'companyId' } });
+    const { id } = await issue();
+    const badRenewal = await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'soon' });
+    expect(badRenewal).toMatchObject({ status: 422, body: { field: 'duration' } });
+    expect((await tenure.api('GET', '/v1/licenses/not-a-uuid')).status).toBe(404);
+    expect((await tenure.api('GET', `/v1/licenses/${crypto.randomUUID()}`)).status).toBe(404);
+    const malformed = await fetch(`${tenure.url}/v1/licenses`, { method: 'POST', headers: { authorization: `Bearer ${tenure.adminKey}`, 'content-type': 'application/json' }, body: '{"seats": ' });
+    expect(malformed.status).toBe(400);
+    expect(await tenure.api('GET', '/v1/licenses', undefined, { key: 'tk_wrong' })).toMatchObject({ status: 401, body: { code: 'unauthorized' } });
+  });
+});

@@ -1,0 +1,19 @@
+// A Tenure worker in its own process, so a test can kill it with SIGKILL as a crash would.
+import { readFile } from 'node:fs/promises';
+import { NativeConnection } from '@temporalio/worker';
+import { createMailer } from '../../activities/mail/transport.js';
+import { openDatabase } from '../../db/client.js';
+import { createLogger } from '../../runtime/logger.js';
+import { createWorker } from '../../runtime/worker.js';
+
+const { DATABASE_URL, TEMPORAL_ADDRESS, TASK_QUEUE, WORKFLOW_BUNDLE, SMTP_URL } = process.env;
+const database = openDatabase(DATABASE_URL!);
+const worker = await createWorker({
+  connection: await NativeConnection.connect({ address: TEMPORAL_ADDRESS! }),
+  namespace: 'default',
+  taskQueue: TASK_QUEUE!,
+  workflowBundle: { code: await readFile(WORKFLOW_BUNDLE!, 'utf8') },
+  activities: { db: database.db, logger: createLogger('silent'), mailer: createMailer(SMTP_URL, 'Tenure <notices@tenure.test>') },
+});
+process.stdout.write('polling\n');
+await worker.run();
