@@ -14,6 +14,12 @@ const smtpUrl = z
   .string()
   .refine((value) => /^smtps?:\/\/[^/]+/.test(value) && URL.canParse(value), 'must be an smtp:// or smtps:// URL');
 
+/** Comma-separated browser origins allowed to call the API; `*` allows any. */
+const originList = z
+  .string()
+  .transform((value) => value.split(',').map((origin) => origin.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'must be origins like https://portal.example.com, separated by commas, or *')));
+
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const environment = z.object({
@@ -32,7 +38,12 @@ const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   TENURE_BOOTSTRAP_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   TENURE_DATA_DIR: z.string().min(1).default('.data'),
-  CORS_ORIGINS: z.string().optional(),
+  /** Ports of the servers `npm start` runs itself when no external one is configured. */
+  TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
+  TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),
+  EMBEDDED_POSTGRES_PORT: z.coerce.number().int().min(1).max(65535).default(5433),
+  MAIL_CATCHER_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
+  CORS_ORIGINS: originList.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -2,7 +2,7 @@
 // and a worker polling Tenure's task queue (from any process, not only this one).
 import { sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { Database } from '../db/client.js';
 import { migrationsApplied } from '../db/migrate.js';
 import type { ComponentStatus, ReadinessProbe } from '../api/routes/health.js';
@@ -26,9 +26,11 @@ export function readinessProbe(db: Database, client: Client, taskQueue: string):
         const { pollers } = await client.workflowService.describeTaskQueue({
           namespace: client.options.namespace,
           taskQueue: { name: taskQueue },
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+          taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         });
-        return pollers.length > 0;
+        // A worker long-polls at least once a minute; an older sighting is a worker that has gone.
+        const recent = Date.now() - 90_000;
+        return pollers.some((poller) => poller.lastAccessTime && Number(poller.lastAccessTime.seconds) * 1000 > recent);
       }),
     ]);
     return { temporal: temporalStatus, database, migrations, worker };

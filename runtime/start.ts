@@ -10,11 +10,6 @@ import { startMailCatcher } from './embedded/mail.js';
 import { startApi, startWorker, type RunningPart } from './processes.js';
 import { stopOnSignal } from './signals.js';
 
-const EMBEDDED_POSTGRES_PORT = 5433;
-const EMBEDDED_TEMPORAL_PORT = 7233;
-const TEMPORAL_UI_PORT = 8233;
-const MAIL_CATCHER_PORT = 2525;
-
 const parts: RunningPart[] = [];
 const config = (() => {
   try {
@@ -35,8 +30,8 @@ try {
   if (!temporalAddress) {
     const server = await startDevServer({
       dataDir: join(dataDir, 'temporal'),
-      port: EMBEDDED_TEMPORAL_PORT,
-      uiPort: TEMPORAL_UI_PORT,
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
       log: (line) => logger.debug({ component: 'temporal' }, line),
     });
@@ -49,7 +44,7 @@ try {
   if (!databaseUrl) {
     const postgres = await startEmbeddedPostgres({
       dataDir: join(dataDir, 'postgres'),
-      port: EMBEDDED_POSTGRES_PORT,
+      port: config.EMBEDDED_POSTGRES_PORT,
       database: 'tenure',
       persistent: true,
       log: (line) => logger.debug({ component: 'postgres' }, line),
@@ -60,7 +55,7 @@ try {
 
   let smtpUrl = config.SMTP_URL;
   if (!smtpUrl) {
-    const catcher = await startMailCatcher({ port: MAIL_CATCHER_PORT, mailDir: join(dataDir, 'mail') });
+    const catcher = await startMailCatcher({ port: config.MAIL_CATCHER_PORT, mailDir: join(dataDir, 'mail') });
     parts.push(catcher);
     smtpUrl = catcher.url;
   }

@@ -1,7 +1,6 @@
 // `npm run worker`: one Temporal worker, against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL.
 import { exitOnStartupError, readConfig, ConfigError } from './config.js';
 import { createLogger } from './logger.js';
-import { startWorker } from './processes.js';
 import { stopOnSignal } from './signals.js';
 
 try {
@@ -9,6 +8,8 @@ try {
   if (!config.DATABASE_URL) throw new ConfigError('DATABASE_URL', 'is required for `npm run worker` (use `npm start` for the embedded database)');
   if (!config.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required for `npm run worker`: notices are sent through it');
   const logger = createLogger(config.LOG_LEVEL, 'tenure-worker');
+  // Loaded after the environment is known good, so a bad variable is reported at once.
+  const { startWorker } = await import('./processes.js');
   const worker = await startWorker(config, {
     temporalAddress: config.TEMPORAL_ADDRESS ?? 'localhost:7233',
     databaseUrl: config.DATABASE_URL,

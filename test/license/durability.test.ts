@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { auditLog, outbox } from '../../db/schema.js';
 import { licenseWorkflowId } from '../../workflows/license/messages.js';
+import { keepHistory } from '../support/histories.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy, inSeconds } from './helpers.js';
 
@@ -50,6 +51,7 @@ describe('durability', () => {
     ]);
     const notices = (await tenure.db.select().from(outbox).where(eq(outbox.subjectId, license.id))).map((row) => row.kind);
     expect(notices.sort()).toEqual(['deleted', 'deletion_warning', 'expiring', 'grace_halfway', 'grace_started', 'suspended']);
+    await keepHistory('license-worker-crash', tenure.client, `license:${license.id}`);
   });
 
   it('two concurrent renewals of one license both apply, in order, with no lost update', async () => {
@@ -63,6 +65,7 @@ describe('durability', () => {
     const final = (await tenure.api('GET', `/v1/licenses/${license.id}`)).body;
     expect(Date.parse(final.expiresAt)).toBe(Date.parse(license.expiresAt) + 2 * DAY);
     expect(final.cycle).toBe(3);
+    await keepHistory('license-concurrent-renewals', tenure.client, `license:${license.id}`);
     const renewals = (await tenure.db.select().from(auditLog).where(eq(auditLog.subjectId, license.id))).filter((row) => row.action === 'license.renewed');
     expect(renewals.map((row) => (row.after as { expiresAt: string }).expiresAt)).toEqual([
       new Date(Date.parse(license.expiresAt) + DAY).toISOString(),

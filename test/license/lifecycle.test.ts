@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
+import { keepHistory } from '../support/histories.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy, inSeconds } from './helpers.js';
 
@@ -54,6 +55,7 @@ describe('license lifecycle on durable timers', () => {
     expect(at.deleted).toBeGreaterThanOrEqual(15.5);
     expect(at.deleted).toBeLessThan(19);
     await visibleAs(id, 'deleted');
+    await keepHistory('license-full-cycle', tenure.client, `license:${id}`);
 
     const notices = await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id));
     expect(notices.map((notice) => `${notice.kind}${notice.offset ? `:${notice.offset}` : ''}`).sort()).toEqual(

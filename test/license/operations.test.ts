@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
+import { keepHistory } from '../support/histories.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy, inSeconds } from './helpers.js';
 
@@ -46,6 +47,7 @@ describe('renewal', () => {
     expect(after.state).toBe('active');
     const kinds = (await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id))).map((notice) => `${notice.cycle}:${notice.kind}`);
     expect(kinds.sort()).toEqual(['1:grace_started', '2:restored']);
+    await keepHistory('license-renewed-in-grace', tenure.client, `license:${id}`);
   });
 
   it('R12: renewing a suspended license returns it to active and protected', async () => {
@@ -106,6 +108,7 @@ describe('manual operations', () => {
     await tenure.api('POST', `/v1/licenses/${short.id}/suspend`);
     await new Promise((done) => setTimeout(done, 2_500));
     expect((await tenure.api('POST', `/v1/licenses/${short.id}/resume`)).body).toMatchObject({ state: 'grace', protected: true });
+    await keepHistory('license-suspended-and-resumed', tenure.client, `license:${id}`);
   });
 
   it('an operation the machine forbids answers 409 before Temporal is called', async () => {
