@@ -19,7 +19,21 @@ export async function currentPolicy(db: Database, partnerId: string, policyId: s
   return policyFromRow(row);
 }
 
-export async function policyVersion(db: Database, policyId: string, version: number): Promise<LifecyclePolicy> {
+/** A policy version never changes once written (a change is a new version), so it is read once per process. */
+const versions = new Map<string, Promise<LifecyclePolicy>>();
+
+export function policyVersion(db: Database, policyId: string, version: number): Promise<LifecyclePolicy> {
+  const key = `${policyId}@${version}`;
+  let policy = versions.get(key);
+  if (!policy) {
+    policy = readPolicyVersion(db, policyId, version);
+    versions.set(key, policy);
+    policy.catch(() => versions.delete(key));
+  }
+  return policy;
+}
+
+async function readPolicyVersion(db: Database, policyId: string, version: number): Promise<LifecyclePolicy> {
   const [row] = await db.select().from(policies).where(and(eq(policies.id, policyId), eq(policies.version, version))).limit(1);
   if (!row) throw notFound('Policy');
   return policyFromRow(row);

@@ -1,0 +1,22 @@
+// The baseline: the least a Temporal workflow can do for the same job — record its
+// start through one activity, wait on a timer, answer an update through one activity.
+import { condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+
+const { record } = proxyActivities<{ record(revision: number): Promise<number> }>({ startToCloseTimeout: '30s' });
+
+export const renewRaw = defineUpdate<number, [number]>('renew');
+
+export async function rawEntity(expiresInMs: number): Promise<void> {
+  let revision = 0;
+  let expiresAt = Date.now() + expiresInMs;
+  setHandler(renewRaw, async (extensionMs) => {
+    await condition(() => revision > 0);
+    revision = await record(revision + 1);
+    expiresAt += extensionMs;
+    return revision;
+  });
+  revision = await record(1);
+  while (!(await condition(() => false, expiresAt - Date.now()))) {
+    if (Date.now() >= expiresAt) return;
+  }
+}

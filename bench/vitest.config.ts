@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [],
+    benchmark: { include: ['bench/**/*.bench.ts'] },
+    pool: 'forks',
+    // measureMemory() forces a full GC before each reading.
+    poolOptions: { forks: { execArgv: ['--expose-gc'] } },
+    globalSetup: ['test/support/global-setup.ts'],
+    hookTimeout: 300_000,
+    testTimeout: 300_000,
+  },
+});
