@@ -3,10 +3,13 @@
 import { desc, eq, lt } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../db/client.js';
+import { lifecycleTransitions } from '../runtime/metrics.js';
 import { auditLog, licenses, outbox, policies } from '../db/schema.js';
 import type { LicenseContext, LicenseState } from '../machines/license/index.js';
 import type { LifecyclePolicy } from '../machines/policy.js';
 import type { LicenseFacts } from '../workflows/license/messages.js';
+import { enqueueWebhookDeliveries } from './webhooks.js';
+import { licenseWebhookEvent } from './webhooks/licenseEvent.js';
 
 export interface NoticeDue {
   key: string;
@@ -32,7 +35,7 @@ export interface LicenseTransitionRecord {
 export function createLicenseActivities(db: Database) {
   return {
     /** Writes one transition; a retry after a crash finds the revision written and changes nothing. */
-    async recordLicenseTransition(record: LicenseTransitionRecord): Promise<void> {
+    async recordLicenseTransition(record: LicenseTransitionRecord): Promise<{ webhookDeliveryIds: string[] }> {
       const { license, context } = record;
       const { policy: _policy, ...lifecycle } = context;
       const projection = {
@@ -47,7 +50,8 @@ export function createLicenseActivities(db: Database) {
         revision: record.revision,
         updatedAt: new Date(record.audit.at),
       };
-      await db.transaction(async (tx) => {
+      let firstWrite = false;
+      const written = await db.transaction(async (tx) => {
         await tx
           .insert(licenses)
           .values({
@@ -65,7 +69,7 @@ export function createLicenseActivities(db: Database) {
             ...projection,
           })
           .onConflictDoUpdate({ target: licenses.id, set: projection, setWhere: lt(licenses.revision, record.revision) });
-        await tx
+        const audited = await tx
           .insert(auditLog)
           .values({
             partnerId: license.partnerId,
@@ -78,7 +82,9 @@ export function createLicenseActivities(db: Database) {
             at: new Date(record.audit.at),
             dedupeKey: `license:${license.id}:${record.revision}`,
           })
-          .onConflictDoNothing({ target: auditLog.dedupeKey });
+          .onConflictDoNothing({ target: auditLog.dedupeKey })
+          .returning({ id: auditLog.id });
+        firstWrite = audited.length > 0;
         if (record.notices.length > 0) {
           await tx
             .insert(outbox)
@@ -98,7 +104,11 @@ export function createLicenseActivities(db: Database) {
             )
             .onConflictDoNothing({ target: outbox.key });
         }
+        return { webhookDeliveryIds: await enqueueWebhookDeliveries(tx, license.partnerId, licenseWebhookEvent(record)) };
       });
+      // Counted after the commit, and only by the write that made the transition: a retry counts nothing.
+      if (firstWrite) lifecycleTransitions.inc({ subject: 'license', action: record.audit.action });
+      return written;
     },
 
     /** The current version of a policy, which a license adopts at its next cycle. */

@@ -6,14 +6,30 @@ import { bodyParser } from '@koa/bodyparser';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../runtime/logger.js';
-import { authenticate } from './auth.js';
-import { Problem } from './problem.js';
+import { authenticate, readOnlyForViewers } from './auth.js';
+import { crossOrigin } from './cors.js';
+import { idempotentPosts } from './idempotency.js';
+import { measureRequests } from './measure.js';
+import { Problem, asProblem } from './problem.js';
 import { healthRoutes, type ReadinessProbe } from './routes/health.js';
 import { policyRoutes } from './routes/policies.js';
 import { companyRoutes } from './routes/companies.js';
 import { licenseRoutes } from './routes/licenses.js';
+import { accountRoutes } from './routes/accounts.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { partnerRoutes } from './routes/partners.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { accessGroupRoutes } from './routes/access-groups.js';
+import { auditRoutes } from './routes/audit.js';
+import { outboxRoutes } from './routes/outbox.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { usageRoutes } from './routes/usage.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { openApiDocument } from './openapi/document.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A caller's request id is kept only if it is safe to echo in headers and logs. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export interface AppDependencies {
   db: Database;
@@ -21,14 +37,18 @@ export interface AppDependencies {
   taskQueue: string;
   logger: Logger;
   readiness: ReadinessProbe;
+  /** Browser origins allowed to call the API (CORS_ORIGINS); none by default. */
+  corsOrigins?: readonly string[];
 }
 
 export function createApp(deps: AppDependencies): Koa {
   const app = new Koa();
   app.proxy = true;
 
+  app.use(measureRequests());
   app.use(async (ctx, next) => {
-    const requestId = ctx.get('x-request-id') || randomUUID();
+    const offered = ctx.get('x-request-id');
+    const requestId = REQUEST_ID.test(offered) ? offered : randomUUID();
     ctx.state.requestId = requestId;
     ctx.set('X-Request-Id', requestId);
     const log = deps.logger.child({ requestId });
@@ -47,15 +67,21 @@ export function createApp(deps: AppDependencies): Koa {
       log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
     }
   });
+  app.use(crossOrigin(deps.corsOrigins ?? []));
 
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
 
   const open = new Router();
   healthRoutes(open, deps.readiness);
+  metricsRoutes(open);
+  // Built at the first request, when every router below is mounted.
+  openApiRoutes(open, () => openApiDocument(app));
   app.use(open.routes());
 
   const v1 = new Router({ prefix: '/v1' });
   v1.use(authenticate(deps.db));
+  v1.use(readOnlyForViewers());
+  v1.use(idempotentPosts(deps.db));
   // An id that cannot exist is simply not found, never a database error.
   v1.param('id', (id, _ctx, next) => {
     if (!UUID.test(id)) throw new Problem(404, 'not_found', 'Not found');
@@ -64,18 +90,15 @@ export function createApp(deps: AppDependencies): Koa {
   policyRoutes(v1, deps);
   companyRoutes(v1, deps);
   licenseRoutes(v1, deps);
+  accountRoutes(v1, deps);
+  partnerRoutes(v1, deps);
+  apiKeyRoutes(v1, deps);
+  accessGroupRoutes(v1, deps);
+  auditRoutes(v1, deps);
+  outboxRoutes(v1, deps);
+  usageRoutes(v1, deps);
+  webhookRoutes(v1, deps);
   app.use(v1.routes());
   app.use(v1.allowedMethods({ throw: true }));
   return app;
-}
-
-function asProblem(error: unknown): Problem {
-  if (error instanceof Problem) return error;
-  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
-  if (status === 413) return new Problem(413, 'body_too_large', 'The request body is too large', 'The limit is 1 MB.');
-  if (status === 405) return new Problem(405, 'method_not_allowed', 'Method not allowed on this route');
-  if (status === 400 || status === 415) {
-    return new Problem(400, 'malformed_body', 'The body is not valid JSON', (error as Error).message, { field: 'body' });
-  }
-  return new Problem(500, 'internal', 'Something went wrong on our side', 'The request id identifies it in our logs.');
 }

@@ -33,6 +33,19 @@ export function authenticate(db: Database) {
   };
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Viewers read, nothing more (R31): every method that can change something is refused here,
+ * before any route runs, so a route that forgets its requireRole still cannot be used by a viewer.
+ */
+export function readOnlyForViewers() {
+  return async (ctx: Context, next: Next) => {
+    if (!SAFE_METHODS.has(ctx.method)) requireRole(ctx, 'operator');
+    await next();
+  };
+}
+
 export function callerOf(ctx: Context): Caller {
   return ctx.state.caller as Caller;
 }

@@ -45,3 +45,15 @@ export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'This
 
 export const illegalTransition = (operation: string, state: string, detail: string) =>
   new Problem(409, 'illegal_transition', `Cannot ${operation} a license that is ${state}`, detail, { state, operation });
+
+/** Any error as the problem a caller sees: ours as raised, Koa's (413, 405, bad JSON) translated, anything else a 500. */
+export function asProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
+  if (status === 413) return new Problem(413, 'body_too_large', 'The request body is too large', 'The limit is 1 MB.');
+  if (status === 405) return new Problem(405, 'method_not_allowed', 'Method not allowed on this route');
+  if (status === 400 || status === 415) {
+    return new Problem(400, 'malformed_body', 'The body is not valid JSON', (error as Error).message, { field: 'body' });
+  }
+  return new Problem(500, 'internal', 'Something went wrong on our side', 'The request id identifies it in our logs.');
+}

@@ -3,11 +3,17 @@ import { z } from 'zod';
 import { isDuration, isFixedDuration } from '../machines/duration.js';
 import { renewalBases } from '../machines/license/renewal.js';
 import { validatePolicyTerms } from '../machines/policy.js';
+import { isEventPattern } from '../workflows/webhooks/events.js';
 
 const fixedDuration = z
   .string()
-  .refine(isFixedDuration, 'must be an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. P14D or PT10S');
-const termDuration = z.string().refine(isDuration, 'must be an ISO 8601 duration, e.g. P1Y, P1M or PT60S');
+  .refine(isFixedDuration, 'must be an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. P14D or PT10S')
+  // A refinement is invisible to JSON Schema: the OpenAPI document learns the format from here.
+  .meta({ description: 'ISO 8601 duration of fixed length: weeks, days, hours, minutes, seconds', examples: ['P14D', 'PT10S'] });
+const termDuration = z
+  .string()
+  .refine(isDuration, 'must be an ISO 8601 duration, e.g. P1Y, P1M or PT60S')
+  .meta({ description: 'ISO 8601 duration; years and months count in calendar time', examples: ['P1Y', 'P1M', 'PT60S'] });
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp, e.g. 2027-01-31T00:00:00Z' });
 const uuid = z.uuid({ message: 'must be a UUID' });
 const locale = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag, e.g. en, fr, pl-PL');
@@ -27,17 +33,31 @@ const withPolicyRules = <T extends z.infer<typeof policyTerms>>(terms: T, ctx: z
 export const createPolicy = policyTerms.extend({ name: z.string().trim().min(1).max(200) }).strict().superRefine(withPolicyRules);
 export const updatePolicy = policyTerms.extend({ name: z.string().trim().min(1).max(200) }).partial().strict();
 
+const noticeKinds = ['expiring', 'grace_started', 'grace_halfway', 'suspended', 'deletion_warning', 'deleted', 'restored'] as const;
+const noticeKind = z.enum(noticeKinds, { message: `must be a notice kind: ${noticeKinds.join(', ')}` });
+/** A company may refuse any notice but the deletion warning: its last chance before its data is gone. */
+const optionalNoticeKind = noticeKind.refine((kind) => kind !== 'deletion_warning', 'deletion warnings cannot be opted out: they are the last notice before data is deleted for good');
+
+const companyFields = {
+  name: z.string().trim().min(1).max(200),
+  locale,
+  noticeEmails: z.array(z.email({ message: 'must be an e-mail address' })).max(20),
+  noticeOptOuts: z.array(optionalNoticeKind).max(noticeKinds.length),
+  parentId: uuid,
+  policyId: uuid,
+};
 export const createCompany = z
   .object({
-    name: z.string().trim().min(1).max(200),
-    locale: locale.default('en'),
-    noticeEmails: z.array(z.email({ message: 'must be an e-mail address' })).max(20).default([]),
-    noticeOptOuts: z.array(z.enum(['expiring', 'grace_started', 'grace_halfway', 'suspended', 'deleted', 'restored'])).default([]),
+    ...companyFields,
+    locale: companyFields.locale.default('en'),
+    noticeEmails: companyFields.noticeEmails.default([]),
+    noticeOptOuts: companyFields.noticeOptOuts.default([]),
     parentId: uuid.optional(),
     policyId: uuid.optional(),
   })
   .strict();
-export const updateCompany = createCompany.partial().strict();
+/** Without the defaults of creation: a field left out of a change keeps its value instead of being reset. */
+export const updateCompany = z.object(companyFields).partial().strict();
 
 const accountType = z.enum(['lmp', 'msp', 'managed_msp', 'msp_manager', 'clp', 'business']);
 
@@ -78,5 +98,123 @@ export const listLicenses = z
     expiresBefore: timestamp.optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     after: uuid.optional(),
+  })
+  .strict();
+
+const name = z.string().trim().min(1).max(200);
+const email = z.email({ message: 'must be an e-mail address' });
+const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC').meta({ description: 'IANA time zone', examples: ['Europe/Paris', 'UTC'] });
+
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const createPartner = z
+  .object({ name, contactEmail: email.optional(), timeZone: timeZone.default('UTC'), monthlyProgramme: z.boolean().default(false) })
+  .strict();
+/** What a partner may change about itself; the monthly programme is granted, not self-assigned (R30). */
+export const updatePartner = z.object({ name, contactEmail: email.nullable(), timeZone }).partial().strict();
+
+export const createApiKey = z
+  .object({
+    name,
+    role: z.enum(['admin', 'operator', 'viewer'], { message: 'must be admin, operator or viewer' }),
+    accessGroupIds: z
+      .array(uuid)
+      .min(1, 'must name at least one access group; leave it out for a key that sees every group')
+      .max(100)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not name a group twice')
+      .optional(),
+  })
+  .strict();
+
+export const createAccessGroup = z.object({ name, parentId: uuid.optional() }).strict();
+
+export const listAudit = z
+  .object({
+    subject: z.string().min(1).max(200).optional(),
+    subjectType: z.string().regex(/^[a-z_]+$/, 'must be a subject type, e.g. license or api_key').optional(),
+    action: z
+      .string()
+      .regex(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$/, 'must be an action such as license.renewed, or a family such as license.*')
+      .optional(),
+    since: timestamp.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    after: z.string().regex(/^[0-9]{1,15}$/, 'must be the `next` value of a previous page').transform(Number).optional(),
+  })
+  .strict();
+
+const accountProduct = z.string().trim().min(1).max(100).regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a product code: lowercase letters, digits, . _ -');
+const seatsRequested = z.number().int().min(1).max(1_000_000);
+
+export const createAccount = z
+  .object({
+    companyId: uuid,
+    product: accountProduct,
+    name,
+    seatsRequested,
+    term: z.enum(['annual', 'monthly']),
+    trial: z.boolean().default(false),
+  })
+  .strict();
+export const updateAccount = z.object({ seatsRequested }).strict();
+
+export const listAccounts = z
+  .object({
+    state: z.enum(['trial', 'active', 'grace', 'suspended', 'deleted']).optional(),
+    companyId: uuid.optional(),
+    product: z.string().min(1).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    after: uuid.optional(),
+  })
+  .strict();
+
+export const listOutbox = z
+  .object({
+    subjectId: uuid.optional(),
+    status: z.enum(['pending', 'sent', 'failed', 'skipped']).optional(),
+    kind: noticeKind.optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+    /** The last id of the previous page: the list goes on with older notices. */
+    after: uuid.optional(),
+  })
+  .strict();
+
+export const readUsage = z
+  .object({
+    partnerId: uuid.optional().describe("A managed partner's id, to read its usage instead of the caller's own"),
+    companyId: uuid.optional(),
+    product: z.string().min(1).optional(),
+  })
+  .strict();
+
+const eventPattern = z
+  .string()
+  .refine(isEventPattern, 'must be an event type such as license.renewed or account.grace_started, a family such as license.*, or * for every event')
+  .meta({ description: 'An event type, a family (`license.*`) or `*`', examples: ['license.renewed', 'account.*'] });
+
+export const subscribeWebhook = z
+  .object({
+    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2000),
+    events: z.array(eventPattern).min(1).max(50).transform((events) => [...new Set(events)]),
+    secret: z.string().min(16, 'must be at least 16 characters').max(200).optional().describe('Generated when absent; shown once either way'),
+    description: z.string().trim().max(200).optional(),
+  })
+  .strict();
+
+export const listWebhookDeliveries = z
+  .object({
+    status: z.enum(['pending', 'delivered', 'failed', 'skipped']).optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    after: z
+      .string()
+      .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be the `next` value of a previous page')
+      .refine((cursor) => !Number.isNaN(Date.parse(cursor.split('_')[0]!)), 'must be the `next` value of a previous page')
+      .optional(),
   })
   .strict();

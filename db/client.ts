@@ -1,9 +1,12 @@
 // Database handle shared by activities and the API: drizzle over postgres.js.
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import postgres, { type Sql } from 'postgres';
 import * as schema from './schema.js';
 
-export type Database = PostgresJsDatabase<typeof schema>;
+/** `$client` is postgres.js itself, for what drizzle does not offer: cursors that stream large reads. */
+export type Database = PostgresJsDatabase<typeof schema> & { $client: Sql };
+/** The handle inside `db.transaction(async (tx) => …)`, for helpers that write as part of a larger change. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 export interface DatabaseHandle {
   db: Database;

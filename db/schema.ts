@@ -1,6 +1,7 @@
 // The read model and the record: partners and their keys, policies, companies,
 // licenses and accounts (projections written by their workflows), the audit log,
-// the notice outbox and idempotency keys. Every row belongs to one partner (R1).
+// the notice outbox, idempotency keys and webhooks with their deliveries. Every row
+// belongs to one partner (R1).
 import { sql } from 'drizzle-orm';
 import {
   bigserial,
@@ -23,7 +24,8 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 export const role = pgEnum('role', ['admin', 'operator', 'viewer']);
 export const term = pgEnum('term', ['annual', 'monthly', 'trial']);
 export const owner = pgEnum('owner', ['partner', 'customer']);
-export const noticeStatus = pgEnum('notice_status', ['pending', 'sent', 'failed']);
+/** skipped: the company opted out of the kind and the partner has no contact to copy (a deletion warning is never skipped). */
+export const noticeStatus = pgEnum('notice_status', ['pending', 'sent', 'failed', 'skipped']);
 
 export const partners = pgTable('partners', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -33,7 +35,7 @@ export const partners = pgTable('partners', {
   timeZone: text('time_zone').notNull().default('UTC'),
   monthlyProgramme: boolean('monthly_programme').notNull().default(false),
   createdAt: createdAt(),
-});
+}, (table) => [index('partners_parent').on(table.parentId)]);
 
 export const apiKeys = pgTable(
   'api_keys',
@@ -48,6 +50,19 @@ export const apiKeys = pgTable(
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
   (table) => [uniqueIndex('api_keys_secret_hash').on(table.secretHash)],
+);
+
+/** A node of the partner's security tree; an API key may be scoped to some of them (R2, R31). */
+export const accessGroups = pgTable(
+  'access_groups',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    parentId: uuid('parent_id'),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (table) => [index('access_groups_partner').on(table.partnerId)],
 );
 
 /** A policy is versioned: a change is a new version, and a running license keeps its version until its next cycle. */
@@ -148,7 +163,7 @@ export const accounts = pgTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (table) => [index('accounts_company_product').on(table.companyId, table.product)],
+  (table) => [index('accounts_company_product').on(table.companyId, table.product), index('accounts_partner_state').on(table.partnerId, table.state)],
 );
 
 /** Append-only: every transition, operation, notice and key change (R32). */
@@ -170,6 +185,7 @@ export const auditLog = pgTable(
   (table) => [
     uniqueIndex('audit_log_dedupe').on(table.dedupeKey),
     index('audit_log_subject').on(table.partnerId, table.subjectId, table.at),
+    index('audit_log_partner_id').on(table.partnerId, table.id),
   ],
 );
 
@@ -200,16 +216,80 @@ export const outbox = pgTable(
   (table) => [uniqueIndex('outbox_key').on(table.key), index('outbox_partner_created').on(table.partnerId, table.createdAt)],
 );
 
-/** First answers to POSTs with an Idempotency-Key, kept 24 h. */
+/** First answers to POSTs with an Idempotency-Key, kept 24 h; a row not yet completed is a request still running. */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
     partnerId: uuid('partner_id').notNull(),
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
-    status: integer('status').notNull(),
+    status: integer('status'),
+    headers: jsonb('headers').$type<Record<string, string>>(),
     body: jsonb('body'),
     createdAt: createdAt(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
   },
   (table) => [primaryKey({ columns: [table.partnerId, table.key] })],
+);
+
+export const webhookStatus = pgEnum('webhook_status', ['active', 'disabled']);
+export const webhookDeliveryStatus = pgEnum('webhook_delivery_status', ['pending', 'delivered', 'failed', 'skipped']);
+
+/** Subscriptions to lifecycle events. The secret stays readable: every delivery is signed with it. */
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** Event types and wildcards (`license.renewed`, `account.*`, `*`). */
+    events: jsonb('events').$type<string[]>().notNull(),
+    secret: text('secret').notNull(),
+    status: webhookStatus('status').notNull().default('active'),
+    disabledReason: text('disabled_reason'),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [index('webhooks_partner').on(table.partnerId)],
+);
+
+/** One event for one subscription, written with the transition that caused it; every attempt sends the same body. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    partnerId: uuid('partner_id').notNull(),
+    webhookId: uuid('webhook_id').notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+    /** Stable across retries of the write that recorded the event: receivers deduplicate on it. */
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    status: webhookDeliveryStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastStatusCode: integer('last_status_code'),
+    lastError: text('last_error'),
+    /** Milliseconds, like the page cursors of the delivery log that are built from it. */
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('webhook_deliveries_event').on(table.eventId, table.webhookId),
+    index('webhook_deliveries_webhook_created').on(table.webhookId, table.createdAt),
+  ],
+);
+
+/** Every HTTP attempt of a delivery: the log a subscriber reads to debug its endpoint. */
+export const webhookAttempts = pgTable(
+  'webhook_attempts',
+  {
+    deliveryId: uuid('delivery_id').notNull().references(() => webhookDeliveries.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    statusCode: integer('status_code'),
+    durationMs: integer('duration_ms').notNull(),
+    error: text('error'),
+  },
+  (table) => [primaryKey({ columns: [table.deliveryId, table.attempt] })],
 );

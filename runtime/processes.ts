@@ -35,6 +35,7 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     logger,
     readiness: readinessProbe(database.db, temporal, config.TEMPORAL_TASK_QUEUE),
+    corsOrigins: config.CORS_ORIGINS,
   });
   const server = createServer(app.callback());
   await new Promise<void>((ready, fail) => {

@@ -23,7 +23,8 @@ export interface NoticeVars {
   companyName: string;
   product: string;
   partnerName: string;
-  partnerEmail: string;
+  /** The partner's contact address; without it the notice names the partner only. */
+  partnerEmail?: string;
   seats?: number;
   accountName?: string;
   /** http(s) page where the company can renew; without it the notice says whom to contact. */

@@ -9,6 +9,8 @@ import { currentPolicy } from '../policies.js';
 import { invalidInput, notFound } from '../problem.js';
 import { createCompany, updateCompany } from '../schemas.js';
 import { parseInput } from '../validate.js';
+import { documented } from '../openapi/route.js';
+import { companyList, companyResponse } from '../responses/companies.js';
 
 export async function companyOf(db: Database, partnerId: string, companyId: string) {
   const [row] = await db.select().from(companies).where(and(eq(companies.id, companyId), eq(companies.partnerId, partnerId))).limit(1);
@@ -40,7 +42,17 @@ async function checkReferences(db: Database, partnerId: string, body: { parentId
 
 
 export function companyRoutes(router: Router, { db }: AppDependencies): void {
-  router.post('/companies', async (ctx) => {
+  const route = documented(router);
+
+  route.post('/companies', {
+    operationId: 'createCompany',
+    summary: 'Create a company',
+    description: 'A customer of the partner, with the language and recipients of its notices.',
+    tag: 'Companies',
+    role: 'operator',
+    body: createCompany,
+    responses: { 201: companyResponse },
+  }, async (ctx) => {
     const { partnerId } = requireRole(ctx, 'operator');
     const body = parseInput(createCompany, ctx.request.body);
     await checkReferences(db, partnerId, body);
@@ -49,16 +61,24 @@ export function companyRoutes(router: Router, { db }: AppDependencies): void {
     ctx.body = representation(row!);
   });
 
-  router.get('/companies', async (ctx) => {
+  route.get('/companies', { operationId: 'listCompanies', summary: 'List companies', tag: 'Companies', responses: { 200: companyList } }, async (ctx) => {
     const rows = await db.select().from(companies).where(eq(companies.partnerId, callerOf(ctx).partnerId)).orderBy(asc(companies.name));
     ctx.body = { data: rows.map(representation) };
   });
 
-  router.get('/companies/:id', async (ctx) => {
+  route.get('/companies/:id', { operationId: 'getCompany', summary: 'Read a company', tag: 'Companies', responses: { 200: companyResponse } }, async (ctx) => {
     ctx.body = representation(await companyOf(db, callerOf(ctx).partnerId, ctx.params.id!));
   });
 
-  router.patch('/companies/:id', async (ctx) => {
+  route.patch('/companies/:id', {
+    operationId: 'updateCompany',
+    summary: 'Change a company',
+    description: "Renaming a company leaves its licenses' tags as they were (R8).",
+    tag: 'Companies',
+    role: 'operator',
+    body: updateCompany,
+    responses: { 200: companyResponse },
+  }, async (ctx) => {
     const { partnerId } = requireRole(ctx, 'operator');
     const company = await companyOf(db, partnerId, ctx.params.id!);
     const body = parseInput(updateCompany, ctx.request.body);

@@ -6,6 +6,7 @@ import type { Context } from 'koa';
 import { and, asc, eq, gt, lt, type SQL } from 'drizzle-orm';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { licenses, outbox } from '../../db/schema.js';
 import { addDuration } from '../../machines/duration.js';
@@ -39,14 +40,27 @@ import { currentPolicy, defaultPolicy, policyVersion } from '../policies.js';
 import { illegalTransition, invalidInput, notFound } from '../problem.js';
 import { issueLicense, listLicenses, renewByDate, renewByDuration } from '../schemas.js';
 import { parseInput } from '../validate.js';
+import { documented, type RouteDoc } from '../openapi/route.js';
+import { licensePage, licenseResponse, licenseTimelineResponse } from '../responses/licenses.js';
 import { companyOf } from './companies.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
 
+const illegalNow = 'The lifecycle does not allow it in the license\'s current state; `state` and `operation` say which';
+
 export function licenseRoutes(router: Router, deps: AppDependencies): void {
   const { db, temporal, taskQueue } = deps;
+  const route = documented(router);
 
-  router.post('/licenses', async (ctx) => {
+  route.post('/licenses', {
+    operationId: 'issueLicense',
+    summary: 'Issue a license',
+    description: 'Starts the license\'s lifecycle: its notices, grace, suspension and deletion happen on time from now on. Give `expiresAt` or `duration`; a trial may give neither and lasts the policy\'s trial.',
+    tag: 'Licenses',
+    role: 'operator',
+    body: issueLicense,
+    responses: { 201: licenseResponse },
+  }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const body = parseInput(issueLicense, ctx.request.body);
     const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => {
@@ -94,7 +108,13 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
     ctx.body = await licenseRepresentation(db, await licenseOf(db, caller.partnerId, license.id), { withNotices: true });
   });
 
-  router.get('/licenses', async (ctx) => {
+  route.get('/licenses', {
+    operationId: 'listLicenses',
+    summary: 'List licenses',
+    tag: 'Licenses',
+    query: listLicenses,
+    responses: { 200: licensePage },
+  }, async (ctx) => {
     const { partnerId } = callerOf(ctx);
     const query = parseInput(listLicenses, ctx.query);
     const filters: SQL[] = [eq(licenses.partnerId, partnerId)];
@@ -108,17 +128,27 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
     ctx.body = { data, next: rows.length === query.limit ? rows.at(-1)!.id : null };
   });
 
-  router.get('/licenses/:id', async (ctx) => {
+  route.get('/licenses/:id', {
+    operationId: 'getLicense',
+    summary: 'Read a license, its next deadline and the notices of its cycle',
+    tag: 'Licenses',
+    responses: { 200: licenseResponse },
+  }, async (ctx) => {
     const row = await licenseOf(db, callerOf(ctx).partnerId, ctx.params.id!);
     ctx.body = await licenseRepresentation(db, row, { withNotices: true });
   });
 
-  router.get('/licenses/:id/timeline', async (ctx) => {
+  route.get('/licenses/:id/timeline', {
+    operationId: 'getLicenseTimeline',
+    summary: 'Every transition and notice to come, with its time',
+    tag: 'Licenses',
+    responses: { 200: licenseTimelineResponse },
+  }, async (ctx) => {
     const row = await licenseOf(db, callerOf(ctx).partnerId, ctx.params.id!);
     const timeline = licenseTimeline(await snapshotOf(db, row));
     ctx.body = {
       id: row.id,
-      state: row.state,
+      state: row.state as LicenseState,
       timeline: timeline.map((entry) => ({
         at: new Date(entry.at).toISOString(),
         event: entry.event.type,
@@ -131,9 +161,10 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
   const operation = (
     path: string,
     name: string,
+    doc: Pick<RouteDoc, 'operationId' | 'summary' | 'description' | 'body'>,
     run: (handle: WorkflowHandle, ctx: Context, row: LicenseRow) => { event: (snapshot: LicenseSnapshot, now: number) => LicenseEvent; send: () => Promise<LicenseView> },
   ) => {
-    router.post(path, async (ctx) => {
+    route.post(path, { ...doc, tag: 'Licenses', role: 'operator', responses: { 200: licenseResponse }, problems: { 409: illegalNow } }, async (ctx) => {
       const caller = requireRole(ctx, 'operator');
       const row = await licenseOf(db, caller.partnerId, ctx.params.id!);
       const handle = temporal.workflow.getHandle(licenseWorkflowId(row.id));
@@ -145,7 +176,12 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
     });
   };
 
-  operation('/licenses/:id/renew', 'renew', (handle, ctx) => {
+  operation('/licenses/:id/renew', 'renew', {
+    operationId: 'renewLicense',
+    summary: 'Renew a license',
+    description: 'To a date (`expiresAt`), or by a `duration` counted from the current expiry, from now, or from now only if already expired (`basis`). A license in grace or suspended becomes active again.',
+    body: z.union([renewByDate, renewByDuration]),
+  }, (handle, ctx) => {
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const terms: RenewalTerms = 'expiresAt' in body
       ? { expiresAt: Date.parse(parseInput(renewByDate, body).expiresAt) }
@@ -156,16 +192,23 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       send: () => handle.executeUpdate(renewLicense, { args: [request] }),
     };
   });
-  operation('/licenses/:id/suspend', 'suspend', (handle, ctx) => ({
+  operation('/licenses/:id/suspend', 'suspend', { operationId: 'suspendLicense', summary: 'Suspend a license now' }, (handle, ctx) => ({
     event: (_, now) => ({ type: 'suspend', at: now }),
     send: () => handle.executeUpdate(suspendLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }),
   }));
-  operation('/licenses/:id/resume', 'resume', (handle, ctx) => ({
+  operation('/licenses/:id/resume', 'resume', { operationId: 'resumeLicense', summary: 'Resume a suspended license' }, (handle, ctx) => ({
     event: (_, now) => ({ type: 'resume', at: now }),
     send: () => handle.executeUpdate(resumeLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }),
   }));
 
-  router.delete('/licenses/:id', async (ctx) => {
+  route.delete('/licenses/:id', {
+    operationId: 'deleteLicense',
+    summary: 'Delete a license now',
+    tag: 'Licenses',
+    role: 'operator',
+    responses: { 200: licenseResponse },
+    problems: { 409: illegalNow },
+  }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const row = await licenseOf(db, caller.partnerId, ctx.params.id!);
     const snapshot = await snapshotOf(db, row);
@@ -232,7 +275,7 @@ async function licenseRepresentation(db: Database, row: LicenseRow, { withNotice
     poolId: row.poolId,
     sourceId: row.sourceId,
     policy: { id: row.policyId, version: row.policyVersion },
-    state: row.state,
+    state: row.state as LicenseState,
     protected: snapshot.hasTag('protected'),
     expiresAt: row.expiresAt.toISOString(),
     cycle: row.cycle,

@@ -10,9 +10,20 @@ import { currentPolicy } from '../policies.js';
 import { invalidInput } from '../problem.js';
 import { createPolicy, updatePolicy } from '../schemas.js';
 import { parseInput } from '../validate.js';
+import { documented } from '../openapi/route.js';
+import { policyList, policyResponse } from '../responses/policies.js';
 
 export function policyRoutes(router: Router, { db }: AppDependencies): void {
-  router.post('/policies', async (ctx) => {
+  const route = documented(router);
+
+  route.post('/policies', {
+    operationId: 'createPolicy',
+    summary: 'Create a lifecycle policy',
+    tag: 'Policies',
+    role: 'admin',
+    body: createPolicy,
+    responses: { 201: policyResponse },
+  }, async (ctx) => {
     const { partnerId } = requireRole(ctx, 'admin');
     const body = parseInput(createPolicy, ctx.request.body);
     const [row] = await db.insert(policies).values({ id: crypto.randomUUID(), version: 1, partnerId, ...body }).returning();
@@ -20,7 +31,12 @@ export function policyRoutes(router: Router, { db }: AppDependencies): void {
     ctx.body = await currentPolicy(db, partnerId, row!.id);
   });
 
-  router.get('/policies', async (ctx) => {
+  route.get('/policies', {
+    operationId: 'listPolicies',
+    summary: 'List policies, each at its current version',
+    tag: 'Policies',
+    responses: { 200: policyList },
+  }, async (ctx) => {
     const { partnerId } = callerOf(ctx);
     const rows = await db.select().from(policies).where(eq(policies.partnerId, partnerId)).orderBy(policies.name, desc(policies.version));
     const latest = new Map<string, LifecyclePolicy>();
@@ -28,12 +44,19 @@ export function policyRoutes(router: Router, { db }: AppDependencies): void {
     ctx.body = { data: [...latest.values()] };
   });
 
-  router.get('/policies/:id', async (ctx) => {
+  route.get('/policies/:id', { operationId: 'getPolicy', summary: 'Read a policy at its current version', tag: 'Policies', responses: { 200: policyResponse } }, async (ctx) => {
     ctx.body = await currentPolicy(db, callerOf(ctx).partnerId, ctx.params.id!);
   });
 
-  /** A change is a new version; running licenses adopt it at their next cycle. */
-  router.patch('/policies/:id', async (ctx) => {
+  route.patch('/policies/:id', {
+    operationId: 'updatePolicy',
+    summary: 'Change a policy: a new version',
+    description: 'Running licenses adopt the new version at their next cycle.',
+    tag: 'Policies',
+    role: 'admin',
+    body: updatePolicy,
+    responses: { 200: policyResponse },
+  }, async (ctx) => {
     const { partnerId } = requireRole(ctx, 'admin');
     const current = await currentPolicy(db, partnerId, ctx.params.id!);
     const changes = parseInput(updatePolicy, ctx.request.body);

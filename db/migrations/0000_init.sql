@@ -1,7 +1,17 @@
-CREATE TYPE "public"."notice_status" AS ENUM('pending', 'sent', 'failed');--> statement-breakpoint
+CREATE TYPE "public"."notice_status" AS ENUM('pending', 'sent', 'failed', 'skipped');--> statement-breakpoint
 CREATE TYPE "public"."owner" AS ENUM('partner', 'customer');--> statement-breakpoint
 CREATE TYPE "public"."role" AS ENUM('admin', 'operator', 'viewer');--> statement-breakpoint
 CREATE TYPE "public"."term" AS ENUM('annual', 'monthly', 'trial');--> statement-breakpoint
+CREATE TYPE "public"."webhook_delivery_status" AS ENUM('pending', 'delivered', 'failed', 'skipped');--> statement-breakpoint
+CREATE TYPE "public"."webhook_status" AS ENUM('active', 'disabled');--> statement-breakpoint
+CREATE TABLE "access_groups" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"parent_id" uuid,
+	"name" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "accounts" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"partner_id" uuid NOT NULL,
@@ -67,9 +77,11 @@ CREATE TABLE "idempotency_keys" (
 	"partner_id" uuid NOT NULL,
 	"key" text NOT NULL,
 	"request_hash" text NOT NULL,
-	"status" integer NOT NULL,
+	"status" integer,
+	"headers" jsonb,
 	"body" jsonb,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"completed_at" timestamp with time zone,
 	CONSTRAINT "idempotency_keys_partner_id_key_pk" PRIMARY KEY("partner_id","key")
 );
 --> statement-breakpoint
@@ -144,6 +156,46 @@ CREATE TABLE "policies" (
 	CONSTRAINT "policies_id_version_pk" PRIMARY KEY("id","version")
 );
 --> statement-breakpoint
+CREATE TABLE "webhook_attempts" (
+	"delivery_id" uuid NOT NULL,
+	"attempt" integer NOT NULL,
+	"at" timestamp with time zone NOT NULL,
+	"status_code" integer,
+	"duration_ms" integer NOT NULL,
+	"error" text,
+	CONSTRAINT "webhook_attempts_delivery_id_attempt_pk" PRIMARY KEY("delivery_id","attempt")
+);
+--> statement-breakpoint
+CREATE TABLE "webhook_deliveries" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"webhook_id" uuid NOT NULL,
+	"event_id" text NOT NULL,
+	"event_type" text NOT NULL,
+	"occurred_at" timestamp with time zone NOT NULL,
+	"data" jsonb NOT NULL,
+	"status" "webhook_delivery_status" DEFAULT 'pending' NOT NULL,
+	"attempts" integer DEFAULT 0 NOT NULL,
+	"last_status_code" integer,
+	"last_error" text,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"completed_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "webhooks" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"partner_id" uuid NOT NULL,
+	"url" text NOT NULL,
+	"description" text,
+	"events" jsonb NOT NULL,
+	"secret" text NOT NULL,
+	"status" "webhook_status" DEFAULT 'active' NOT NULL,
+	"disabled_reason" text,
+	"disabled_at" timestamp with time zone,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "access_groups" ADD CONSTRAINT "access_groups_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "accounts" ADD CONSTRAINT "accounts_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "accounts" ADD CONSTRAINT "accounts_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -151,14 +203,24 @@ ALTER TABLE "companies" ADD CONSTRAINT "companies_partner_id_partners_id_fk" FOR
 ALTER TABLE "licenses" ADD CONSTRAINT "licenses_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "licenses" ADD CONSTRAINT "licenses_company_id_companies_id_fk" FOREIGN KEY ("company_id") REFERENCES "public"."companies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "policies" ADD CONSTRAINT "policies_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhook_attempts" ADD CONSTRAINT "webhook_attempts_delivery_id_webhook_deliveries_id_fk" FOREIGN KEY ("delivery_id") REFERENCES "public"."webhook_deliveries"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_webhook_id_webhooks_id_fk" FOREIGN KEY ("webhook_id") REFERENCES "public"."webhooks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "webhooks" ADD CONSTRAINT "webhooks_partner_id_partners_id_fk" FOREIGN KEY ("partner_id") REFERENCES "public"."partners"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "access_groups_partner" ON "access_groups" USING btree ("partner_id");--> statement-breakpoint
 CREATE INDEX "accounts_company_product" ON "accounts" USING btree ("company_id","product");--> statement-breakpoint
+CREATE INDEX "accounts_partner_state" ON "accounts" USING btree ("partner_id","state");--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_secret_hash" ON "api_keys" USING btree ("secret_hash");--> statement-breakpoint
 CREATE UNIQUE INDEX "audit_log_dedupe" ON "audit_log" USING btree ("dedupe_key");--> statement-breakpoint
 CREATE INDEX "audit_log_subject" ON "audit_log" USING btree ("partner_id","subject_id","at");--> statement-breakpoint
+CREATE INDEX "audit_log_partner_id" ON "audit_log" USING btree ("partner_id","id");--> statement-breakpoint
 CREATE INDEX "companies_partner" ON "companies" USING btree ("partner_id");--> statement-breakpoint
 CREATE INDEX "licenses_partner_state" ON "licenses" USING btree ("partner_id","state");--> statement-breakpoint
 CREATE INDEX "licenses_company_product" ON "licenses" USING btree ("company_id","product");--> statement-breakpoint
 CREATE INDEX "licenses_partner_expires" ON "licenses" USING btree ("partner_id","expires_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "outbox_key" ON "outbox" USING btree ("key");--> statement-breakpoint
 CREATE INDEX "outbox_partner_created" ON "outbox" USING btree ("partner_id","created_at");--> statement-breakpoint
-CREATE INDEX "policies_partner" ON "policies" USING btree ("partner_id");
+CREATE INDEX "partners_parent" ON "partners" USING btree ("parent_id");--> statement-breakpoint
+CREATE INDEX "policies_partner" ON "policies" USING btree ("partner_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "webhook_deliveries_event" ON "webhook_deliveries" USING btree ("event_id","webhook_id");--> statement-breakpoint
+CREATE INDEX "webhook_deliveries_webhook_created" ON "webhook_deliveries" USING btree ("webhook_id","created_at");--> statement-breakpoint
+CREATE INDEX "webhooks_partner" ON "webhooks" USING btree ("partner_id");

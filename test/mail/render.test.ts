@@ -163,6 +163,14 @@ describe('R20: each notice says what happens next and when', () => {
     expect(withUrl.html).toContain('<a href="https://portal.example/renew?company=7&amp;term=annual">renew online</a>');
   });
 
+  it('names the partner alone when it has no contact address, in every language', () => {
+    const without = (locale: string, kind: NoticeInput['kind']) => notice({ locale, kind, vars: { partnerEmail: undefined } });
+    expect(without('en', 'grace_started').text).toContain('Contact SecureIT to renew.');
+    expect(without('fr', 'grace_started').text).toContain('contactez SecureIT.');
+    expect(without('pl', 'deleted').text).toContain('z firmą SecureIT.');
+    expect(without('en', 'restored').html).not.toContain('mailto:');
+  });
+
   it('leaves out optional details that were not given, without stray punctuation', () => {
     const { text } = notice({ subjectType: 'account', kind: 'expiring', vars: { accountName: undefined, grace: undefined } });
     expect(text).toContain('The license that covers the ESET PROTECT account of Acme Logistics expires in 7 days');

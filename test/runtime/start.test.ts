@@ -74,7 +74,7 @@ describe('npm start', () => {
     let output = '';
     first.stdout!.on('data', (chunk) => (output += chunk));
     const readiness = await ready();
-    expect(readiness.components).toEqual({ temporal: { ok: true }, database: { ok: true }, migrations: { ok: true }, worker: { ok: true } });
+    expect(readiness?.components).toEqual({ temporal: { ok: true }, database: { ok: true }, migrations: { ok: true }, worker: { ok: true } });
     expect(output).toContain(`http://localhost:${ports.PORT}/v1`);
     expect(output).toContain(`http://localhost:${ports.PORT}/docs`);
     expect(output).toContain(`http://localhost:${ports.TEMPORAL_UI_PORT}`);

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
@@ -24,6 +24,8 @@ export interface ApiAnswer<T = any> {
 
 export interface Tenure {
   url: string;
+  databaseUrl: string;
+  temporalAddress: string;
   db: Database;
   client: Client;
   taskQueue: string;
@@ -36,15 +38,17 @@ export interface Tenure {
 }
 
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
-export async function startTenure(options: { smtpUrl?: string; mailFrom?: string } = {}): Promise<Tenure> {
+export async function startTenure(options: { smtpUrl?: string; mailFrom?: string; worker?: boolean; corsOrigins?: string[] } = {}): Promise<Tenure> {
   const suffix = randomBytes(4).toString('hex');
   const adminUrl = inject('postgresAdminUrl');
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   const databaseName = `tenure_${suffix}`;
   await admin.unsafe(`create database ${databaseName}`);
   await admin.end();
-  const database = openDatabase(adminUrl.replace(/\/[^/]+$/, `/${databaseName}`));
+  const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${databaseName}`);
+  const database = openDatabase(databaseUrl);
   await applyMigrations(database.db);
 
   const address = inject('temporalAddress');
@@ -66,10 +70,10 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
     await workerConnection?.close();
     worker = undefined;
   };
-  await startWorker();
+  if (options.worker !== false) await startWorker();
 
   const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
-  const app = createApp({ db: database.db, temporal: client, taskQueue, logger, readiness: readinessProbe(database.db, client, taskQueue) });
+  const app = createApp({ db: database.db, temporal: client, taskQueue, logger, readiness: readinessProbe(database.db, client, taskQueue), corsOrigins: options.corsOrigins });
   const server: Server = createServer(app.callback());
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
@@ -79,6 +83,8 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
 
   return {
     url,
+    databaseUrl,
+    temporalAddress: address,
     db: database.db,
     client,
     taskQueue,

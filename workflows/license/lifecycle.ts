@@ -12,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import { canApply, type LicenseEvent } from '../../machines/license/index.js';
 import { renewedExpiry } from '../../machines/license/renewal.js';
+import { workflowTime } from '../support/clock.js';
 import { LicenseRecord } from './record.js';
 import {
   ILLEGAL_TRANSITION,
@@ -34,16 +35,16 @@ export async function licenseLifecycle(input: LicenseLifecycleInput): Promise<vo
     return license.view();
   });
   setHandler(renewLicense, (request) => license.operate(request.actor, (now) => renewal(license, request, now)), {
-    validator: (request) => assertLegal(license, renewal(license, request, Date.now())),
+    validator: (request) => assertLegal(license, renewal(license, request, workflowTime())),
   });
   setHandler(suspendLicense, (request) => license.operate(request.actor, (at) => ({ type: 'suspend', at })), {
-    validator: (_request) => assertLegal(license, { type: 'suspend', at: Date.now() }),
+    validator: (_request) => assertLegal(license, { type: 'suspend', at: workflowTime() }),
   });
   setHandler(resumeLicense, (request) => license.operate(request.actor, (at) => ({ type: 'resume', at })), {
-    validator: (_request) => assertLegal(license, { type: 'resume', at: Date.now() }),
+    validator: (_request) => assertLegal(license, { type: 'resume', at: workflowTime() }),
   });
   setHandler(cancelLicense, (request) => license.operate(request.actor, (at) => ({ type: 'cancel', at })), {
-    validator: (_request) => assertLegal(license, { type: 'cancel', at: Date.now() }),
+    validator: (_request) => assertLegal(license, { type: 'cancel', at: workflowTime() }),
   });
 
   await license.recordOpening();

@@ -15,6 +15,9 @@ const actionOfEvent: Record<LicenseEvent['type'], string> = {
   cancel: 'license.deleted',
 };
 
+/** Every action a license's audit entries and webhook events carry. */
+export const licenseActions: readonly string[] = ['license.issued', ...new Set(Object.values(actionOfEvent))];
+
 export function auditActionOf(event: LicenseEvent, next: LicenseState): string {
   if (event.type === 'resume' && next === 'grace') return 'license.grace_started';
   return actionOfEvent[event.type];

@@ -24,6 +24,10 @@ import {
 } from '../../machines/license/index.js';
 import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../searchAttributes.js';
 import { Serial } from '../support/serial.js';
+import { workflowTime } from '../support/clock.js';
+import { startNoticeDeliveries } from '../notices/start.js';
+import { startWebhookDeliveries } from '../webhooks/start.js';
+import { tellAccountsOfGroup } from './group.js';
 import { ILLEGAL_TRANSITION, type LicenseCarryOver, type LicenseFacts, type LicenseLifecycleInput, type LicenseView } from './messages.js';
 import { auditActionOf, noticeFacts } from './naming.js';
 
@@ -55,7 +59,7 @@ export class LicenseRecord {
       accountType: input.license.accountType,
       term: input.license.term,
       expiresAt: input.issue.expiresAt,
-      issuedAt: Date.now(),
+      issuedAt: workflowTime(),
     });
     return new LicenseRecord(input, snapshot, 0, { action: 'license.issued', actor: input.issue.actor, notices });
   }
@@ -88,7 +92,7 @@ export class LicenseRecord {
   /** An operation from a caller: applied in arrival order, written before the Update answers. */
   operate(actor: string, eventAt: (now: number) => LicenseEvent): Promise<LicenseView> {
     return this.serial.run(async () => {
-      const event = eventAt(Date.now());
+      const event = eventAt(workflowTime());
       const outcome = applyLicenseEvent(this.snapshot, event);
       if (!outcome.changed) {
         // Validated on arrival, but an earlier operation or deadline may have changed the state since.
@@ -109,11 +113,11 @@ export class LicenseRecord {
     const deadline = nextDeadline(this.snapshot);
     if (!deadline) return;
     const seen = this.revision;
-    const wait = deadline.at - Date.now();
+    const wait = deadline.at - workflowTime();
     if (wait > 0 && (await condition(() => this.revision !== seen, wait))) return;
     await this.serial.run(async () => {
       // An operation may have landed while the timer fired; the machine decides if the deadline still applies.
-      const event = { ...deadline.event, at: Date.now() } as LicenseEvent;
+      const event = { ...deadline.event, at: workflowTime() } as LicenseEvent;
       const outcome = applyLicenseEvent(this.snapshot, event);
       if (outcome.changed) await this.commit(outcome.snapshot, event, SYSTEM_ACTOR, outcome.notices);
     });
@@ -159,8 +163,11 @@ export class LicenseRecord {
   ): Promise<void> {
     const revision = this.revision + 1;
     const deadline = nextDeadline(next);
-    const now = Date.now();
-    await recordLicenseTransition({
+    const now = workflowTime();
+    // What the license's accounts draw on: whether it lends seats (state) and in which order (expiry).
+    const changesGroup = this.revision === 0 || stateOf(next) !== this.state || next.context.expiresAt !== this.expiresAt;
+    const noticeKeys = notices.map((notice) => `license:${this.facts.id}:${next.context.cycle}:${noticeKey(notice)}`);
+    const { webhookDeliveryIds } = await recordLicenseTransition({
       license: this.facts,
       policyId: this.input.policy.id,
       policyVersion: this.input.policy.version,
@@ -169,8 +176,8 @@ export class LicenseRecord {
       context: next.context,
       nextDeadline: deadline ? { event: deadline.event.type, at: deadline.at } : null,
       audit: { action, actor, at: now, before, after: { state: stateOf(next), expiresAt: new Date(next.context.expiresAt).toISOString(), cycle: next.context.cycle } },
-      notices: notices.map((notice) => ({
-        key: `license:${this.facts.id}:${next.context.cycle}:${noticeKey(notice)}`,
+      notices: notices.map((notice, index) => ({
+        key: noticeKeys[index]!,
         kind: notice.kind,
         offset: notice.offset ?? null,
         cycle: next.context.cycle,
@@ -181,6 +188,9 @@ export class LicenseRecord {
     this.snapshot = next;
     this.revision = revision;
     this.showInUi();
+    await startNoticeDeliveries({ partnerId: this.facts.partnerId, companyId: this.facts.companyId, keys: noticeKeys });
+    await startWebhookDeliveries(action, webhookDeliveryIds);
+    if (changesGroup) await tellAccountsOfGroup(this.facts);
   }
 
   private showInUi(): void {

@@ -1,0 +1,15 @@
+// RFC 4180 records: fields separated by commas, lines ended by CRLF, and a field that
+// holds a comma, a double quote or a line break enclosed in double quotes, its quotes doubled.
+export type CsvField = string | number | null;
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+function csvField(value: CsvField): string {
+  if (value === null) return '';
+  const text = String(value);
+  return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function csvRecord(fields: readonly CsvField[]): string {
+  return `${fields.map(csvField).join(',')}\r\n`;
+}

@@ -1,0 +1,52 @@
+// What every keyed route does because of the middleware in api/app.ts, so that a route's
+// description need not repeat it: the key is checked (401), viewers only read (403 on any
+// change, R31), a POST accepts Idempotency-Key (422 when reused with another body, 409 while
+// the first is running), and an id that is not the caller's is not found (404, R1).
+import type { OpenApiParameter } from './document.js';
+import { sharedProblems } from './problems.js';
+import type { DocumentedOperation } from './route.js';
+
+export interface Conventions {
+  /** The least role that may call it, if not every key may. */
+  role?: DocumentedOperation['role'];
+  /** Problems answered the same way everywhere (components/responses). */
+  sharedProblems: number[];
+  /** Problems particular to this route, by status, descriptions merged. */
+  problems: Record<number, string>;
+  headers: OpenApiParameter[];
+}
+
+const idempotencyKey: OpenApiParameter = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  required: false,
+  description:
+    'Makes a retry safe: the same key and body within 24 hours answer the first answer again, with `Idempotent-Replayed: true`. The same key with another body answers 422.',
+  schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+
+const IDEMPOTENCY_IN_PROGRESS = 'A request with the same Idempotency-Key is still running: retry after `Retry-After` seconds';
+
+export function conventionsOf(route: DocumentedOperation, hasPathParameters: boolean): Conventions {
+  const keyed = !route.public;
+  const changes = route.method !== 'get';
+  const idempotent = keyed && route.method === 'post';
+  const role = route.role ?? (keyed && changes ? 'operator' : undefined);
+  const problems = { ...route.problems };
+  if (idempotent) problems[409] = problems[409] ? `${problems[409]}; or: ${IDEMPOTENCY_IN_PROGRESS}` : IDEMPOTENCY_IN_PROGRESS;
+  const shared = [
+    route.body ? 400 : undefined,
+    keyed ? 401 : undefined,
+    role ? 403 : undefined,
+    hasPathParameters ? 404 : undefined,
+    route.body || route.query || idempotent ? 422 : undefined,
+  ].filter((status) => status !== undefined);
+  // A route's own reason for a shared status (a 403 for a programme, say) is told beside the usual one.
+  for (const status of shared) if (problems[status]) problems[status] = `${sharedProblems[status]!.description}; or: ${problems[status]}`;
+  return {
+    ...(role ? { role } : {}),
+    sharedProblems: shared.filter((status) => !problems[status]),
+    problems,
+    headers: idempotent ? [idempotencyKey] : [],
+  };
+}

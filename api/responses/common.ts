@@ -1,0 +1,37 @@
+// Pieces shared by the answers of several resources.
+import { z } from 'zod';
+
+export const id = z.uuid();
+export const timestamp = z.iso.datetime({ offset: true });
+export const count = z.number().int().min(0);
+
+export const lifecycleState = z
+  .enum(['trial', 'active', 'grace', 'suspended', 'deleted'])
+  .meta({ id: 'LifecycleState', description: 'Where a license or account is in its lifecycle' });
+
+export const term = z.enum(['annual', 'monthly', 'trial']);
+
+export const policyVersionRef = z.object({ id, version: z.number().int().min(1) }).describe('The policy and the version of it this runs on');
+
+export const nextDeadline = z
+  .object({ event: z.string().describe('What happens then, e.g. expiry.reached or grace.ended'), at: timestamp })
+  .nullable()
+  .describe('The next thing that happens by itself; null when nothing will');
+
+export const noticeRecord = z
+  .object({
+    kind: z.string().describe('expiring, grace_started, grace_halfway, suspended, deletion_warning, deleted, restored'),
+    offset: z.string().optional().describe('For an expiring notice: how long before expiry it goes out'),
+    cycle: z.number().int().min(1),
+    status: z.enum(['pending', 'sent', 'failed', 'skipped']),
+    dueAt: timestamp,
+    sentAt: timestamp.nullable(),
+  })
+  .meta({ id: 'NoticeRecord', description: 'A notice of the current cycle, sent once' });
+
+/** A page of a list; `next` is passed back as `after` to read on, null on the last page. */
+export const pageOf = <Item extends z.ZodType>(item: Item, name: string) =>
+  z.object({ data: z.array(item), next: z.string().nullable().describe('Pass as `after` for the next page; null on the last') }).meta({ id: name });
+
+/** A whole list, small enough to answer at once. */
+export const listOf = <Item extends z.ZodType>(item: Item, name: string) => z.object({ data: z.array(item) }).meta({ id: name });

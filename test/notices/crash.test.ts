@@ -1,0 +1,91 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { and, eq, like } from 'drizzle-orm';
+import { noticeMessageId } from '../../activities/mail/deliver.js';
+import { auditLog, outbox } from '../../db/schema.js';
+import { noticeWorkflowId } from '../../workflows/notices/messages.js';
+import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
+import { keepHistory } from '../support/histories.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+
+let smtp: TestSmtpServer;
+let tenure: Tenure;
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  tenure = await startTenure({ smtpUrl: smtp.url, worker: false });
+});
+afterAll(async () => {
+  await tenure?.close();
+  await smtp?.stop();
+});
+
+/** A worker in its own process, so that SIGKILL ends it the way a crash or an OOM kill would. */
+function workerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: tenure.databaseUrl,
+      TEMPORAL_ADDRESS: tenure.temporalAddress,
+      TASK_QUEUE: tenure.taskQueue,
+      WORKFLOW_BUNDLE: inject('workflowBundlePath'),
+      SMTP_URL: smtp.url,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((ready, fail) => {
+    child.stdout!.once('data', () => ready(child));
+    child.once('exit', (code) => fail(new Error(`worker process exited early (${code})`)));
+  });
+}
+
+describe('a worker that dies between SMTP acceptance and the outbox update', () => {
+  it('R19: the retry repeats the same message with the same Message-ID, and the notice is recorded as sent once', async () => {
+    const crashing = await workerProcess();
+    const policyId = await createPolicy(tenure, { grace: 'PT60S', suspension: 'PT60S', expiryNotices: ['PT58S'], deletionNotice: 'PT10S' });
+    const companyId = await createCompany(tenure, { noticeEmails: ['it@acme.test'] });
+
+    // The server accepts the message (250) while the test holds the outbox row, so the worker
+    // has the acceptance in hand but cannot record it before it is killed.
+    let releaseRow = () => {};
+    const rowHeld = new Promise<void>((held) => {
+      smtp.beforeAccepting = async (mail) => {
+        smtp.beforeAccepting = undefined;
+        void tenure.db.transaction(async (tx) => {
+          await tx.select().from(outbox).where(eq(outbox.key, mail.key)).for('update');
+          held();
+          await new Promise<void>((release) => (releaseRow = release));
+        });
+        await rowHeld;
+      };
+    });
+    const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(60), policyId });
+    expect(issued.status).toBe(201);
+
+    const [first] = await eventually(async () => smtp.received, (mails) => mails.length === 1);
+    await rowHeld;
+    await new Promise((done) => setTimeout(done, 500));
+    crashing.kill('SIGKILL');
+    await once(crashing, 'exit');
+    releaseRow();
+    const [stillPending] = await tenure.db.select().from(outbox).where(eq(outbox.key, first!.key));
+    expect(stillPending).toMatchObject({ status: 'pending', messageId: null });
+
+    await tenure.startWorker();
+    const [sent] = await eventually(
+      () => tenure.db.select().from(outbox).where(eq(outbox.key, first!.key)),
+      ([row]) => row?.status === 'sent',
+      { timeoutMs: 30_000 },
+    );
+
+    const copies = smtp.mailsFor(first!.key);
+    expect(copies).toHaveLength(2);
+    expect(new Set(copies.map((mail) => mail.messageId))).toEqual(new Set([noticeMessageId(first!.key)]));
+    expect(sent!.messageId).toBe(noticeMessageId(first!.key));
+    expect(copies[1]!.parsed.subject).toBe(copies[0]!.parsed.subject);
+    const audit = await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, issued.body.id), like(auditLog.action, 'notice.%')));
+    expect(audit.map((row) => row.action)).toEqual(['notice.sent']);
+    await keepHistory('notice-delivery-after-crash', tenure.client, noticeWorkflowId(first!.key));
+  });
+});

@@ -1,0 +1,52 @@
+// One workflow per account (`account:<id>`): it sleeps until the account's next deadline or
+// until a license of its group changes, lets the machine decide what that means, and applies
+// callers' operations in arrival order. Each restore opens a new cycle and continues as new,
+// so an account that lives for years keeps a short history.
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { AccountEvent } from '../../machines/account/machine.js';
+import { AccountRecord, refusal } from './record.js';
+import {
+  accountRecorded,
+  accountState,
+  changeSeats,
+  deleteAccount,
+  licensesChanged,
+  type AccountLifecycleInput,
+} from './messages.js';
+
+export async function accountLifecycle(input: AccountLifecycleInput): Promise<void> {
+  const account = AccountRecord.open(input);
+
+  setHandler(accountState, () => account.view());
+  setHandler(licensesChanged, () => account.noteLicensesChanged());
+  setHandler(accountRecorded, async () => {
+    await condition(() => account.opened);
+    return account.view();
+  });
+  setHandler(changeSeats, (request) => account.changeSeats(request.actor, request.seatsRequested), {
+    validator: (_request) => assertNotDeleted(account, 'change seats of'),
+  });
+  setHandler(deleteAccount, (request) => account.operate(request.actor, (at) => ({ type: 'delete', at })), {
+    validator: (_request) => assertLegal(account, { type: 'delete', at: Date.now() }),
+  });
+
+  await account.recordOpening();
+  const cycle = account.cycle;
+
+  while (!account.isDeleted) {
+    if (account.cycle !== cycle || workflowInfo().continueAsNewSuggested) {
+      return continueAsNew<typeof accountLifecycle>(await account.nextCycleInput());
+    }
+    await account.awaitNextEvent();
+  }
+  await condition(allHandlersFinished);
+}
+
+/** Update validators run synchronously and reject before anything is written to history. */
+function assertLegal(account: AccountRecord, event: AccountEvent): void {
+  if (!account.snapshot.can(event)) throw refusal(event.type, account.state);
+}
+
+function assertNotDeleted(account: AccountRecord, operation: string): void {
+  if (account.isDeleted) throw refusal(operation, account.state);
+}

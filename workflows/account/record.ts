@@ -1,0 +1,267 @@
+// The mechanics behind the account workflow: the machine's snapshot, applied one event at
+// a time, each change written to the database (projection, audit, outbox) before it counts,
+// the license group re-read whenever a license says it changed, and the state mirrored into
+// the search attributes ops filter on.
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { AccountActivities } from '../../activities/accounts.js';
+import type { LicenseGroupActivities } from '../../activities/licenseGroups.js';
+import type { LicenseActivities } from '../../activities/licenses.js';
+import {
+  accountStateOf,
+  applyAccountEvent,
+  isProtected,
+  restoreAccount,
+  startAccount,
+  type AccountEvent,
+  type AccountSnapshot,
+  type AccountState,
+  type NoticeKind,
+} from '../../machines/account/machine.js';
+import { nextAccountDeadline } from '../../machines/account/schedule.js';
+import { startNoticeDeliveries } from '../notices/start.js';
+import { AccountState as AccountStateAttribute } from '../searchAttributes.js';
+import { Serial } from '../support/serial.js';
+import { startWebhookDeliveries } from '../webhooks/start.js';
+import {
+  ILLEGAL_ACCOUNT_OPERATION,
+  type AccountCarryOver,
+  type AccountFacts,
+  type AccountLifecycleInput,
+  type AccountView,
+} from './messages.js';
+import { auditActionOf, noticeFacts, type AccountChange } from './naming.js';
+
+const { recordAccountTransition, allocateLicenseGroup, loadPolicy } = proxyActivities<
+  AccountActivities & LicenseGroupActivities & Pick<LicenseActivities, 'loadPolicy'>
+>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidRecord'] },
+});
+
+const SYSTEM_ACTOR = 'system:lifecycle';
+
+export class AccountRecord {
+  private readonly serial = new Serial();
+  /** Set by the licenses.changed signal, cleared when the group is re-read: many signals, one re-read. */
+  private licensesChanged = true;
+  /** The group's latest eligible expiry at the last re-read, named by a "restored" notice. */
+  private coveredUntil: number | null = null;
+  /** True once the first state and the first allocation are written. */
+  opened = false;
+
+  private constructor(
+    private readonly input: AccountLifecycleInput,
+    public snapshot: AccountSnapshot,
+    public seatsRequested: number,
+    public revision: number,
+    private readonly pendingCreation: { actor: string; notices: NoticeKind[] } | undefined,
+  ) {}
+
+  static open(input: AccountLifecycleInput): AccountRecord {
+    if (input.carryOver) {
+      const { state, context, seatsRequested, revision } = input.carryOver;
+      return new AccountRecord(input, restoreAccount(state, { ...context, policy: input.policy }), seatsRequested, revision, undefined);
+    }
+    if (!input.creation) throw ApplicationFailure.nonRetryable('a new account needs its creation terms', 'InvalidRecord');
+    const { actor, seatsRequested, startInTrial, hasEligibleLicense } = input.creation;
+    const { snapshot, notices } = startAccount({ policy: input.policy, createdAt: Date.now(), hasEligibleLicense, startInTrial });
+    return new AccountRecord(input, snapshot, seatsRequested, 0, { actor, notices });
+  }
+
+  get facts(): AccountFacts {
+    return this.input.account;
+  }
+  get state(): AccountState {
+    return accountStateOf(this.snapshot);
+  }
+  get cycle(): number {
+    return this.snapshot.context.cycle;
+  }
+  get isDeleted(): boolean {
+    return this.snapshot.status === 'done';
+  }
+
+  /** Called by the licenses.changed signal; the work happens in the workflow's own loop. */
+  noteLicensesChanged(): void {
+    this.licensesChanged = true;
+  }
+
+  /**
+   * Writes the first state of a new account, then takes its seats from the group. A continued
+   * run re-reads the group too: a signal that raced the previous run's end is not lost.
+   */
+  async recordOpening(): Promise<void> {
+    if (this.pendingCreation) {
+      const { actor, notices } = this.pendingCreation;
+      await this.serial.run(() => this.persist(this.snapshot, this.seatsRequested, undefined, 'account.created', actor, notices));
+    }
+    await this.serial.run(() => this.reconcileWithLicenses());
+    this.opened = true;
+    this.showInUi();
+  }
+
+  /** An operation from a caller: applied in arrival order, written before the Update answers. */
+  operate(actor: string, eventAt: (now: number) => AccountEvent): Promise<AccountView> {
+    return this.serial.run(async () => {
+      const event = eventAt(Date.now());
+      const outcome = applyAccountEvent(this.snapshot, event);
+      // Validated on arrival, but an earlier operation or deadline may have changed the state since.
+      if (!outcome.changed) throw refusal(event.type, this.state);
+      await this.commit(outcome.snapshot, event, actor, outcome.notices);
+      return this.view();
+    });
+  }
+
+  /** A new seat request: written, then the group re-allocated so the caller reads the new allocation. */
+  changeSeats(actor: string, seatsRequested: number): Promise<AccountView> {
+    return this.serial.run(async () => {
+      if (this.isDeleted) throw refusal('change seats of', this.state);
+      if (seatsRequested !== this.seatsRequested) {
+        const before = this.seatsRequested;
+        await this.persist(this.snapshot, seatsRequested, { seatsRequested: before }, auditActionOf({ type: 'seats.changed' }, this.state, this.state), actor, []);
+        await this.reconcileWithLicenses();
+      }
+      return this.view();
+    });
+  }
+
+  /**
+   * Sleeps until the next deadline, a license change or an operation. A license change is
+   * handled first: an eligible license that arrives as grace ends still restores (R18).
+   */
+  async awaitNextEvent(): Promise<void> {
+    const seen = this.revision;
+    const woken = () => this.licensesChanged || this.revision !== seen;
+    const deadline = nextAccountDeadline(this.snapshot);
+    if (!deadline) await condition(woken);
+    else if (deadline.at > Date.now()) await condition(woken, deadline.at - Date.now());
+
+    if (this.licensesChanged) return this.serial.run(() => this.reconcileWithLicenses());
+    if (this.revision !== seen || !deadline) return;
+    await this.serial.run(async () => {
+      // An operation may have landed while the timer fired; the machine decides if the deadline still applies.
+      const event: AccountEvent = { type: deadline.event, at: Date.now() };
+      const outcome = applyAccountEvent(this.snapshot, event);
+      if (outcome.changed) await this.commit(outcome.snapshot, event, SYSTEM_ACTOR, outcome.notices);
+    });
+  }
+
+  /**
+   * Input of the next run: this account where it stands once every operation in flight has
+   * answered, on the current version of its policy.
+   */
+  async nextCycleInput(): Promise<AccountLifecycleInput> {
+    const policy = await loadPolicy(this.input.policy.id);
+    await condition(allHandlersFinished);
+    const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
+    const carryOver: AccountCarryOver = { state: this.state, context, seatsRequested: this.seatsRequested, revision: this.revision };
+    return { account: this.input.account, policy, carryOver };
+  }
+
+  view(): AccountView {
+    const deadline = nextAccountDeadline(this.snapshot);
+    return {
+      id: this.facts.id,
+      state: this.state,
+      protected: isProtected(this.snapshot),
+      seatsRequested: this.seatsRequested,
+      cycle: this.cycle,
+      revision: this.revision,
+      nextDeadline: deadline ? { event: deadline.event, at: new Date(deadline.at).toISOString() } : null,
+      noticesThisCycle: this.snapshot.context.noticesSent,
+    };
+  }
+
+  /** Re-allocates the group from the database and tells the machine whether an eligible license is left. */
+  private async reconcileWithLicenses(): Promise<void> {
+    // Cleared before reading: a signal that arrives during the read asks for one more.
+    this.licensesChanged = false;
+    const { hasEligibleLicense, coveredUntil } = await allocateLicenseGroup(this.group);
+    this.coveredUntil = coveredUntil;
+    if (this.isDeleted) return;
+    const event: AccountEvent = { type: 'licenses.changed', hasEligibleLicense, at: Date.now() };
+    const outcome = applyAccountEvent(this.snapshot, event);
+    if (outcome.changed) await this.commit(outcome.snapshot, event, SYSTEM_ACTOR, outcome.notices);
+  }
+
+  private get group() {
+    return { partnerId: this.facts.partnerId, companyId: this.facts.companyId, product: this.facts.product };
+  }
+
+  private async commit(next: AccountSnapshot, change: AccountChange, actor: string, notices: NoticeKind[]): Promise<void> {
+    const before = { state: this.state, cycle: this.cycle };
+    await this.persist(next, this.seatsRequested, before, auditActionOf(change, this.state, accountStateOf(next)), actor, notices);
+    // A deleted account's seats go back to the group, for the accounts that remain.
+    if (this.isDeleted) await allocateLicenseGroup(this.group);
+  }
+
+  /** The database first, then memory: if the write never succeeds, the workflow has not moved either. */
+  private async persist(
+    next: AccountSnapshot,
+    seatsRequested: number,
+    before: Record<string, unknown> | undefined,
+    action: string,
+    actor: string,
+    notices: NoticeKind[],
+  ): Promise<void> {
+    const revision = this.revision + 1;
+    const deadline = nextAccountDeadline(next);
+    const state = accountStateOf(next);
+    const now = Date.now();
+    const noticeKeys = notices.map((kind) => `account:${this.facts.id}:${next.context.cycle}:${kind}`);
+    const { webhookDeliveryIds } = await recordAccountTransition({
+      account: this.facts,
+      policyId: this.input.policy.id,
+      policyVersion: this.input.policy.version,
+      revision,
+      state,
+      protected: isProtected(next),
+      seatsRequested,
+      context: next.context,
+      nextDeadline: deadline ? { event: deadline.event, at: deadline.at } : null,
+      audit: { action, actor, at: now, before, after: { state, cycle: next.context.cycle, seatsRequested } },
+      notices: notices.map((kind, index) => ({
+        key: noticeKeys[index]!,
+        kind,
+        offset: null,
+        cycle: next.context.cycle,
+        dueAt: now,
+        facts: noticeFacts(next.context, this.coveredUntil),
+      })),
+    });
+    this.snapshot = next;
+    this.seatsRequested = seatsRequested;
+    this.revision = revision;
+    this.showInUi();
+    await startNoticeDeliveries({ partnerId: this.facts.partnerId, companyId: this.facts.companyId, keys: noticeKeys });
+    await startWebhookDeliveries(action, webhookDeliveryIds);
+  }
+
+  private showInUi(): void {
+    upsertSearchAttributes([{ key: AccountStateAttribute, value: this.state }]);
+    const deadline = nextAccountDeadline(this.snapshot);
+    setCurrentDetails(
+      [
+        `**${this.facts.companyName} · ${this.facts.product} · ${this.facts.name}**`,
+        `State: ${this.state} (cycle ${this.cycle}), ${isProtected(this.snapshot) ? 'users protected' : 'users NOT protected'}, ${this.seatsRequested} seats requested`,
+        deadline ? `Next: ${deadline.event} at ${new Date(deadline.at).toISOString()}` : this.isDeleted ? 'Deleted: nothing comes next.' : 'Next: nothing until a license changes.',
+      ].join('\n\n'),
+    );
+  }
+}
+
+export function refusal(operation: string, state: AccountState) {
+  return ApplicationFailure.create({
+    type: ILLEGAL_ACCOUNT_OPERATION,
+    message: `cannot ${operation} an account that is ${state}`,
+    details: [{ state, operation }],
+    nonRetryable: true,
+  });
+}

@@ -1,0 +1,25 @@
+// A license's change reaches the accounts of its group (same company and product, R9): each
+// is told only that something changed, and re-reads the group itself, so signals that are
+// repeated or arrive out of order still leave every account where the licenses say (R15, R18).
+import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
+import type { LicenseGroupActivities } from '../../activities/licenseGroups.js';
+import { accountWorkflowId, licensesChanged } from '../account/messages.js';
+import type { LicenseFacts } from './messages.js';
+
+const { accountsOfLicenseGroup } = proxyActivities<LicenseGroupActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+});
+
+export async function tellAccountsOfGroup(license: LicenseFacts): Promise<void> {
+  const accountIds = await accountsOfLicenseGroup({ partnerId: license.partnerId, companyId: license.companyId, product: license.product });
+  await Promise.all(accountIds.map((id) => getExternalWorkflowHandle(accountWorkflowId(id)).signal(licensesChanged).catch(ignoreClosedAccount)));
+}
+
+/**
+ * The server refuses a signal only when the account's workflow has closed, which it does once
+ * the account is deleted (read as live a moment earlier): nothing is left to tell.
+ */
+function ignoreClosedAccount(error: unknown): void {
+  if (!(error instanceof ApplicationFailure)) throw error;
+}
