@@ -1,7 +1,7 @@
 // A license group is one company's licenses and accounts of one product (R9, seed 004).
 // These activities keep the group's seat allocation and tell license workflows whom to wake.
 import { and, asc, eq, ne, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
+import type { Database, Transaction } from '../db/client.js';
 import { accounts, licenses } from '../db/schema.js';
 import { allocateSeats, type AccountAllocation, type SeatAllocation } from '../machines/account/allocation.js';
 
@@ -87,17 +87,17 @@ export function createLicenseGroupActivities(db: Database) {
         };
       });
     },
-
-    /** The accounts a license change may concern: every account of its group not yet deleted. */
-    async accountsOfLicenseGroup(group: LicenseGroup): Promise<string[]> {
-      const rows = await db
-        .select({ id: accounts.id })
-        .from(accounts)
-        .where(and(ofGroup(accounts, group), ne(accounts.state, 'deleted')))
-        .orderBy(asc(accounts.id));
-      return rows.map((row) => row.id);
-    },
   };
 }
 
 export type LicenseGroupActivities = ReturnType<typeof createLicenseGroupActivities>;
+
+/** The accounts a license change may concern: every account of its group not yet deleted. */
+export async function liveAccountsOfGroup(tx: Database | Transaction, group: LicenseGroup): Promise<string[]> {
+  const rows = await tx
+    .select({ id: accounts.id })
+    .from(accounts)
+    .where(and(ofGroup(accounts, group), ne(accounts.state, 'deleted')))
+    .orderBy(asc(accounts.id));
+  return rows.map((row) => row.id);
+}

@@ -8,6 +8,7 @@ import { auditLog, licenses, outbox, policies } from '../db/schema.js';
 import type { LicenseContext, LicenseState } from '../machines/license/index.js';
 import type { LifecyclePolicy } from '../machines/policy.js';
 import type { LicenseFacts } from '../workflows/license/messages.js';
+import { liveAccountsOfGroup } from './licenseGroups.js';
 import { enqueueWebhookDeliveries } from './webhooks.js';
 import { licenseWebhookEvent } from './webhooks/licenseEvent.js';
 
@@ -34,8 +35,11 @@ export interface LicenseTransitionRecord {
 
 export function createLicenseActivities(db: Database) {
   return {
-    /** Writes one transition; a retry after a crash finds the revision written and changes nothing. */
-    async recordLicenseTransition(record: LicenseTransitionRecord): Promise<{ webhookDeliveryIds: string[] }> {
+    /**
+     * Writes one transition; a retry after a crash finds the revision written and changes nothing.
+     * Answers the live accounts of the license's group too, so the workflow tells them without another round trip.
+     */
+    async recordLicenseTransition(record: LicenseTransitionRecord): Promise<{ webhookDeliveryIds: string[]; accountIds: string[] }> {
       const { license, context } = record;
       const { policy: _policy, ...lifecycle } = context;
       const projection = {
@@ -108,7 +112,8 @@ export function createLicenseActivities(db: Database) {
       });
       // Counted after the commit, and only by the write that made the transition: a retry counts nothing.
       if (firstWrite) lifecycleTransitions.inc({ subject: 'license', action: record.audit.action });
-      return written;
+      // Read after the commit: an account created meanwhile is either listed here or reads this change itself.
+      return { ...written, accountIds: await liveAccountsOfGroup(db, license) };
     },
 
     /** The current version of a policy, which a license adopts at its next cycle. */

@@ -108,7 +108,7 @@ export function createWebhookActivities(db: Database) {
         await finish(tx, deliveryId, status, result.error);
         return status;
       });
-      if (!outcome) throw ApplicationFailure.retryable(`${webhook.url} answered ${result.error}`, ENDPOINT_UNAVAILABLE);
+      if (!outcome) throw ApplicationFailure.retryable(`${webhook.url}: ${result.error}`, ENDPOINT_UNAVAILABLE);
       return outcome;
     },
 

@@ -57,7 +57,7 @@ export function createNoticeActivities({ db, mailer, logger }: { db: Database; m
       ).catch(async (error: unknown) => {
         if (error instanceof MailRejected) {
           const reason = `rejected by the mail server: ${describeRejections(error.rejected) || error.message}`;
-          await settle(db, notice, { status: 'failed', error: reason, messageId, recipients: composed.recipients, locale: composed.mail.locale });
+          await settle(db, notice, { status: 'failed', error: reason, recipients: composed.recipients, locale: composed.mail.locale });
           throw ApplicationFailure.nonRetryable(reason, MAIL_REJECTED);
         }
         throw ApplicationFailure.retryable(`mail server unavailable: ${(error as Error).message}`, MAIL_SERVER_UNAVAILABLE);

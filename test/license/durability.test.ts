@@ -21,7 +21,7 @@ const DAY = 86_400_000;
 function workerProcess(): Promise<ChildProcess> {
   // node itself, not npx: SIGKILL must reach the process that runs the worker.
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
-    env: { ...process.env, DATABASE_URL: tenure.databaseUrl, TEMPORAL_ADDRESS: tenure.temporalAddress, TASK_QUEUE: tenure.taskQueue, WORKFLOW_BUNDLE: inject('workflowBundlePath') },
+    env: { ...process.env, DATABASE_URL: tenure.databaseUrl, TEMPORAL_ADDRESS: tenure.temporalAddress, TASK_QUEUE: tenure.taskQueue, WORKFLOW_BUNDLE: inject('workflowBundlePath'), SMTP_URL: tenure.smtpUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((ready, fail) => {
@@ -91,5 +91,5 @@ describe('durability', () => {
     expect(history.events!.length).toBeLessThan(60);
     const description = await handle.describe();
     expect(description.status.name).toBe('RUNNING');
-  });
+  }, 400_000);
 });

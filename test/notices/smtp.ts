@@ -49,7 +49,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
           callback(Object.assign(new Error('5.1.1 No such user here'), { responseCode: 550 }));
         },
         onData(stream, session, callback) {
-          simpleParser(stream)
+          void simpleParser(stream)
             .then(async (parsed) => {
               const mail: ReceivedMail = {
                 key: String(parsed.headers.get('x-tenure-notice') ?? ''),

@@ -1,7 +1,9 @@
 // A whole Tenure for one test file: its own database on the run's PostgreSQL, its own
 // task queue on the run's Temporal server, a real worker and the real API over HTTP.
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
@@ -12,6 +14,8 @@ import { ensureBootstrapPartner } from '../../api/keys.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { applyMigrations } from '../../db/migrate.js';
 import { createMailer } from '../../activities/mail/transport.js';
+import { startMailCatcher } from '../../runtime/embedded/mail.js';
+import { freePort } from './ports.js';
 import { createLogger } from '../../runtime/logger.js';
 import { readinessProbe } from '../../runtime/readiness.js';
 import { createWorker } from '../../runtime/worker.js';
@@ -26,6 +30,7 @@ export interface Tenure {
   url: string;
   databaseUrl: string;
   temporalAddress: string;
+  smtpUrl: string;
   db: Database;
   client: Client;
   taskQueue: string;
@@ -54,7 +59,10 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
   const address = inject('temporalAddress');
   const taskQueue = `tenure-${suffix}`;
   const workflowBundle = { code: await readFile(inject('workflowBundlePath'), 'utf8') };
-  const mailer = createMailer(options.smtpUrl, options.mailFrom ?? 'Tenure <notices@tenure.test>');
+  // Files that do not read mail still deliver it somewhere real: the catcher `npm start` uses.
+  const catcher = options.smtpUrl ? undefined : await startMailCatcher({ port: await freePort(), mailDir: join(tmpdir(), `tenure-mail-${suffix}`) });
+  const smtpUrl = options.smtpUrl ?? catcher!.url;
+  const mailer = createMailer(smtpUrl, options.mailFrom ?? 'Tenure <notices@tenure.test>');
 
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
@@ -85,6 +93,7 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
     url,
     databaseUrl,
     temporalAddress: address,
+    smtpUrl,
     db: database.db,
     client,
     taskQueue,
@@ -111,6 +120,8 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
       await stopWorker();
       await client.connection.close();
       mailer.close();
+      await catcher?.stop();
+      await rm(join(tmpdir(), `tenure-mail-${suffix}`), { recursive: true, force: true });
       await database.close();
     },
   };

@@ -1,18 +1,11 @@
 // A license's change reaches the accounts of its group (same company and product, R9): each
 // is told only that something changed, and re-reads the group itself, so signals that are
 // repeated or arrive out of order still leave every account where the licenses say (R15, R18).
-import { ApplicationFailure, getExternalWorkflowHandle, proxyActivities } from '@temporalio/workflow';
-import type { LicenseGroupActivities } from '../../activities/licenseGroups.js';
+import { ApplicationFailure, getExternalWorkflowHandle } from '@temporalio/workflow';
 import { accountWorkflowId, licensesChanged } from '../account/messages.js';
-import type { LicenseFacts } from './messages.js';
 
-const { accountsOfLicenseGroup } = proxyActivities<LicenseGroupActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m' },
-});
-
-export async function tellAccountsOfGroup(license: LicenseFacts): Promise<void> {
-  const accountIds = await accountsOfLicenseGroup({ partnerId: license.partnerId, companyId: license.companyId, product: license.product });
+/** `accountIds` as recordLicenseTransition read them once the change was committed. */
+export async function tellAccountsOfGroup(accountIds: readonly string[]): Promise<void> {
   await Promise.all(accountIds.map((id) => getExternalWorkflowHandle(accountWorkflowId(id)).signal(licensesChanged).catch(ignoreClosedAccount)));
 }
 

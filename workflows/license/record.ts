@@ -167,7 +167,7 @@ export class LicenseRecord {
     // What the license's accounts draw on: whether it lends seats (state) and in which order (expiry).
     const changesGroup = this.revision === 0 || stateOf(next) !== this.state || next.context.expiresAt !== this.expiresAt;
     const noticeKeys = notices.map((notice) => `license:${this.facts.id}:${next.context.cycle}:${noticeKey(notice)}`);
-    const { webhookDeliveryIds } = await recordLicenseTransition({
+    const { webhookDeliveryIds, accountIds } = await recordLicenseTransition({
       license: this.facts,
       policyId: this.input.policy.id,
       policyVersion: this.input.policy.version,
@@ -190,7 +190,7 @@ export class LicenseRecord {
     this.showInUi();
     await startNoticeDeliveries({ partnerId: this.facts.partnerId, companyId: this.facts.companyId, keys: noticeKeys });
     await startWebhookDeliveries(action, webhookDeliveryIds);
-    if (changesGroup) await tellAccountsOfGroup(this.facts);
+    if (changesGroup) await tellAccountsOfGroup(accountIds);
   }
 
   private showInUi(): void {
