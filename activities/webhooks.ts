@@ -34,13 +34,7 @@ export async function enqueueWebhookDeliveries(tx: Transaction, partnerId: strin
   const subscribers = await tx
     .select({ id: webhooks.id })
     .from(webhooks)
-    .where(
-      and(
-        eq(webhooks.partnerId, partnerId),
-        eq(webhooks.status, 'active'),
-        subscribedTo(event.type),
-      ),
-    );
+    .where(and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type)));
   if (subscribers.length > 0) {
     await tx
       .insert(webhookDeliveries)

@@ -200,8 +200,13 @@ const eventPattern = z
 
 export const subscribeWebhook = z
   .object({
-    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2000),
-    events: z.array(eventPattern).min(1).max(50).transform((events) => [...new Set(events)]),
+    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2000).meta({ examples: ['https://psa.example.com/hooks/tenure'] }),
+    events: z
+      .array(eventPattern)
+      .min(1)
+      .max(50)
+      .transform((events) => [...new Set(events)])
+      .meta({ examples: [['license.expiring', 'license.grace_started', 'license.suspended', 'account.*']] }),
     secret: z.string().min(16, 'must be at least 16 characters').max(200).optional().describe('Generated when absent; shown once either way'),
     description: z.string().trim().max(200).optional(),
   })

@@ -31,21 +31,19 @@ export async function streamBatches<Item>(ctx: Context, batches: AsyncIterable<I
   const first = await iterator.next();
   ctx.type = format.contentType;
   // One encoded batch in flight at a time: memory stays at a batch whatever the report's size.
-  ctx.body = Readable.from(encoded(first, iterator, format), { objectMode: false, highWaterMark: 1 });
+  const body = Readable.from(encoded(first, iterator, format), { objectMode: false, highWaterMark: 1 });
+  // However the stream ends (sent, client gone, HEAD request never read), the cursor and its
+  // connection are released; after a complete read this does nothing.
+  ctx.body = body;
 }
 
 async function* encoded<Item>(first: IteratorResult<Item[]>, iterator: AsyncIterator<Item[]>, format: StreamFormat<Item>): AsyncGenerator<string> {
   let index = 0;
   let chunk = format.head;
-  try {
-    for (let step = first; !step.done; step = await iterator.next()) {
-      for (const item of step.value) chunk += format.encode(item, index++);
-      yield chunk;
-      chunk = '';
-    }
-    yield chunk + format.tail;
-  } finally {
-    // The client hung up or the encoding failed: release the cursor and its connection.
-    await iterator.return?.();
+  for (let step = first; !step.done; step = await iterator.next()) {
+    for (const item of step.value) chunk += format.encode(item, index++);
+    yield chunk;
+    chunk = '';
   }
+  yield chunk + format.tail;
 }

@@ -161,6 +161,28 @@ describe('managed customer usage', () => {
     expect(parentsUsageByChild.status).toBe(404);
   });
 
+  it('R29: clients that hang up mid-stream, or ask only for headers, leave no cursor open behind them', async () => {
+    const partner = await createPartner('Impatient MSP');
+    await tenure.db.execute(sql`
+      insert into companies (id, partner_id, name)
+      select gen_random_uuid(), ${partner.id}, format('Client %s', n) from generate_series(1, 5000) as n`);
+    const read = (init: RequestInit = {}) =>
+      fetch(`${tenure.url}/v1/usage`, { ...init, headers: { authorization: `Bearer ${partner.key}`, accept: 'text/csv' } });
+    // More than the API's pool of 10 connections: one cursor left open per request would exhaust it.
+    for (let i = 0; i < 12; i++) {
+      const hangUp = new AbortController();
+      const response = await read({ signal: hangUp.signal });
+      await response.body!.getReader().read();
+      hangUp.abort();
+      expect((await read({ method: 'HEAD' })).status).toBe(200);
+    }
+    const complete = await Promise.race([
+      read().then((response) => response.text()),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the report no longer answers: connections leaked')), 15_000)),
+    ]);
+    expect(complete.split('\r\n').filter(Boolean)).toHaveLength(5001);
+  });
+
   it('R29: the CSV of a partner with 100,000 licenses streams with the documented columns, and memory stays flat', async () => {
     const partner = await createPartner('Large MSP');
     const companies = 25_000;

@@ -61,10 +61,14 @@ describe('license lifecycle on durable timers', () => {
     expect(notices.map((notice) => `${notice.kind}${notice.offset ? `:${notice.offset}` : ''}`).sort()).toEqual(
       ['deleted', 'deletion_warning', 'expiring:PT2S', 'expiring:PT4S', 'grace_halfway', 'grace_started', 'suspended'].sort(),
     );
-    const actions = await tenure.db.select({ action: auditLog.action }).from(auditLog).where(and(eq(auditLog.subjectId, id))).orderBy(auditLog.id);
-    expect(actions.map((row) => row.action)).toEqual([
+    const entries = await tenure.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.subjectId, id)).orderBy(auditLog.id);
+    const actions = entries.map((row) => row.action);
+    expect(actions.filter((action) => action.startsWith('license.'))).toEqual([
       'license.issued', 'license.expiring', 'license.expiring', 'license.grace_started', 'license.grace_halfway',
       'license.suspended', 'license.deletion_warning', 'license.deleted',
     ]);
+    // Each notice was delivered to the catcher once (R19).
+    await eventually(async () => (await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, id), eq(auditLog.action, 'notice.sent')))).length, (sent) => sent >= 7);
+    expect((await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, id), eq(auditLog.action, 'notice.sent')))).length).toBe(7);
   });
 });
