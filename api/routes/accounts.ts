@@ -155,9 +155,10 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
     const caller = requireRole(ctx, 'operator');
     const row = await accountOf(db, caller.partnerId, ctx.params.id!);
     const body = parseInput(updateAccount, ctx.request.body);
-    if (row.state === 'deleted') throw refusal('change seats of', row.state);
+    const snapshot = await snapshotOf(db, row);
+    if (snapshot.status === 'done') throw refusal('change seats of', snapshot);
     const handle = temporal.workflow.getHandle(accountWorkflowId(row.id));
-    await answerIllegalAs409('change seats of', row, () =>
+    await answerIllegalAs409('change seats of', snapshot, () =>
       handle.executeUpdate(changeSeats, { args: [{ actor: actorOf(caller), seatsRequested: body.seatsRequested }] }),
     );
     ctx.body = await accountRepresentation(db, await accountOf(db, caller.partnerId, row.id), { withNotices: true });
@@ -174,9 +175,9 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
     const caller = requireRole(ctx, 'operator');
     const row = await accountOf(db, caller.partnerId, ctx.params.id!);
     const snapshot = await snapshotOf(db, row);
-    if (!snapshot.can({ type: 'delete', at: Date.now() })) throw refusal('delete', row.state);
+    if (!snapshot.can({ type: 'delete', at: Date.now() })) throw refusal('delete', snapshot);
     const handle = temporal.workflow.getHandle(accountWorkflowId(row.id));
-    await answerIllegalAs409('delete', row, () => handle.executeUpdate(deleteAccount, { args: [{ actor: actorOf(caller) }] }));
+    await answerIllegalAs409('delete', snapshot, () => handle.executeUpdate(deleteAccount, { args: [{ actor: actorOf(caller) }] }));
     ctx.body = await accountRepresentation(db, await accountOf(db, caller.partnerId, row.id), { withNotices: true });
   });
 }
@@ -215,18 +216,20 @@ async function snapshotOf(db: Database, row: AccountRow): Promise<AccountSnapsho
   return restoreAccount(row.state as AccountState, { ...(row.lifecycle as Omit<AccountContext, 'policy'>), policy });
 }
 
-function refusal(operation: string, state: string, detail?: string) {
-  const reason = detail ?? (state === 'deleted' ? 'A deleted account cannot change; create a new one.' : `The lifecycle does not allow it for an account that is ${state}.`);
+/** A final snapshot is a deleted account: nothing can change it any more. */
+function refusal(operation: string, snapshot: AccountSnapshot, detail?: string) {
+  const state = accountStateOf(snapshot);
+  const reason = detail ?? (snapshot.status === 'done' ? 'A deleted account cannot change; create a new one.' : `The lifecycle does not allow it for an account that is ${state}.`);
   return new Problem(409, 'illegal_transition', `Cannot ${operation} an account that is ${state}`, reason, { state, operation });
 }
 
 /** The workflow's validator has the last word: a race lost to another operation is a 409 too. */
-async function answerIllegalAs409(operation: string, row: AccountRow, send: () => Promise<unknown>): Promise<void> {
+async function answerIllegalAs409(operation: string, snapshot: AccountSnapshot, send: () => Promise<unknown>): Promise<void> {
   try {
     await send();
   } catch (error) {
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === ILLEGAL_ACCOUNT_OPERATION) {
-      throw refusal(operation, row.state, error.cause.message);
+      throw refusal(operation, snapshot, error.cause.message);
     }
     throw error;
   }

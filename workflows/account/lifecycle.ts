@@ -4,6 +4,7 @@
 // so an account that lives for years keeps a short history.
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { AccountEvent } from '../../machines/account/machine.js';
+import { workflowTime } from '../support/clock.js';
 import { AccountRecord, refusal } from './record.js';
 import {
   accountRecorded,
@@ -27,7 +28,7 @@ export async function accountLifecycle(input: AccountLifecycleInput): Promise<vo
     validator: (_request) => assertNotDeleted(account, 'change seats of'),
   });
   setHandler(deleteAccount, (request) => account.operate(request.actor, (at) => ({ type: 'delete', at })), {
-    validator: (_request) => assertLegal(account, { type: 'delete', at: Date.now() }),
+    validator: (_request) => assertLegal(account, { type: 'delete', at: workflowTime() }),
   });
 
   await account.recordOpening();

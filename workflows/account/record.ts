@@ -28,6 +28,7 @@ import { nextAccountDeadline } from '../../machines/account/schedule.js';
 import { startNoticeDeliveries } from '../notices/start.js';
 import { AccountState as AccountStateAttribute } from '../searchAttributes.js';
 import { Serial } from '../support/serial.js';
+import { workflowTime } from '../support/clock.js';
 import { startWebhookDeliveries } from '../webhooks/start.js';
 import {
   ILLEGAL_ACCOUNT_OPERATION,
@@ -71,7 +72,7 @@ export class AccountRecord {
     }
     if (!input.creation) throw ApplicationFailure.nonRetryable('a new account needs its creation terms', 'InvalidRecord');
     const { actor, seatsRequested, startInTrial, hasEligibleLicense } = input.creation;
-    const { snapshot, notices } = startAccount({ policy: input.policy, createdAt: Date.now(), hasEligibleLicense, startInTrial });
+    const { snapshot, notices } = startAccount({ policy: input.policy, createdAt: workflowTime(), hasEligibleLicense, startInTrial });
     return new AccountRecord(input, snapshot, seatsRequested, 0, { actor, notices });
   }
 
@@ -110,7 +111,7 @@ export class AccountRecord {
   /** An operation from a caller: applied in arrival order, written before the Update answers. */
   operate(actor: string, eventAt: (now: number) => AccountEvent): Promise<AccountView> {
     return this.serial.run(async () => {
-      const event = eventAt(Date.now());
+      const event = eventAt(workflowTime());
       const outcome = applyAccountEvent(this.snapshot, event);
       // Validated on arrival, but an earlier operation or deadline may have changed the state since.
       if (!outcome.changed) throw refusal(event.type, this.state);
@@ -141,13 +142,13 @@ export class AccountRecord {
     const woken = () => this.licensesChanged || this.revision !== seen;
     const deadline = nextAccountDeadline(this.snapshot);
     if (!deadline) await condition(woken);
-    else if (deadline.at > Date.now()) await condition(woken, deadline.at - Date.now());
+    else if (deadline.at > workflowTime()) await condition(woken, deadline.at - workflowTime());
 
     if (this.licensesChanged) return this.serial.run(() => this.reconcileWithLicenses());
     if (this.revision !== seen || !deadline) return;
     await this.serial.run(async () => {
       // An operation may have landed while the timer fired; the machine decides if the deadline still applies.
-      const event: AccountEvent = { type: deadline.event, at: Date.now() };
+      const event: AccountEvent = { type: deadline.event, at: workflowTime() };
       const outcome = applyAccountEvent(this.snapshot, event);
       if (outcome.changed) await this.commit(outcome.snapshot, event, SYSTEM_ACTOR, outcome.notices);
     });
@@ -186,7 +187,7 @@ export class AccountRecord {
     const { hasEligibleLicense, coveredUntil } = await allocateLicenseGroup(this.group);
     this.coveredUntil = coveredUntil;
     if (this.isDeleted) return;
-    const event: AccountEvent = { type: 'licenses.changed', hasEligibleLicense, at: Date.now() };
+    const event: AccountEvent = { type: 'licenses.changed', hasEligibleLicense, at: workflowTime() };
     const outcome = applyAccountEvent(this.snapshot, event);
     if (outcome.changed) await this.commit(outcome.snapshot, event, SYSTEM_ACTOR, outcome.notices);
   }
@@ -214,7 +215,7 @@ export class AccountRecord {
     const revision = this.revision + 1;
     const deadline = nextAccountDeadline(next);
     const state = accountStateOf(next);
-    const now = Date.now();
+    const now = workflowTime();
     const noticeKeys = notices.map((kind) => `account:${this.facts.id}:${next.context.cycle}:${kind}`);
     const { webhookDeliveryIds } = await recordAccountTransition({
       account: this.facts,
