@@ -34,6 +34,10 @@ export async function streamBatches<Item>(ctx: Context, batches: AsyncIterable<I
   const body = Readable.from(encoded(first, iterator, format), { objectMode: false, highWaterMark: 1 });
   // However the stream ends (sent, client gone, HEAD request never read), the cursor and its
   // connection are released; after a complete read this does nothing.
+  body.once('close', () => {
+    // Closing an already closed cursor has nothing to report; the answer is already gone.
+    iterator.return?.().catch(() => undefined);
+  });
   ctx.body = body;
 }
 
