@@ -17,6 +17,8 @@ export interface AccountTransitionRecord {
   policyVersion: number;
   revision: number;
   state: AccountState;
+  /** The machine reached its final state: the account is deleted. */
+  final: boolean;
   protected: boolean;
   seatsRequested: number;
   context: AccountContext;
@@ -43,6 +45,9 @@ export function createAccountActivities(db: Database) {
         policyVersion: record.policyVersion,
         revision: record.revision,
         updatedAt: new Date(record.audit.at),
+        // A deleted account holds no seats from the moment it is deleted; the group's
+        // re-allocation that follows hands them to the accounts that remain.
+        ...(record.final ? { allocations: [], seatsAllocated: 0, overage: 0 } : {}),
       };
       let firstWrite = false;
       const written = await db.transaction(async (tx) => {

@@ -223,6 +223,7 @@ export class AccountRecord {
       policyVersion: this.input.policy.version,
       revision,
       state,
+      final: next.status === 'done',
       protected: isProtected(next),
       seatsRequested,
       context: next.context,
