@@ -2,18 +2,13 @@
 // security tenant), DESIGN §3 "Account" and seed 004. Pure: the account workflow and
 // the API advance it with xstate's transition(); notices come back as `notify` actions.
 import { and, assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
+import type { CycleNoticeKind, CycleTimes } from '../cycle.js';
 import { durationMs } from '../duration.js';
 import type { LifecyclePolicy } from '../policy.js';
 
 export type AccountState = 'trial' | 'active' | 'grace' | 'suspended' | 'deleted';
 
-export type NoticeKind =
-  | 'grace_started'
-  | 'grace_halfway'
-  | 'suspended'
-  | 'deletion_warning'
-  | 'deleted'
-  | 'restored';
+export type NoticeKind = CycleNoticeKind;
 
 export interface AccountInput {
   policy: LifecyclePolicy;
@@ -23,20 +18,12 @@ export interface AccountInput {
   startInTrial: boolean;
 }
 
-export interface AccountContext {
-  policy: LifecyclePolicy;
+/** A cycle runs from creation or a restore (R18) to the next restore. */
+export interface AccountContext extends CycleTimes {
   /** The last license fact delivered: a whole fact, never a delta, so order and repetition don't matter. */
   hasEligibleLicense: boolean;
   /** Null when the account started without a trial. */
   trialEndsAt: number | null;
-  /** A cycle runs from creation or a restore (R18) to the next restore; notices are sent once per cycle (R19). */
-  cycle: number;
-  cycleStartedAt: number;
-  graceStartedAt: number | null;
-  graceEndsAt: number | null;
-  suspendedAt: number | null;
-  /** When the account will be deleted (R17); once deleted, when it was. */
-  deletesAt: number | null;
   /** Notice kinds already sent in this cycle. */
   noticesSent: NoticeKind[];
 }
@@ -93,6 +80,12 @@ function initialContext({ policy, createdAt, hasEligibleLicense, startInTrial }:
  * than at the root so that snapshot.can() answers false once the account is deleted (409).
  */
 const deletedByOperator = { target: 'deleted', actions: 'recordDeletion' } as const;
+
+/** R18: an eligible license restores a lapsed account at any point before deletion, in a new cycle. */
+const restoredByEligibleLicense = [
+  { guard: 'reportsEligibleLicense', target: 'active', actions: ['recordLicenses', 'startNewCycle', ...notice('restored')] },
+  { actions: 'recordLicenses' },
+] as const;
 
 const reached = (at: number, deadline: number | null) => deadline !== null && at >= deadline;
 
@@ -192,10 +185,7 @@ export const accountMachine = setup({
       tags: ['protected'],
       entry: notice('grace_started'),
       on: {
-        'licenses.changed': [
-          { guard: 'reportsEligibleLicense', target: 'active', actions: ['recordLicenses', 'startNewCycle', ...notice('restored')] },
-          { actions: 'recordLicenses' },
-        ],
+        'licenses.changed': restoredByEligibleLicense,
         'grace.halfway': { guard: 'graceHalfwayDue', actions: notice('grace_halfway') },
         'grace.ended': { guard: 'graceOver', target: 'suspended', actions: 'suspend' },
         delete: deletedByOperator,
@@ -206,10 +196,7 @@ export const accountMachine = setup({
     suspended: {
       entry: notice('suspended'),
       on: {
-        'licenses.changed': [
-          { guard: 'reportsEligibleLicense', target: 'active', actions: ['recordLicenses', 'startNewCycle', ...notice('restored')] },
-          { actions: 'recordLicenses' },
-        ],
+        'licenses.changed': restoredByEligibleLicense,
         'deletion.notice_due': { guard: 'deletionWarningDue', actions: notice('deletion_warning') },
         'retention.ended': { guard: 'retentionOver', target: 'deleted', actions: 'recordDeletion' },
         delete: deletedByOperator,

@@ -4,19 +4,13 @@
 import { and, assertEvent, assign, initialTransition, setup, transition } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
 import { capabilitiesOf, type AccountType } from '../capabilities.js';
+import type { CycleNoticeKind, CycleTimes } from '../cycle.js';
 import { durationMs } from '../duration.js';
 import type { LifecyclePolicy } from '../policy.js';
 
 export type LicenseState = 'trial' | 'active' | 'grace' | 'suspended' | 'deleted';
 
-export type NoticeKind =
-  | 'expiring'
-  | 'grace_started'
-  | 'grace_halfway'
-  | 'suspended'
-  | 'deletion_warning'
-  | 'deleted'
-  | 'restored';
+export type NoticeKind = 'expiring' | CycleNoticeKind;
 
 /** One e-mail to send; `offset` tells which expiring notice (P30D, P7D …). */
 export interface Notice {
@@ -33,17 +27,10 @@ export interface LicenseInput {
   issuedAt: number;
 }
 
-export interface LicenseContext {
-  policy: LifecyclePolicy;
+/** Renew and resume start a new cycle. */
+export interface LicenseContext extends CycleTimes {
   accountType: AccountType | null;
   expiresAt: number;
-  /** Starts at 1; renew and resume start a new cycle, so every notice may go out again (R19). */
-  cycle: number;
-  cycleStartedAt: number;
-  graceStartedAt: number | null;
-  graceEndsAt: number | null;
-  suspendedAt: number | null;
-  deletesAt: number | null;
   /**
    * Deadline notices already sent this cycle (`expiring:P7D`, `grace_halfway`, `deletion_warning`),
    * so none is scheduled or sent twice. Notices of transitions need no record: each transition
@@ -104,6 +91,41 @@ function inputOfStart(event: LicenseEvent): LicenseInput {
 /** Params of the expiring notice, which carries the offset of the deadline that fired. */
 const expiringNotice = ({ event }: { event: Extract<LicenseEvent, { type: 'expiry.notice_due' }> }): Notice =>
   noticeOfDeadline(event);
+
+/** Manual suspension, e.g. for non-payment: legal in every state that still protects. */
+const suspendedByOperator = {
+  target: 'suspended',
+  actions: ['suspendNow', { type: 'notify', params: { kind: 'suspended' } }],
+} as const;
+
+/** R13: deletion here only where the license's account type allows deleting a product. */
+const deletedByOperator = {
+  guard: 'deletableByAccountType',
+  target: 'deleted',
+  actions: { type: 'notify', params: { kind: 'deleted' } },
+} as const;
+
+/**
+ * What can happen to a license within its term, trial or paid alike: notices before expiry,
+ * expiry itself, renewal, manual suspension and deletion. A trial renewed becomes paid.
+ */
+const inTerm = {
+  'expiry.notice_due': {
+    guard: 'noticeNotYetSent',
+    actions: ['recordNotice', { type: 'notify', params: expiringNotice }],
+  },
+  'expiry.reached': {
+    target: 'grace',
+    actions: ['startGraceAtExpiry', { type: 'notify', params: { kind: 'grace_started' } }],
+  },
+  renew: {
+    guard: and(['renewableByAccountType', 'renewalEndsInFuture']),
+    target: 'active',
+    actions: ['startNewCycle', 'extendExpiry'],
+  },
+  suspend: suspendedByOperator,
+  cancel: deletedByOperator,
+} as const;
 
 export const licenseMachine = setup({
   types: {
@@ -191,57 +213,11 @@ export const licenseMachine = setup({
     // R10: a trial lives until its expiry like any term; renewing it makes it a paid license.
     trial: {
       tags: ['protected'],
-      on: {
-        'expiry.notice_due': {
-          guard: 'noticeNotYetSent',
-          actions: ['recordNotice', { type: 'notify', params: expiringNotice }],
-        },
-        'expiry.reached': {
-          target: 'grace',
-          actions: ['startGraceAtExpiry', { type: 'notify', params: { kind: 'grace_started' } }],
-        },
-        renew: {
-          guard: and(['renewableByAccountType', 'renewalEndsInFuture']),
-          target: 'active',
-          actions: ['startNewCycle', 'extendExpiry'],
-        },
-        suspend: {
-          target: 'suspended',
-          actions: ['suspendNow', { type: 'notify', params: { kind: 'suspended' } }],
-        },
-        cancel: {
-          guard: 'deletableByAccountType',
-          target: 'deleted',
-          actions: { type: 'notify', params: { kind: 'deleted' } },
-        },
-      },
+      on: inTerm,
     },
     active: {
       tags: ['protected'],
-      on: {
-        'expiry.notice_due': {
-          guard: 'noticeNotYetSent',
-          actions: ['recordNotice', { type: 'notify', params: expiringNotice }],
-        },
-        'expiry.reached': {
-          target: 'grace',
-          actions: ['startGraceAtExpiry', { type: 'notify', params: { kind: 'grace_started' } }],
-        },
-        renew: {
-          guard: and(['renewableByAccountType', 'renewalEndsInFuture']),
-          target: 'active',
-          actions: ['startNewCycle', 'extendExpiry'],
-        },
-        suspend: {
-          target: 'suspended',
-          actions: ['suspendNow', { type: 'notify', params: { kind: 'suspended' } }],
-        },
-        cancel: {
-          guard: 'deletableByAccountType',
-          target: 'deleted',
-          actions: { type: 'notify', params: { kind: 'deleted' } },
-        },
-      },
+      on: inTerm,
     },
     // R11: expired, but still protecting until grace ends.
     grace: {
@@ -260,15 +236,8 @@ export const licenseMachine = setup({
           target: 'active',
           actions: ['startNewCycle', 'extendExpiry', { type: 'notify', params: { kind: 'restored' } }],
         },
-        suspend: {
-          target: 'suspended',
-          actions: ['suspendNow', { type: 'notify', params: { kind: 'suspended' } }],
-        },
-        cancel: {
-          guard: 'deletableByAccountType',
-          target: 'deleted',
-          actions: { type: 'notify', params: { kind: 'deleted' } },
-        },
+        suspend: suspendedByOperator,
+        cancel: deletedByOperator,
       },
     },
     // R12: nothing protected, data kept until retention ends.
@@ -299,11 +268,7 @@ export const licenseMachine = setup({
             actions: ['startNewCycle', 'startGraceNow', { type: 'notify', params: { kind: 'grace_started' } }],
           },
         ],
-        cancel: {
-          guard: 'deletableByAccountType',
-          target: 'deleted',
-          actions: { type: 'notify', params: { kind: 'deleted' } },
-        },
+        cancel: deletedByOperator,
       },
     },
     deleted: {
