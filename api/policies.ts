@@ -1,5 +1,5 @@
 // Policy reads and the partner's default policy, shared by the routes that need one.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { policies } from '../db/schema.js';
 import { defaultPolicyTerms, type LifecyclePolicy } from '../machines/policy.js';
@@ -8,13 +8,14 @@ import { notFound } from './problem.js';
 
 const DEFAULT_POLICY_NAME = 'Default';
 
+/** A change to a policy is a new version, so its highest version is the current one. */
+async function newestVersion(db: Database, which: SQL | undefined) {
+  const [row] = await db.select().from(policies).where(which).orderBy(desc(policies.version)).limit(1);
+  return row;
+}
+
 export async function currentPolicy(db: Database, partnerId: string, policyId: string): Promise<LifecyclePolicy> {
-  const [row] = await db
-    .select()
-    .from(policies)
-    .where(and(eq(policies.id, policyId), eq(policies.partnerId, partnerId)))
-    .orderBy(desc(policies.version))
-    .limit(1);
+  const row = await newestVersion(db, and(eq(policies.id, policyId), eq(policies.partnerId, partnerId)));
   if (!row) throw notFound('Policy');
   return policyFromRow(row);
 }
@@ -41,12 +42,7 @@ async function readPolicyVersion(db: Database, policyId: string, version: number
 
 /** The partner's default policy (DESIGN §3 defaults), created the first time one is needed. */
 export async function defaultPolicy(db: Database, partnerId: string): Promise<LifecyclePolicy> {
-  const [existing] = await db
-    .select()
-    .from(policies)
-    .where(and(eq(policies.partnerId, partnerId), eq(policies.name, DEFAULT_POLICY_NAME)))
-    .orderBy(desc(policies.version))
-    .limit(1);
+  const existing = await newestVersion(db, and(eq(policies.partnerId, partnerId), eq(policies.name, DEFAULT_POLICY_NAME)));
   if (existing) return policyFromRow(existing);
   const [created] = await db
     .insert(policies)

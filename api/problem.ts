@@ -36,6 +36,9 @@ export const invalidInput = (issues: FieldIssue[]) =>
     errors: issues,
   });
 
+/** A field naming something of the caller's that is not there, e.g. `companyId`. */
+export const fieldNotFound = (field: string) => invalidInput([{ field, message: 'does not exist' }]);
+
 export const notFound = (what: string) => new Problem(404, 'not_found', `${what} not found`);
 
 export const unauthorized = () =>
@@ -43,8 +46,9 @@ export const unauthorized = () =>
 
 export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'This key may not do that', detail);
 
-export const illegalTransition = (operation: string, state: string, detail: string) =>
-  new Problem(409, 'illegal_transition', `Cannot ${operation} a license that is ${state}`, detail, { state, operation });
+/** `subject` with its article, as the title reads it: "a license", "an account". */
+export const illegalTransition = (subject: string, operation: string, state: string, detail: string) =>
+  new Problem(409, 'illegal_transition', `Cannot ${operation} ${subject} that is ${state}`, detail, { state, operation });
 
 /** Any error as the problem a caller sees: ours as raised, Koa's (413, 405, bad JSON) translated, anything else a 500. */
 export function asProblem(error: unknown): Problem {

@@ -1,6 +1,6 @@
 // What the account routes answer.
 import { z } from 'zod';
-import { count, id, lifecycleState, nextDeadline, noticeRecord, pageOf, policyVersionRef, term, timestamp } from './common.js';
+import { count, currentCycleNoticeRecords, id, lifecycleState, nextDeadline, pageOf, policyVersionRef, term, timelineOf, timestamp } from './common.js';
 
 export const accountResponse = z
   .object({
@@ -20,7 +20,7 @@ export const accountResponse = z
     overage: count.describe('Seats requested that no license covers'),
     cycle: z.number().int().min(1),
     nextDeadline,
-    notices: z.array(noticeRecord).optional().describe('When one account is read: the notices of its current cycle'),
+    notices: currentCycleNoticeRecords('account'),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -28,18 +28,13 @@ export const accountResponse = z
 
 export const accountPage = pageOf(accountResponse, 'AccountPage');
 
-export const accountTimelineResponse = z
-  .object({
-    id,
-    state: lifecycleState,
-    timeline: z.array(
-      z.object({
-        at: timestamp,
-        event: z.enum(['trial.ended', 'grace.halfway', 'grace.ended', 'deletion.notice_due', 'retention.ended']),
-        from: lifecycleState,
-        to: lifecycleState,
-        notices: z.array(z.string()).describe('The notices the event sends'),
-      }),
-    ),
-  })
-  .meta({ id: 'AccountTimeline', description: 'Every transition and notice still to come if nobody acts' });
+export const accountTimelineResponse = timelineOf(
+  z.object({
+    at: timestamp,
+    event: z.enum(['trial.ended', 'grace.halfway', 'grace.ended', 'deletion.notice_due', 'retention.ended']),
+    from: lifecycleState,
+    to: lifecycleState,
+    notices: z.array(z.string()).describe('The notices the event sends'),
+  }),
+  { id: 'AccountTimeline', description: 'Every transition and notice still to come if nobody acts' },
+);

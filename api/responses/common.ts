@@ -29,6 +29,14 @@ export const noticeRecord = z
   })
   .meta({ id: 'NoticeRecord', description: 'A notice of the current cycle, sent once' });
 
+/** Only a single license or account read carries its notices, not a page of them. */
+export const currentCycleNoticeRecords = (subject: 'license' | 'account') =>
+  z.array(noticeRecord).optional().describe(`When one ${subject} is read: the notices of its current cycle`);
+
+/** A license's or account's timeline: one entry per transition still to come if nobody acts. */
+export const timelineOf = <Entry extends z.ZodType>(entry: Entry, meta: { id: string; description: string }) =>
+  z.object({ id, state: lifecycleState, timeline: z.array(entry) }).meta(meta);
+
 /** A page of a list; `next` is passed back as `after` to read on, null on the last page. */
 export const pageOf = <Item extends z.ZodType>(item: Item, name: string) =>
   z.object({ data: z.array(item), next: z.string().nullable().describe('Pass as `after` for the next page; null on the last') }).meta({ id: name });

@@ -1,6 +1,6 @@
 // What the license routes answer.
 import { z } from 'zod';
-import { count, id, lifecycleState, nextDeadline, noticeRecord, pageOf, policyVersionRef, term, timestamp } from './common.js';
+import { count, currentCycleNoticeRecords, id, lifecycleState, nextDeadline, pageOf, policyVersionRef, term, timelineOf, timestamp } from './common.js';
 
 export const licenseResponse = z
   .object({
@@ -21,7 +21,7 @@ export const licenseResponse = z
     expiresAt: timestamp,
     cycle: z.number().int().min(1).describe('Starts at 1; every renewal or resumption starts a new one'),
     nextDeadline,
-    notices: z.array(noticeRecord).optional().describe('When one license is read: the notices of its current cycle'),
+    notices: currentCycleNoticeRecords('license'),
     createdAt: timestamp,
     updatedAt: timestamp,
   })
@@ -29,17 +29,12 @@ export const licenseResponse = z
 
 export const licensePage = pageOf(licenseResponse, 'LicensePage');
 
-export const licenseTimelineResponse = z
-  .object({
-    id,
-    state: lifecycleState,
-    timeline: z.array(
-      z.object({
-        at: timestamp,
-        event: z.string().describe('expiry.notice_due, expiry.reached, grace.halfway, grace.ended, deletion.notice_due, retention.ended'),
-        state: lifecycleState.describe('The state after the event'),
-        notice: z.object({ kind: z.string(), offset: z.string().optional() }).optional().describe('The notice the event sends, if any'),
-      }),
-    ),
-  })
-  .meta({ id: 'LicenseTimeline', description: 'Every transition and notice still to come if nobody acts, from the machine and the policy' });
+export const licenseTimelineResponse = timelineOf(
+  z.object({
+    at: timestamp,
+    event: z.string().describe('expiry.notice_due, expiry.reached, grace.halfway, grace.ended, deletion.notice_due, retention.ended'),
+    state: lifecycleState.describe('The state after the event'),
+    notice: z.object({ kind: z.string(), offset: z.string().optional() }).optional().describe('The notice the event sends, if any'),
+  }),
+  { id: 'LicenseTimeline', description: 'Every transition and notice still to come if nobody acts, from the machine and the policy' },
+);

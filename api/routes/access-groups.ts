@@ -7,7 +7,7 @@ import { accessGroups } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { audit } from '../audit.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
-import { invalidInput, notFound } from '../problem.js';
+import { fieldNotFound, invalidInput, notFound } from '../problem.js';
 import { createAccessGroup } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
@@ -53,7 +53,7 @@ export function accessGroupRoutes(router: Router, { db }: AppDependencies): void
     const body = parseInput(createAccessGroup, ctx.request.body);
     if (body.parentId) {
       await accessGroupOf(db, caller.partnerId, body.parentId).catch(() => {
-        throw invalidInput([{ field: 'parentId', message: 'does not exist' }]);
+        throw fieldNotFound('parentId');
       });
     }
     const row = await db.transaction(async (tx) => {

@@ -3,17 +3,14 @@
 // The engine, not the caller, decides which license each seat uses; the workflow writes every
 // change before answering, so the caller reads its own write.
 import type Router from '@koa/router';
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
-import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { accounts, licenses, outbox, partners } from '../../db/schema.js';
+import { accounts, licenses, partners } from '../../db/schema.js';
 import { isEligibleLicense } from '../../machines/account/allocation.js';
 import {
   accountStateOf,
   restoreAccount,
   startAccount,
-  type AccountContext,
   type AccountSnapshot,
   type AccountState,
 } from '../../machines/account/machine.js';
@@ -28,11 +25,17 @@ import {
   type AccountFacts,
   type AccountLifecycleInput,
 } from '../../workflows/account/messages.js';
-import { AccountState as AccountStateAttribute, CompanyId, PartnerId, Product } from '../../workflows/searchAttributes.js';
+import { AccountState as AccountStateAttribute } from '../../workflows/searchAttributes.js';
 import type { AppDependencies } from '../app.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
-import { currentPolicy, defaultPolicy, policyVersion } from '../policies.js';
-import { Problem, invalidInput, notFound } from '../problem.js';
+import { subjectFilters } from '../lifecycle/list-filters.js';
+import { currentCycleNotices } from '../lifecycle/notices.js';
+import { nextDeadlineOf, projectedSnapshot } from '../lifecycle/projection.js';
+import { sendOrRefuse } from '../lifecycle/refused-update.js';
+import { ownerSearchAttributes } from '../lifecycle/search-attributes.js';
+import { nextAfter } from '../paging.js';
+import { currentPolicy, defaultPolicy } from '../policies.js';
+import { Problem, fieldNotFound, illegalTransition, notFound } from '../problem.js';
 import { createAccount, listAccounts, updateAccount } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
@@ -57,9 +60,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const body = parseInput(createAccount, ctx.request.body);
-    const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => {
-      throw invalidInput([{ field: 'companyId', message: 'does not exist' }]);
-    });
+    const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => { throw fieldNotFound('companyId'); });
     if (body.term === 'monthly') await requireMonthlyProgramme(db, caller.partnerId);
     const policy = company.policyId ? await currentPolicy(db, caller.partnerId, company.policyId) : await defaultPolicy(db, caller.partnerId);
     const account: AccountFacts = {
@@ -85,12 +86,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
       args: [input],
       staticSummary: `${company.name} · ${account.product} · ${account.name}`,
       staticDetails: `Account ${account.id} (${account.term}${body.trial ? ', started as a trial' : ''}) on policy "${policy.name}" v${policy.version}.`,
-      typedSearchAttributes: [
-        { key: PartnerId, value: account.partnerId },
-        { key: CompanyId, value: account.companyId },
-        { key: Product, value: account.product },
-        { key: AccountStateAttribute, value: firstState },
-      ],
+      typedSearchAttributes: [...ownerSearchAttributes(account), { key: AccountStateAttribute, value: firstState }],
     });
     await handle.executeUpdate(accountRecorded);
     ctx.status = 201;
@@ -101,14 +97,9 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
   route.get('/accounts', { operationId: 'listAccounts', summary: 'List accounts', tag: 'Accounts', query: listAccounts, responses: { 200: accountPage } }, async (ctx) => {
     const { partnerId } = callerOf(ctx);
     const query = parseInput(listAccounts, ctx.query);
-    const filters: SQL[] = [eq(accounts.partnerId, partnerId)];
-    if (query.state) filters.push(eq(accounts.state, query.state));
-    if (query.companyId) filters.push(eq(accounts.companyId, query.companyId));
-    if (query.product) filters.push(eq(accounts.product, query.product));
-    if (query.after) filters.push(gt(accounts.id, query.after));
-    const rows = await db.select().from(accounts).where(and(...filters)).orderBy(asc(accounts.id)).limit(query.limit);
+    const rows = await db.select().from(accounts).where(and(...subjectFilters(accounts, partnerId, query))).orderBy(asc(accounts.id)).limit(query.limit);
     const data = await Promise.all(rows.map((row) => accountRepresentation(db, row, { withNotices: false })));
-    ctx.body = { data, next: rows.length === query.limit ? rows.at(-1)!.id : null };
+    ctx.body = { data, next: nextAfter(rows, query.limit) };
   });
 
   route.get('/accounts/:id', {
@@ -128,7 +119,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
     responses: { 200: accountTimelineResponse },
   }, async (ctx) => {
     const row = await accountOf(db, callerOf(ctx).partnerId, ctx.params.id!);
-    const timeline = accountTimeline(await snapshotOf(db, row));
+    const timeline = accountTimeline(await projectedSnapshot(db, row, restoreAccount));
     ctx.body = {
       id: row.id,
       state: row.state as AccountState,
@@ -155,7 +146,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
     const caller = requireRole(ctx, 'operator');
     const row = await accountOf(db, caller.partnerId, ctx.params.id!);
     const body = parseInput(updateAccount, ctx.request.body);
-    const snapshot = await snapshotOf(db, row);
+    const snapshot = await projectedSnapshot(db, row, restoreAccount);
     if (snapshot.status === 'done') throw refusal('change seats of', snapshot);
     const handle = temporal.workflow.getHandle(accountWorkflowId(row.id));
     await answerIllegalAs409('change seats of', snapshot, () =>
@@ -174,7 +165,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const row = await accountOf(db, caller.partnerId, ctx.params.id!);
-    const snapshot = await snapshotOf(db, row);
+    const snapshot = await projectedSnapshot(db, row, restoreAccount);
     if (!snapshot.can({ type: 'delete', at: Date.now() })) throw refusal('delete', snapshot);
     const handle = temporal.workflow.getHandle(accountWorkflowId(row.id));
     await answerIllegalAs409('delete', snapshot, () => handle.executeUpdate(deleteAccount, { args: [{ actor: actorOf(caller) }] }));
@@ -210,39 +201,19 @@ async function accountOf(db: Database, partnerId: string, accountId: string): Pr
   return row;
 }
 
-/** The machine's snapshot as the projection last wrote it, on the policy version the account runs on. */
-async function snapshotOf(db: Database, row: AccountRow): Promise<AccountSnapshot> {
-  const policy = await policyVersion(db, row.policyId, row.policyVersion);
-  return restoreAccount(row.state as AccountState, { ...(row.lifecycle as Omit<AccountContext, 'policy'>), policy });
-}
-
 /** A final snapshot is a deleted account: nothing can change it any more. */
 function refusal(operation: string, snapshot: AccountSnapshot, detail?: string) {
   const state = accountStateOf(snapshot);
   const reason = detail ?? (snapshot.status === 'done' ? 'A deleted account cannot change; create a new one.' : `The lifecycle does not allow it for an account that is ${state}.`);
-  return new Problem(409, 'illegal_transition', `Cannot ${operation} an account that is ${state}`, reason, { state, operation });
+  return illegalTransition('an account', operation, state, reason);
 }
 
-/** The workflow's validator has the last word: a race lost to another operation is a 409 too. */
-async function answerIllegalAs409(operation: string, snapshot: AccountSnapshot, send: () => Promise<unknown>): Promise<void> {
-  try {
-    await send();
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === ILLEGAL_ACCOUNT_OPERATION) {
-      throw refusal(operation, snapshot, error.cause.message);
-    }
-    throw error;
-  }
+function answerIllegalAs409(operation: string, snapshot: AccountSnapshot, send: () => Promise<unknown>): Promise<void> {
+  return sendOrRefuse(send, ILLEGAL_ACCOUNT_OPERATION, (reason) => refusal(operation, snapshot, reason));
 }
 
 async function accountRepresentation(db: Database, row: AccountRow, { withNotices }: { withNotices: boolean }) {
-  const notices = withNotices
-    ? await db
-        .select({ kind: outbox.kind, cycle: outbox.cycle, status: outbox.status, dueAt: outbox.dueAt, sentAt: outbox.sentAt })
-        .from(outbox)
-        .where(and(eq(outbox.subjectId, row.id), eq(outbox.cycle, row.cycle)))
-        .orderBy(asc(outbox.dueAt))
-    : undefined;
+  const notices = withNotices ? await currentCycleNotices(db, row) : undefined;
   return {
     id: row.id,
     companyId: row.companyId,
@@ -257,18 +228,8 @@ async function accountRepresentation(db: Database, row: AccountRow, { withNotice
     allocations: row.allocations.map(({ licenseId, seats }) => ({ licenseId, seats })),
     overage: row.overage,
     cycle: row.cycle,
-    nextDeadline: row.nextDeadlineEvent && row.nextDeadlineAt ? { event: row.nextDeadlineEvent, at: row.nextDeadlineAt.toISOString() } : null,
-    ...(notices
-      ? {
-          notices: notices.map((notice) => ({
-            kind: notice.kind,
-            cycle: notice.cycle,
-            status: notice.status,
-            dueAt: notice.dueAt.toISOString(),
-            sentAt: notice.sentAt?.toISOString() ?? null,
-          })),
-        }
-      : {}),
+    nextDeadline: nextDeadlineOf(row),
+    ...(notices ? { notices } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

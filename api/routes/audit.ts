@@ -6,6 +6,7 @@ import { auditLog } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { callerOf } from '../auth.js';
 import { listAudit } from '../schemas.js';
+import { nextAfter } from '../paging.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
 import { auditPage } from '../responses/audit.js';
@@ -47,6 +48,6 @@ export function auditRoutes(router: Router, { db }: AppDependencies): void {
     if (query.since) filters.push(gte(auditLog.at, new Date(query.since)));
     if (query.after !== undefined) filters.push(gt(auditLog.id, query.after));
     const rows = await db.select().from(auditLog).where(and(...filters)).orderBy(asc(auditLog.id)).limit(query.limit);
-    ctx.body = { data: rows.map(representation), next: rows.length === query.limit ? String(rows.at(-1)!.id) : null };
+    ctx.body = { data: rows.map(representation), next: nextAfter(rows, query.limit) };
   });
 }

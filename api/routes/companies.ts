@@ -6,7 +6,7 @@ import { companies } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { callerOf, requireRole } from '../auth.js';
 import { currentPolicy } from '../policies.js';
-import { invalidInput, notFound } from '../problem.js';
+import { fieldNotFound, notFound } from '../problem.js';
 import { createCompany, updateCompany } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
@@ -32,14 +32,11 @@ function representation(row: typeof companies.$inferSelect) {
   };
 }
 
-const fieldNotFound = (field: string) => invalidInput([{ field, message: 'does not exist' }]);
-
 /** A parent or a policy named in a company must be the caller's own; its absence is a field error. */
 async function checkReferences(db: Database, partnerId: string, body: { parentId?: string; policyId?: string }) {
   if (body.parentId) await companyOf(db, partnerId, body.parentId).catch(() => { throw fieldNotFound('parentId'); });
   if (body.policyId) await currentPolicy(db, partnerId, body.policyId).catch(() => { throw fieldNotFound('policyId'); });
 }
-
 
 export function companyRoutes(router: Router, { db }: AppDependencies): void {
   const route = documented(router);

@@ -3,18 +3,16 @@
 // called; the workflow writes the change before answering, so the caller reads its own write.
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { and, asc, eq, gt, lt, type SQL } from 'drizzle-orm';
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { and, asc, eq, lt } from 'drizzle-orm';
+import type { WorkflowHandle } from '@temporalio/client';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
-import { licenses, outbox } from '../../db/schema.js';
+import { licenses } from '../../db/schema.js';
 import { addDuration } from '../../machines/duration.js';
 import {
   canApply,
   licenseTimeline,
   restoreLicense,
-  type LicenseContext,
   type LicenseEvent,
   type LicenseSnapshot,
   type LicenseState,
@@ -33,11 +31,17 @@ import {
   type LicenseView,
 } from '../../workflows/license/messages.js';
 import { licenseLifecycle } from '../../workflows/license/lifecycle.js';
-import { CompanyId, LicenseExpiresAt, LicenseState as LicenseStateAttribute, PartnerId, Product } from '../../workflows/searchAttributes.js';
+import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../../workflows/searchAttributes.js';
 import type { AppDependencies } from '../app.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
-import { currentPolicy, defaultPolicy, policyVersion } from '../policies.js';
-import { illegalTransition, invalidInput, notFound } from '../problem.js';
+import { subjectFilters } from '../lifecycle/list-filters.js';
+import { currentCycleNotices } from '../lifecycle/notices.js';
+import { nextDeadlineOf, projectedSnapshot } from '../lifecycle/projection.js';
+import { sendOrRefuse } from '../lifecycle/refused-update.js';
+import { ownerSearchAttributes } from '../lifecycle/search-attributes.js';
+import { nextAfter } from '../paging.js';
+import { currentPolicy, defaultPolicy } from '../policies.js';
+import { fieldNotFound, illegalTransition, notFound } from '../problem.js';
 import { issueLicense, listLicenses, renewByDate, renewByDuration } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented, type RouteDoc } from '../openapi/route.js';
@@ -63,12 +67,10 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const body = parseInput(issueLicense, ctx.request.body);
-    const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => {
-      throw invalidInput([{ field: 'companyId', message: 'does not exist' }]);
-    });
+    const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => { throw fieldNotFound('companyId'); });
     const policyId = body.policyId ?? company.policyId;
     const policy = policyId
-      ? await currentPolicy(db, caller.partnerId, policyId).catch(() => { throw invalidInput([{ field: 'policyId', message: 'does not exist' }]); })
+      ? await currentPolicy(db, caller.partnerId, policyId).catch(() => { throw fieldNotFound('policyId'); })
       : await defaultPolicy(db, caller.partnerId);
     const now = Date.now();
     const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : addDuration(now, body.duration ?? policy.trial);
@@ -95,9 +97,7 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       staticSummary: `${company.name} · ${license.product} · ${license.seats} seats`,
       staticDetails: `License ${license.id} (${license.term}, owned by the ${license.owner}) on policy "${policy.name}" v${policy.version}.`,
       typedSearchAttributes: [
-        { key: PartnerId, value: license.partnerId },
-        { key: CompanyId, value: license.companyId },
-        { key: Product, value: license.product },
+        ...ownerSearchAttributes(license),
         { key: LicenseStateAttribute, value: license.term === 'trial' ? 'trial' : 'active' },
         { key: LicenseExpiresAt, value: new Date(expiresAt) },
       ],
@@ -117,15 +117,11 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
   }, async (ctx) => {
     const { partnerId } = callerOf(ctx);
     const query = parseInput(listLicenses, ctx.query);
-    const filters: SQL[] = [eq(licenses.partnerId, partnerId)];
-    if (query.state) filters.push(eq(licenses.state, query.state));
-    if (query.companyId) filters.push(eq(licenses.companyId, query.companyId));
-    if (query.product) filters.push(eq(licenses.product, query.product));
+    const filters = subjectFilters(licenses, partnerId, query);
     if (query.expiresBefore) filters.push(lt(licenses.expiresAt, new Date(query.expiresBefore)));
-    if (query.after) filters.push(gt(licenses.id, query.after));
     const rows = await db.select().from(licenses).where(and(...filters)).orderBy(asc(licenses.id)).limit(query.limit);
     const data = await Promise.all(rows.map((row) => licenseRepresentation(db, row, { withNotices: false })));
-    ctx.body = { data, next: rows.length === query.limit ? rows.at(-1)!.id : null };
+    ctx.body = { data, next: nextAfter(rows, query.limit) };
   });
 
   route.get('/licenses/:id', {
@@ -145,7 +141,7 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
     responses: { 200: licenseTimelineResponse },
   }, async (ctx) => {
     const row = await licenseOf(db, callerOf(ctx).partnerId, ctx.params.id!);
-    const timeline = licenseTimeline(await snapshotOf(db, row));
+    const timeline = licenseTimeline(await projectedSnapshot(db, row, restoreLicense));
     ctx.body = {
       id: row.id,
       state: row.state as LicenseState,
@@ -169,7 +165,7 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       const row = await licenseOf(db, caller.partnerId, ctx.params.id!);
       const handle = temporal.workflow.getHandle(licenseWorkflowId(row.id));
       const { event, send } = run(handle, ctx, row);
-      const snapshot = await snapshotOf(db, row);
+      const snapshot = await projectedSnapshot(db, row, restoreLicense);
       if (!canApply(snapshot, event(snapshot, Date.now()))) throw refusal(name, row, snapshot);
       await answerIllegalAs409(name, row, send);
       ctx.body = await licenseRepresentation(db, await licenseOf(db, caller.partnerId, row.id), { withNotices: true });
@@ -211,7 +207,7 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const row = await licenseOf(db, caller.partnerId, ctx.params.id!);
-    const snapshot = await snapshotOf(db, row);
+    const snapshot = await projectedSnapshot(db, row, restoreLicense);
     if (!canApply(snapshot, { type: 'cancel', at: Date.now() })) throw refusal('delete', row, snapshot);
     const handle = temporal.workflow.getHandle(licenseWorkflowId(row.id));
     await answerIllegalAs409('delete', row, () => handle.executeUpdate(cancelLicense, { args: [{ actor: actorOf(caller) }] }));
@@ -225,12 +221,6 @@ async function licenseOf(db: Database, partnerId: string, licenseId: string): Pr
   return row;
 }
 
-/** The machine's snapshot as the projection last wrote it, on the policy version the license runs on. */
-async function snapshotOf(db: Database, row: LicenseRow): Promise<LicenseSnapshot> {
-  const policy = await policyVersion(db, row.policyId, row.policyVersion);
-  return restoreLicense(row.state as LicenseState, { ...(row.lifecycle as Omit<LicenseContext, 'policy'>), policy });
-}
-
 function refusal(operation: string, row: LicenseRow, snapshot: LicenseSnapshot) {
   const reason =
     snapshot.status === 'done'
@@ -238,30 +228,16 @@ function refusal(operation: string, row: LicenseRow, snapshot: LicenseSnapshot) 
       : row.accountType
         ? `The lifecycle does not allow it for a license that is ${row.state} and came from a ${row.accountType} account (R13).`
         : `The lifecycle does not allow it for a license that is ${row.state}.`;
-  return illegalTransition(operation, row.state, reason);
+  return illegalTransition('a license', operation, row.state, reason);
 }
 
-/** The workflow's validator has the last word: a race lost to another operation is a 409 too. */
-async function answerIllegalAs409(operation: string, row: LicenseRow, send: () => Promise<unknown>): Promise<void> {
-  try {
-    await send();
-  } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === ILLEGAL_TRANSITION) {
-      throw illegalTransition(operation, row.state, error.cause.message);
-    }
-    throw error;
-  }
+function answerIllegalAs409(operation: string, row: LicenseRow, send: () => Promise<unknown>): Promise<void> {
+  return sendOrRefuse(send, ILLEGAL_TRANSITION, (reason) => illegalTransition('a license', operation, row.state, reason));
 }
 
 async function licenseRepresentation(db: Database, row: LicenseRow, { withNotices }: { withNotices: boolean }) {
-  const snapshot = await snapshotOf(db, row);
-  const notices = withNotices
-    ? await db
-        .select({ kind: outbox.kind, offset: outbox.offset, cycle: outbox.cycle, status: outbox.status, dueAt: outbox.dueAt, sentAt: outbox.sentAt })
-        .from(outbox)
-        .where(and(eq(outbox.subjectId, row.id), eq(outbox.cycle, row.cycle)))
-        .orderBy(asc(outbox.dueAt))
-    : undefined;
+  const snapshot = await projectedSnapshot(db, row, restoreLicense);
+  const notices = withNotices ? await currentCycleNotices(db, row) : undefined;
   return {
     id: row.id,
     companyId: row.companyId,
@@ -279,19 +255,8 @@ async function licenseRepresentation(db: Database, row: LicenseRow, { withNotice
     protected: snapshot.hasTag('protected'),
     expiresAt: row.expiresAt.toISOString(),
     cycle: row.cycle,
-    nextDeadline: row.nextDeadlineEvent && row.nextDeadlineAt ? { event: row.nextDeadlineEvent, at: row.nextDeadlineAt.toISOString() } : null,
-    ...(notices
-      ? {
-          notices: notices.map((notice) => ({
-            kind: notice.kind,
-            ...(notice.offset ? { offset: notice.offset } : {}),
-            cycle: notice.cycle,
-            status: notice.status,
-            dueAt: notice.dueAt.toISOString(),
-            sentAt: notice.sentAt?.toISOString() ?? null,
-          })),
-        }
-      : {}),
+    nextDeadline: nextDeadlineOf(row),
+    ...(notices ? { notices } : {}),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

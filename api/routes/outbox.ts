@@ -10,6 +10,7 @@ import type { AppDependencies } from '../app.js';
 import { callerOf } from '../auth.js';
 import { notFound } from '../problem.js';
 import { listOutbox } from '../schemas.js';
+import { nextAfter } from '../paging.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
 import { noticePage, noticeWithMail } from '../responses/outbox.js';
@@ -35,7 +36,7 @@ export function outboxRoutes(router: Router, { db }: AppDependencies): void {
       filters.push(sql`(${outbox.createdAt}, ${outbox.id}) < (select seen.created_at, seen.id from ${outbox} seen where seen.id = ${query.after})`);
     }
     const rows = await db.select().from(outbox).where(and(...filters)).orderBy(desc(outbox.createdAt), desc(outbox.id)).limit(query.limit);
-    ctx.body = { data: rows.map(representation), next: rows.length === query.limit ? rows.at(-1)!.id : null };
+    ctx.body = { data: rows.map(representation), next: nextAfter(rows, query.limit) };
   });
 
   route.get('/outbox/:id', {

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
-import { createAccount, getAccount, issueLicense, untilAccount } from './helpers.js';
+import { createCompany, inSeconds } from '../license/helpers.js';
+import { createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from './helpers.js';
 
 let tenure: Tenure;
 let licensePolicy: string;
 beforeAll(async () => {
   tenure = await startTenure();
-  licensePolicy = await createPolicy(tenure, { grace: 'PT3S', suspension: 'PT1H', expiryNotices: ['PT1H'], deletionNotice: 'PT1M' });
+  licensePolicy = await createLapsingLicensePolicy(tenure, 'PT3S');
 });
 afterAll(() => tenure?.close());
 

@@ -1,7 +1,7 @@
 // Shared set-up of account tests: licenses and accounts of one company's license group.
 import { expect } from 'vitest';
 import { eventually, type Tenure } from '../support/tenure.js';
-import { inSeconds } from '../license/helpers.js';
+import { createPolicy, inSeconds } from '../license/helpers.js';
 
 export const PRODUCT = 'cloud-office-security';
 
@@ -16,6 +16,13 @@ export interface AccountBody {
   overage: number;
   nextDeadline: { event: string; at: string } | null;
 }
+
+/**
+ * A license policy under which licenses lapse `grace` after they expire and then stay suspended
+ * for an hour: in account tests, only the accounts' own clocks matter.
+ */
+export const createLapsingLicensePolicy = (tenure: Tenure, grace = 'PT1S') =>
+  createPolicy(tenure, { grace, suspension: 'PT1H', expiryNotices: ['PT1H'], deletionNotice: 'PT1M' });
 
 export async function issueLicense(tenure: Tenure, fields: Record<string, unknown>): Promise<string> {
   const answer = await tenure.api('POST', '/v1/licenses', {

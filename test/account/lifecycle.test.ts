@@ -2,16 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, asc, eq, like } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
-import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
-import { createAccount, getAccount, issueLicense, untilAccount } from './helpers.js';
+import { startTenure, type Tenure } from '../support/tenure.js';
+import { visibleAs } from '../support/visibility.js';
+import { createCompany, createPolicy, inSeconds, type SecondsPolicy } from '../license/helpers.js';
+import { createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from './helpers.js';
 
 let tenure: Tenure;
-/** Licenses here lapse quickly and then stay suspended: only the accounts' own clocks matter. */
 let licensePolicy: string;
 beforeAll(async () => {
   tenure = await startTenure();
-  licensePolicy = await createPolicy(tenure, { grace: 'PT1S', suspension: 'PT1H', expiryNotices: ['PT1H'], deletionNotice: 'PT1M' });
+  licensePolicy = await createLapsingLicensePolicy(tenure);
 });
 afterAll(() => tenure?.close());
 
@@ -26,17 +26,14 @@ const noticesOf = async (id: string) =>
   (await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id))).map((notice) => `${notice.cycle}:${notice.kind}`).sort();
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-async function visibleAs(id: string, state: string) {
-  return eventually(
-    async () => {
-      const ids: string[] = [];
-      for await (const execution of tenure.client.workflow.list({ query: `AccountState = '${state}' AND WorkflowId = 'account:${id}'` })) {
-        ids.push(execution.workflowId);
-      }
-      return ids;
-    },
-    (ids) => ids.length > 0,
-  );
+/** An account of a new company under `accountTerms` whose only license is then deleted: its grace starts now. */
+async function accountWhoseLicenseIsDeleted(accountTerms: SecondsPolicy) {
+  const accountPolicy = await createPolicy(tenure, accountTerms);
+  const companyId = await createCompany(tenure, { policyId: accountPolicy });
+  const onlyLicense = await issueLicense(tenure, { companyId, policyId: licensePolicy });
+  const { id } = await createAccount(tenure, { companyId });
+  expect((await tenure.api('DELETE', `/v1/licenses/${onlyLicense}`)).status).toBe(200);
+  return { companyId, id };
 }
 
 describe('account lifecycle on durable timers', () => {
@@ -49,7 +46,7 @@ describe('account lifecycle on durable timers', () => {
       state: 'active', protected: true, seatsAllocated: 5, overage: 0, allocations: [{ licenseId, seats: 5 }], nextDeadline: null,
     });
     const id = created.id;
-    await visibleAs(id, 'active');
+    await visibleAs(tenure, 'account', id, 'active');
 
     const seen: { state: string; protected: boolean }[] = [];
     await untilAccount(tenure, id, (account) => {
@@ -63,7 +60,7 @@ describe('account lifecycle on durable timers', () => {
       { state: 'suspended', protected: false },
       { state: 'deleted', protected: false },
     ]);
-    await visibleAs(id, 'deleted');
+    await visibleAs(tenure, 'account', id, 'deleted');
     await keepHistory('account-full-cycle', tenure.client, `account:${id}`);
 
     const audit = await auditOf(id);
@@ -91,12 +88,7 @@ describe('account lifecycle on durable timers', () => {
   });
 
   it('R18: issuing a new license while the account is suspended restores it to active and protected, and the broken cycle sends nothing more', async () => {
-    const accountPolicy = await createPolicy(tenure, { grace: 'PT2S', suspension: 'PT5S', deletionNotice: 'PT2S' });
-    const companyId = await createCompany(tenure, { policyId: accountPolicy });
-    const firstLicense = await issueLicense(tenure, { companyId, policyId: licensePolicy });
-    const { id } = await createAccount(tenure, { companyId });
-
-    expect((await tenure.api('DELETE', `/v1/licenses/${firstLicense}`)).status).toBe(200);
+    const { companyId, id } = await accountWhoseLicenseIsDeleted({ grace: 'PT2S', suspension: 'PT5S', deletionNotice: 'PT2S' });
     await untilAccount(tenure, id, (account) => account.state === 'suspended');
     expect(await getAccount(tenure, id)).toMatchObject({ protected: false, cycle: 1, nextDeadline: { event: 'deletion.notice_due' } });
 
@@ -119,12 +111,7 @@ describe('account lifecycle on durable timers', () => {
 
   it('R18: issuing a new license during grace restores the account without a suspension', async () => {
     // Halfway falls 2 s into grace, well after the restore below: no reminder either.
-    const accountPolicy = await createPolicy(tenure, { grace: 'PT4S', suspension: 'PT5S', deletionNotice: 'PT2S' });
-    const companyId = await createCompany(tenure, { policyId: accountPolicy });
-    const firstLicense = await issueLicense(tenure, { companyId, policyId: licensePolicy });
-    const { id } = await createAccount(tenure, { companyId });
-
-    expect((await tenure.api('DELETE', `/v1/licenses/${firstLicense}`)).status).toBe(200);
+    const { companyId, id } = await accountWhoseLicenseIsDeleted({ grace: 'PT4S', suspension: 'PT5S', deletionNotice: 'PT2S' });
     await untilAccount(tenure, id, (account) => account.state === 'grace');
     await issueLicense(tenure, { companyId, policyId: licensePolicy });
     expect(await untilAccount(tenure, id, (account) => account.state !== 'grace')).toMatchObject({ state: 'active', protected: true, cycle: 2 });

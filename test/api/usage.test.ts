@@ -3,8 +3,10 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { createAccount, issueLicense } from '../account/helpers.js';
 import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { CsvReader } from './csv.js';
+import { createManagedPartner } from './partner-helpers.js';
 
 let tenure: Tenure;
 beforeAll(async () => {
@@ -20,23 +22,15 @@ const documentedColumns = [
   'next_deadline_subject_id', 'warnings',
 ];
 
-async function issue(fields: Record<string, unknown>): Promise<string> {
-  const answer = await tenure.api('POST', '/v1/licenses', { seats: 10, term: 'annual', expiresAt: inSeconds(3600), ...fields });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return answer.body.id;
-}
-
-async function createAccount(fields: Record<string, unknown>): Promise<string> {
-  const answer = await tenure.api('POST', '/v1/accounts', { name: 'Tenant', term: 'annual', ...fields });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return answer.body.id;
-}
-
-async function createPartner(name: string, key = tenure.adminKey): Promise<{ id: string; key: string }> {
-  const answer = await tenure.api('POST', '/v1/partners', { name }, { key });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return { id: answer.body.id, key: answer.body.adminKey.secret };
-}
+/** The license counts of a usage line for a company and product that has no licenses. */
+const noLicenses = {
+  licenses: 0,
+  owner: { partner: 0, customer: 0 },
+  term: { annual: 0, monthly: 0, trial: 0 },
+  state: { trial: 0, active: 0, grace: 0, suspended: 0 },
+  seatsLicensed: 0,
+  seatsUsed: 0,
+};
 
 describe('managed customer usage', () => {
   it("R28: per company and product, the partner's and the company's licenses, terms, seats, states, next deadline and warnings", async () => {
@@ -46,15 +40,15 @@ describe('managed customer usage', () => {
     const delta = await createCompany(tenure, { name: 'Delta' });
     const gamma = await createCompany(tenure, { name: 'Gamma' });
 
-    const soonest = await issue({ companyId: acme, product: 'endpoint', seats: 10, owner: 'partner', term: 'annual', expiresAt: inSeconds(1800), policyId });
-    const unused = await issue({ companyId: acme, product: 'endpoint', seats: 5, owner: 'customer', term: 'monthly', expiresAt: inSeconds(3600), policyId });
-    const cancelled = await issue({ companyId: acme, product: 'endpoint', seats: 50, owner: 'partner', policyId });
+    const soonest = await issueLicense(tenure, { companyId: acme, product: 'endpoint', seats: 10, owner: 'partner', term: 'annual', expiresAt: inSeconds(1800), policyId });
+    const unused = await issueLicense(tenure, { companyId: acme, product: 'endpoint', seats: 5, owner: 'customer', term: 'monthly', expiresAt: inSeconds(3600), policyId });
+    const cancelled = await issueLicense(tenure, { companyId: acme, product: 'endpoint', seats: 50, owner: 'partner', policyId });
     expect((await tenure.api('DELETE', `/v1/licenses/${cancelled}`)).body.state).toBe('deleted');
     // The account takes its 7 seats from the license that lapses first: the company's own license protects nothing.
-    await createAccount({ companyId: acme, product: 'endpoint', seatsRequested: 7 });
+    await createAccount(tenure, { companyId: acme, product: 'endpoint', seatsRequested: 7 });
     // Accounts with no eligible license start in grace: Delta's stays there for days, Beta's is suspended after 1 s.
-    await createAccount({ companyId: delta, product: 'mail', seatsRequested: 2 });
-    await createAccount({ companyId: beta, product: 'mail', seatsRequested: 3 });
+    await createAccount(tenure, { companyId: delta, product: 'mail', seatsRequested: 2 });
+    await createAccount(tenure, { companyId: beta, product: 'mail', seatsRequested: 3 });
     await eventually(async () => (await tenure.api('GET', `/v1/usage?companyId=${beta}`)).body.data, (lines: any[]) => lines[0]?.accounts.suspended === 1);
 
     const answer = await tenure.api('GET', '/v1/usage');
@@ -79,12 +73,7 @@ describe('managed customer usage', () => {
         companyId: beta,
         companyName: 'Beta',
         product: 'mail',
-        licenses: 0,
-        owner: { partner: 0, customer: 0 },
-        term: { annual: 0, monthly: 0, trial: 0 },
-        state: { trial: 0, active: 0, grace: 0, suspended: 0 },
-        seatsLicensed: 0,
-        seatsUsed: 0,
+        ...noLicenses,
         accounts: { total: 1, grace: 0, suspended: 1 },
         nextDeadline: expect.objectContaining({ subject: 'account' }),
         warnings: [{ code: 'accounts_suspended', message: expect.stringContaining('1 account suspended') }],
@@ -93,12 +82,7 @@ describe('managed customer usage', () => {
         companyId: delta,
         companyName: 'Delta',
         product: 'mail',
-        licenses: 0,
-        owner: { partner: 0, customer: 0 },
-        term: { annual: 0, monthly: 0, trial: 0 },
-        state: { trial: 0, active: 0, grace: 0, suspended: 0 },
-        seatsLicensed: 0,
-        seatsUsed: 0,
+        ...noLicenses,
         accounts: { total: 1, grace: 1, suspended: 0 },
         nextDeadline: expect.objectContaining({ subject: 'account' }),
         warnings: [{ code: 'accounts_in_grace', message: expect.stringContaining('1 account in grace') }],
@@ -107,12 +91,7 @@ describe('managed customer usage', () => {
         companyId: gamma,
         companyName: 'Gamma',
         product: null,
-        licenses: 0,
-        owner: { partner: 0, customer: 0 },
-        term: { annual: 0, monthly: 0, trial: 0 },
-        state: { trial: 0, active: 0, grace: 0, suspended: 0 },
-        seatsLicensed: 0,
-        seatsUsed: 0,
+        ...noLicenses,
         accounts: { total: 0, grace: 0, suspended: 0 },
         nextDeadline: null,
         warnings: [],
@@ -145,9 +124,9 @@ describe('managed customer usage', () => {
   });
 
   it('R1: a partner reads the usage of the partners it manages, and no other partner answers anything but 404', async () => {
-    const managed = await createPartner('Managed MSP');
-    const sibling = await createPartner('Another managed MSP');
-    const company = await tenure.api('POST', '/v1/companies', { name: 'Managed customer' }, { key: managed.key });
+    const managed = await createManagedPartner(tenure, 'Managed MSP');
+    const sibling = await createManagedPartner(tenure, 'Another managed MSP');
+    const company = await tenure.api('POST', '/v1/companies', { name: 'Managed customer' }, { key: managed.adminKey.secret });
     expect(company.status).toBe(201);
 
     const byParent = await tenure.api('GET', `/v1/usage?partnerId=${managed.id}`);
@@ -155,14 +134,14 @@ describe('managed customer usage', () => {
     expect(byParent.body.data.map((line: { companyName: string }) => line.companyName)).toEqual(['Managed customer']);
     expect((await tenure.api('GET', '/v1/usage')).body.data.map((line: { companyName: string }) => line.companyName)).not.toContain('Managed customer');
 
-    const bySibling = await tenure.api('GET', `/v1/usage?partnerId=${managed.id}`, undefined, { key: sibling.key });
+    const bySibling = await tenure.api('GET', `/v1/usage?partnerId=${managed.id}`, undefined, { key: sibling.adminKey.secret });
     expect(bySibling.status).toBe(404);
-    const parentsUsageByChild = await tenure.api('GET', `/v1/usage?partnerId=${(await tenure.api('GET', '/v1/partner')).body.id}`, undefined, { key: managed.key });
+    const parentsUsageByChild = await tenure.api('GET', `/v1/usage?partnerId=${(await tenure.api('GET', '/v1/partner')).body.id}`, undefined, { key: managed.adminKey.secret });
     expect(parentsUsageByChild.status).toBe(404);
   });
 
   it('R29: clients that hang up mid-stream, or ask only for headers, leave no cursor open behind them', async () => {
-    const partner = await createPartner('Impatient MSP');
+    const partner = await createManagedPartner(tenure, 'Impatient MSP');
     await tenure.db.execute(sql`
       insert into companies (id, partner_id, name)
       select gen_random_uuid(), ${partner.id}, format('Client %s', n) from generate_series(1, 5000) as n`);
@@ -171,7 +150,7 @@ describe('managed customer usage', () => {
       fetch(`${tenure.url}/v1/usage`, {
         ...init,
         signal: AbortSignal.any([init.signal ?? new AbortController().signal, AbortSignal.timeout(10_000)]),
-        headers: { authorization: `Bearer ${partner.key}`, accept: 'text/csv' },
+        headers: { authorization: `Bearer ${partner.adminKey.secret}`, accept: 'text/csv' },
       });
     // More than the API's pool of 10 connections: one cursor left open per request would exhaust it.
     for (let i = 0; i < 12; i++) {
@@ -186,7 +165,7 @@ describe('managed customer usage', () => {
   });
 
   it('R29: the CSV of a partner with 100,000 licenses streams with the documented columns, and memory stays flat', async () => {
-    const partner = await createPartner('Large MSP');
+    const partner = await createManagedPartner(tenure, 'Large MSP');
     const companies = 25_000;
     const products = ['endpoint', 'email', 'server', 'mobile'];
     const licenseCount = companies * products.length;
@@ -223,7 +202,7 @@ describe('managed customer usage', () => {
     }
 
     const download = (query = '') =>
-      fetch(`${tenure.url}/v1/usage${query}`, { headers: { authorization: `Bearer ${partner.key}`, accept: 'text/csv' } });
+      fetch(`${tenure.url}/v1/usage${query}`, { headers: { authorization: `Bearer ${partner.adminKey.secret}`, accept: 'text/csv' } });
     // A first small read compiles the code paths, so what is measured next is data, not code.
     await (await download(`?companyId=${(await tenure.db.execute<{ id: string }>(sql`select md5(${partner.id} || ':0')::uuid as id`))[0]!.id}`)).text();
 

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { inject } from 'vitest';
 import { auditLog, outbox } from '../../db/schema.js';
 import { licenseWorkflowId } from '../../workflows/license/messages.js';
 import { keepHistory } from '../support/histories.js';
+import { startWorkerProcess } from '../support/spawn-worker.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy, inSeconds } from './helpers.js';
 
@@ -18,21 +17,9 @@ afterAll(() => tenure?.close());
 
 const DAY = 86_400_000;
 
-function workerProcess(): Promise<ChildProcess> {
-  // node itself, not npx: SIGKILL must reach the process that runs the worker.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
-    env: { ...process.env, DATABASE_URL: tenure.databaseUrl, TEMPORAL_ADDRESS: tenure.temporalAddress, TASK_QUEUE: tenure.taskQueue, WORKFLOW_BUNDLE: inject('workflowBundlePath'), SMTP_URL: tenure.smtpUrl },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((ready, fail) => {
-    child.stdout!.once('data', () => ready(child));
-    child.once('exit', (code) => fail(new Error(`worker process exited early (${code})`)));
-  });
-}
-
 describe('durability', () => {
   it('R19: a worker killed mid-cycle and restarted misses and repeats no transition', async () => {
-    const crashing = await workerProcess();
+    const crashing = await startWorkerProcess(tenure);
     const policyId = await createPolicy(tenure, { grace: 'PT4S', suspension: 'PT4S', expiryNotices: ['PT2S'], deletionNotice: 'PT2S' });
     const { body: license } = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(4), policyId });
     expect(license.state).toBe('active');

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { visibleAs } from '../support/visibility.js';
 import { createCompany, createPolicy, inSeconds } from './helpers.js';
 
 let tenure: Tenure;
@@ -12,19 +13,6 @@ beforeAll(async () => {
 afterAll(() => tenure?.close());
 
 const stateOf = async (id: string) => (await tenure.api('GET', `/v1/licenses/${id}`)).body.state as string;
-
-async function visibleAs(id: string, state: string) {
-  return eventually(
-    async () => {
-      const ids: string[] = [];
-      for await (const execution of tenure.client.workflow.list({ query: `LicenseState = '${state}' AND WorkflowId = 'license:${id}'` })) {
-        ids.push(execution.workflowId);
-      }
-      return ids;
-    },
-    (ids) => ids.length > 0,
-  );
-}
 
 describe('license lifecycle on durable timers', () => {
   it('R11, R12, R19: active → grace → suspended → deleted on time, each notice recorded once, visible in the API and in Temporal', async () => {
@@ -37,7 +25,7 @@ describe('license lifecycle on durable timers', () => {
     expect(issued.status).toBe(201);
     expect(issued.body).toMatchObject({ state: 'active', protected: true, tag: 'Acme Corp', nextDeadline: { event: 'expiry.notice_due' } });
     const id = issued.body.id as string;
-    await visibleAs(id, 'active');
+    await visibleAs(tenure, 'license', id, 'active');
 
     const seen: { state: string; at: number }[] = [];
     await eventually(async () => {
@@ -54,7 +42,7 @@ describe('license lifecycle on durable timers', () => {
     expect(at.suspended).toBeLessThan(13);
     expect(at.deleted).toBeGreaterThanOrEqual(15.5);
     expect(at.deleted).toBeLessThan(19);
-    await visibleAs(id, 'deleted');
+    await visibleAs(tenure, 'license', id, 'deleted');
     await keepHistory('license-full-cycle', tenure.client, `license:${id}`);
 
     const notices = await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id));

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
-import { createAccount, issueLicense, untilAccount } from '../account/helpers.js';
+import { createAccount, createLapsingLicensePolicy, issueLicense, untilAccount } from '../account/helpers.js';
 import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
-import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { expectReadable, locales, PARTNER_CONTACT, TIME_ZONE, type Locale } from './reading.js';
-import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+import { eventually } from '../support/tenure.js';
+import { expectReadable, locales, setUpPartnerForReading, type Locale } from './reading.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 
 type Kind = 'grace_started' | 'grace_halfway' | 'suspended' | 'deletion_warning' | 'deleted' | 'restored';
 const PRODUCT = '(cloud-office-security|mail-security)';
@@ -38,24 +38,17 @@ const subjects: Record<Locale, Record<Kind, RegExp>> = {
   },
 };
 
-let smtp: TestSmtpServer;
-let tenure: Tenure;
+let tenure: TenureWithSmtp;
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  tenure = await startTenure({ smtpUrl: smtp.url });
-  const partner = await tenure.api('PATCH', '/v1/partner', { name: 'SecureIT', contactEmail: PARTNER_CONTACT, timeZone: TIME_ZONE });
-  expect(partner.status).toBe(200);
+  tenure = await startTenureWithSmtp();
+  await setUpPartnerForReading(tenure);
 });
-afterAll(async () => {
-  await tenure?.close();
-  await smtp?.stop();
-});
+afterAll(() => tenure?.close());
 
 describe('notices of a full account cycle, over SMTP', () => {
   it('R15–R20: every kind reaches the company and the partner exactly once, in the company’s language, with dates in the partner’s time zone', async () => {
     const accountPolicy = await createPolicy(tenure, { grace: 'PT6S', suspension: 'PT6S', deletionNotice: 'PT3S' });
-    // Licenses lapse within a second and then stay suspended: only the accounts' clocks matter.
-    const licensePolicy = await createPolicy(tenure, { grace: 'PT1S', suspension: 'PT1H', expiryNotices: ['PT1H'], deletionNotice: 'PT1M' });
+    const licensePolicy = await createLapsingLicensePolicy(tenure);
     const companies = new Map<string, Locale>();
     const lapsing: string[] = [];
     const restoring: { id: string; companyId: string }[] = [];
@@ -87,7 +80,7 @@ describe('notices of a full account cycle, over SMTP', () => {
     expect(accountNotices.every((notice) => notice.status === 'sent')).toBe(true);
     for (const notice of accountNotices) {
       const locale = companies.get(notice.companyId)!;
-      const mails = smtp.mailsFor(notice.key);
+      const mails = tenure.smtp.mailsFor(notice.key);
       expect(mails, notice.key).toHaveLength(1);
       expectReadable(notice, mails[0]!, { locale, subject: subjects[locale][notice.kind as Kind], companyAddress: `it@${locale}.acme.test` });
     }
@@ -101,7 +94,7 @@ describe('notices of a full account cycle, over SMTP', () => {
       () => tenure.db.select().from(outbox),
       (rows) => rows.every((row) => row.status === 'sent'),
     );
-    expect(smtp.received).toHaveLength(everyNotice.length);
-    expect(new Set(smtp.received.map((mail) => mail.key)).size).toBe(everyNotice.length);
+    expect(tenure.smtp.received).toHaveLength(everyNotice.length);
+    expect(new Set(tenure.smtp.received.map((mail) => mail.key)).size).toBe(everyNotice.length);
   });
 });

@@ -1,48 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
 import { noticeMessageId } from '../../activities/mail/deliver.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import { noticeWorkflowId } from '../../workflows/notices/messages.js';
 import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { keepHistory } from '../support/histories.js';
-import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+import { startWorkerProcess } from '../support/spawn-worker.js';
+import { eventually } from '../support/tenure.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 
-let smtp: TestSmtpServer;
-let tenure: Tenure;
+let tenure: TenureWithSmtp;
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  tenure = await startTenure({ smtpUrl: smtp.url, worker: false });
+  tenure = await startTenureWithSmtp({ worker: false });
 });
-afterAll(async () => {
-  await tenure?.close();
-  await smtp?.stop();
-});
-
-/** A worker in its own process, so that SIGKILL ends it the way a crash or an OOM kill would. */
-function workerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/worker-process.ts'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: tenure.databaseUrl,
-      TEMPORAL_ADDRESS: tenure.temporalAddress,
-      TASK_QUEUE: tenure.taskQueue,
-      WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      SMTP_URL: smtp.url,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((ready, fail) => {
-    child.stdout!.once('data', () => ready(child));
-    child.once('exit', (code) => fail(new Error(`worker process exited early (${code})`)));
-  });
-}
+afterAll(() => tenure?.close());
 
 describe('a worker that dies between SMTP acceptance and the outbox update', () => {
   it('R19: the retry repeats the same message with the same Message-ID, and the notice is recorded as sent once', async () => {
-    const crashing = await workerProcess();
+    const crashing = await startWorkerProcess(tenure);
     const policyId = await createPolicy(tenure, { grace: 'PT60S', suspension: 'PT60S', expiryNotices: ['PT58S'], deletionNotice: 'PT10S' });
     const companyId = await createCompany(tenure, { noticeEmails: ['it@acme.test'] });
 
@@ -50,8 +26,8 @@ describe('a worker that dies between SMTP acceptance and the outbox update', () 
     // has the acceptance in hand but cannot record it before it is killed.
     let releaseRow = () => {};
     const rowHeld = new Promise<void>((held) => {
-      smtp.beforeAccepting = async (mail) => {
-        smtp.beforeAccepting = undefined;
+      tenure.smtp.beforeAccepting = async (mail) => {
+        tenure.smtp.beforeAccepting = undefined;
         void tenure.db.transaction(async (tx) => {
           await tx.select().from(outbox).where(eq(outbox.key, mail.key)).for('update');
           held();
@@ -63,7 +39,7 @@ describe('a worker that dies between SMTP acceptance and the outbox update', () 
     const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(60), policyId });
     expect(issued.status).toBe(201);
 
-    const [first] = await eventually(async () => smtp.received, (mails) => mails.length === 1);
+    const [first] = await eventually(async () => tenure.smtp.received, (mails) => mails.length === 1);
     await rowHeld;
     await new Promise((done) => setTimeout(done, 500));
     crashing.kill('SIGKILL');
@@ -79,7 +55,7 @@ describe('a worker that dies between SMTP acceptance and the outbox update', () 
       { timeoutMs: 30_000 },
     );
 
-    const copies = smtp.mailsFor(first!.key);
+    const copies = tenure.smtp.mailsFor(first!.key);
     expect(copies).toHaveLength(2);
     expect(new Set(copies.map((mail) => mail.messageId))).toEqual(new Set([noticeMessageId(first!.key)]));
     expect(sent!.messageId).toBe(noticeMessageId(first!.key));

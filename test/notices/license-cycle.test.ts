@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
 import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
-import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { expectReadable, locales, PARTNER_CONTACT, TIME_ZONE, type Locale } from './reading.js';
-import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+import { eventually } from '../support/tenure.js';
+import { expectReadable, locales, setUpPartnerForReading, type Locale } from './reading.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 
 type Kind = 'expiring' | 'grace_started' | 'grace_halfway' | 'suspended' | 'deletion_warning' | 'deleted' | 'restored';
 
@@ -39,18 +39,12 @@ const subjects: Record<Locale, Record<Kind, RegExp>> = {
   },
 };
 
-let smtp: TestSmtpServer;
-let tenure: Tenure;
+let tenure: TenureWithSmtp;
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  tenure = await startTenure({ smtpUrl: smtp.url });
-  const partner = await tenure.api('PATCH', '/v1/partner', { name: 'SecureIT', contactEmail: PARTNER_CONTACT, timeZone: TIME_ZONE });
-  expect(partner.status).toBe(200);
+  tenure = await startTenureWithSmtp();
+  await setUpPartnerForReading(tenure);
 });
-afterAll(async () => {
-  await tenure?.close();
-  await smtp?.stop();
-});
+afterAll(() => tenure?.close());
 
 describe('notices of a full license cycle, over SMTP', () => {
   it('R19, R20: every kind reaches the company and the partner exactly once, in the company’s language, with dates in the partner’s time zone', async () => {
@@ -87,10 +81,10 @@ describe('notices of a full license cycle, over SMTP', () => {
     );
 
     expect(notices.every((notice) => notice.status === 'sent')).toBe(true);
-    expect(smtp.received).toHaveLength(notices.length);
+    expect(tenure.smtp.received).toHaveLength(notices.length);
     for (const notice of notices) {
       const locale = companies.get(notice.companyId)!;
-      const mails = smtp.mailsFor(notice.key);
+      const mails = tenure.smtp.mailsFor(notice.key);
       expect(mails, notice.key).toHaveLength(1);
       expectReadable(notice, mails[0]!, { locale, subject: subjects[locale][notice.kind as Kind], companyAddress: `it@${locale}.acme.test` });
     }
@@ -114,7 +108,7 @@ describe('notices of a full license cycle, over SMTP', () => {
     const [newest] = list.body.data;
     const detail = await tenure.api('GET', `/v1/outbox/${newest.id}`);
     expect(detail.status).toBe(200);
-    const [received] = smtp.mailsFor(newest.key);
+    const [received] = tenure.smtp.mailsFor(newest.key);
     expect(detail.body).toMatchObject({ key: newest.key, status: 'sent', messageId: received!.messageId });
     expect(detail.body.recipients.sort()).toEqual(received!.envelopeTo.sort());
     expect(detail.body.mail.subject).toBe(received!.parsed.subject);

@@ -3,12 +3,19 @@
 // and says what happens next (R20).
 import { expect } from 'vitest';
 import type { outbox } from '../../db/schema.js';
+import type { Tenure } from '../support/tenure.js';
 import type { ReceivedMail } from './smtp.js';
 
 export const TIME_ZONE = 'Asia/Tokyo';
 export const PARTNER_CONTACT = 'renewals@secureit.test';
 export const locales = ['en', 'fr', 'pl'] as const;
 export type Locale = (typeof locales)[number];
+
+/** Names the partner the notices come from, with the contact and time zone they are read against. */
+export async function setUpPartnerForReading(tenure: Tenure): Promise<void> {
+  const partner = await tenure.api('PATCH', '/v1/partner', { name: 'SecureIT', contactEmail: PARTNER_CONTACT, timeZone: TIME_ZONE });
+  expect(partner.status).toBe(200);
+}
 
 const whatHappensNext: Record<Locale, string> = { en: 'What happens next:', fr: 'Prochaine étape :', pl: 'Co dalej:' };
 

@@ -5,21 +5,16 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { auditLog, outbox } from '../../db/schema.js';
 import { noticeWorkflowId } from '../../workflows/notices/messages.js';
 import { createCompany, inSeconds } from '../license/helpers.js';
-import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+import { eventually } from '../support/tenure.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 
 const PARTNER_CONTACT = 'renewals@secureit.test';
 
-let smtp: TestSmtpServer;
-let tenure: Tenure;
+let tenure: TenureWithSmtp;
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  tenure = await startTenure({ smtpUrl: smtp.url });
+  tenure = await startTenureWithSmtp();
 });
-afterAll(async () => {
-  await tenure?.close();
-  await smtp?.stop();
-});
+afterAll(() => tenure?.close());
 
 const setPartnerContact = async (contactEmail: string | null) =>
   expect((await tenure.api('PATCH', '/v1/partner', { contactEmail })).status).toBe(200);
@@ -56,7 +51,7 @@ async function deliveryFailure(key: string): Promise<string | undefined> {
 describe('who receives a notice, and what happens when nobody can', () => {
   it('R19: an address the server refuses for good (550) is recorded as failed, in the audit log, and not retried', async () => {
     await setPartnerContact(null);
-    smtp.refuse.add('gone@acme.test');
+    tenure.smtp.refuse.add('gone@acme.test');
     const notice = await suspendedNotice({ noticeEmails: ['gone@acme.test'] });
 
     expect(await deliveryFailure(notice.key)).toBe('MailRejected');
@@ -65,20 +60,20 @@ describe('who receives a notice, and what happens when nobody can', () => {
     expect(row.error).toMatch(/gone@acme\.test.*550/);
     expect(await noticeAudit(notice.subjectId)).toEqual(['notice.failed']);
     await new Promise((done) => setTimeout(done, 2_000));
-    expect(smtp.recipientAttempts.filter((address) => address === 'gone@acme.test')).toHaveLength(1);
-    expect(smtp.mailsFor(notice.key)).toEqual([]);
+    expect(tenure.smtp.recipientAttempts.filter((address) => address === 'gone@acme.test')).toHaveLength(1);
+    expect(tenure.smtp.mailsFor(notice.key)).toEqual([]);
   });
 
   it('R19: when one address is refused, the others still get the notice and the refusal is on record', async () => {
     await setPartnerContact(PARTNER_CONTACT);
-    smtp.refuse.add('typo@acme.test');
+    tenure.smtp.refuse.add('typo@acme.test');
     const notice = await suspendedNotice({ noticeEmails: ['it@acme.test', 'typo@acme.test'] });
 
     const row = await settled(notice.key);
     expect(row.status).toBe('sent');
     expect(row.recipients!.sort()).toEqual(['it@acme.test', PARTNER_CONTACT].sort());
     expect(row.error).toMatch(/typo@acme\.test.*550/);
-    expect(smtp.mailsFor(notice.key).map((mail) => mail.envelopeTo.sort())).toEqual([['it@acme.test', PARTNER_CONTACT].sort()]);
+    expect(tenure.smtp.mailsFor(notice.key).map((mail) => mail.envelopeTo.sort())).toEqual([['it@acme.test', PARTNER_CONTACT].sort()]);
     expect(await noticeAudit(notice.subjectId)).toEqual(['notice.sent']);
   });
 
@@ -97,7 +92,7 @@ describe('who receives a notice, and what happens when nobody can', () => {
     const notice = await suspendedNotice({ noticeEmails: ['quiet@acme.test'], noticeOptOuts: ['suspended'] });
 
     expect(await settled(notice.key)).toMatchObject({ status: 'sent', recipients: [PARTNER_CONTACT] });
-    expect(smtp.mailsFor(notice.key).map((mail) => mail.envelopeTo)).toEqual([[PARTNER_CONTACT]]);
+    expect(tenure.smtp.mailsFor(notice.key).map((mail) => mail.envelopeTo)).toEqual([[PARTNER_CONTACT]]);
   });
 
   it('an opted-out kind with nobody else to tell is skipped, and the audit log says so', async () => {
@@ -107,7 +102,7 @@ describe('who receives a notice, and what happens when nobody can', () => {
     expect(await deliveryFailure(notice.key)).toBeUndefined();
     expect(await settled(notice.key)).toMatchObject({ status: 'skipped', error: expect.stringMatching(/opted out of suspended/) });
     expect(await noticeAudit(notice.subjectId)).toEqual(['notice.skipped']);
-    expect(smtp.mailsFor(notice.key)).toEqual([]);
+    expect(tenure.smtp.mailsFor(notice.key)).toEqual([]);
     const listed = await tenure.api('GET', `/v1/outbox?subjectId=${notice.subjectId}&status=skipped`);
     expect(listed.body.data.map((row: { key: string }) => row.key)).toEqual([notice.key]);
   });
@@ -127,7 +122,7 @@ describe('who receives a notice, and what happens when nobody can', () => {
 
   it('GET /v1/outbox/:id shows what would be sent while a notice is still pending', async () => {
     await setPartnerContact(PARTNER_CONTACT);
-    await smtp.stop();
+    await tenure.smtp.stop();
     try {
       const notice = await suspendedNotice({ name: 'Acme Pending', locale: 'fr', noticeEmails: ['it@pending.acme.test'] });
       const detail = await tenure.api('GET', `/v1/outbox/${notice.id}`);
@@ -136,7 +131,7 @@ describe('who receives a notice, and what happens when nobody can', () => {
       expect(detail.body.recipients.sort()).toEqual(['it@pending.acme.test', PARTNER_CONTACT].sort());
       expect(detail.body.mail.subject).toBe('Licence endpoint-protection suspendue (Acme Pending) : les appareils ne sont plus protégés');
     } finally {
-      await smtp.start();
+      await tenure.smtp.start();
     }
   });
 });

@@ -3,25 +3,20 @@ import { eq } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
 import { noticeWorkflowId } from '../../workflows/notices/messages.js';
 import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
-import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { startSmtpServer, type TestSmtpServer } from './smtp.js';
+import { eventually } from '../support/tenure.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 
-let smtp: TestSmtpServer;
-let tenure: Tenure;
+let tenure: TenureWithSmtp;
 beforeAll(async () => {
-  smtp = await startSmtpServer();
-  tenure = await startTenure({ smtpUrl: smtp.url });
+  tenure = await startTenureWithSmtp();
 });
-afterAll(async () => {
-  await tenure?.close();
-  await smtp?.stop();
-});
+afterAll(() => tenure?.close());
 
 describe('an SMTP outage', () => {
   it('R19: notices that fall due while the mail server is down stay pending, are retried with backoff, and each goes out once when it is back', async () => {
     const policyId = await createPolicy(tenure, { grace: 'PT60S', suspension: 'PT60S', expiryNotices: ['PT2S'], deletionNotice: 'PT10S' });
     const companyId = await createCompany(tenure, { noticeEmails: ['it@acme.test'] });
-    await smtp.stop();
+    await tenure.smtp.stop();
     const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(3), policyId });
     expect(issued.status).toBe(201);
 
@@ -39,7 +34,7 @@ describe('an SMTP outage', () => {
     expect(retried?.lastFailure?.message).toMatch(/mail server unavailable: .*ECONNREFUSED/);
     expect((await tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id))).map((row) => row.status)).toEqual(['pending', 'pending']);
 
-    await smtp.start();
+    await tenure.smtp.start();
     const sent = await eventually(
       () => tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id)),
       (rows) => rows.every((row) => row.status === 'sent'),
@@ -48,7 +43,7 @@ describe('an SMTP outage', () => {
     expect(sent.map((row) => row.kind).sort()).toEqual(['expiring', 'grace_started']);
     // Give a stray duplicate the time to show up before counting.
     await new Promise((done) => setTimeout(done, 2_000));
-    for (const key of keys) expect(smtp.mailsFor(key), key).toHaveLength(1);
-    expect(smtp.received).toHaveLength(2);
+    for (const key of keys) expect(tenure.smtp.mailsFor(key), key).toHaveLength(1);
+    expect(tenure.smtp.received).toHaveLength(2);
   });
 });

@@ -2,9 +2,10 @@
 // until a license of its group changes, lets the machine decide what that means, and applies
 // callers' operations in arrival order. Each restore opens a new cycle and continues as new,
 // so an account that lives for years keeps a short history.
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { AccountEvent } from '../../machines/account/machine.js';
 import { workflowTime } from '../support/clock.js';
+import { liveCycle } from '../support/cycle.js';
 import { AccountRecord, refusal } from './record.js';
 import {
   accountRecorded,
@@ -32,15 +33,7 @@ export async function accountLifecycle(input: AccountLifecycleInput): Promise<vo
   });
 
   await account.recordOpening();
-  const cycle = account.cycle;
-
-  while (!account.isDeleted) {
-    if (account.cycle !== cycle || workflowInfo().continueAsNewSuggested) {
-      return continueAsNew<typeof accountLifecycle>(await account.nextCycleInput());
-    }
-    await account.awaitNextEvent();
-  }
-  await condition(allHandlersFinished);
+  await liveCycle(account, (policy) => continueAsNew<typeof accountLifecycle>({ account: input.account, policy, carryOver: account.carryOver() }));
 }
 
 /** Update validators run synchronously and reject before anything is written to history. */

@@ -3,6 +3,9 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { AccountContext, AccountState } from '../../machines/account/machine.js';
 import type { LifecyclePolicy } from '../../machines/policy.js';
+import type { CarryOver, LifecycleView, Operation } from '../support/messages.js';
+
+export type { Operation } from '../support/messages.js';
 
 /** What an account is, apart from its lifecycle and its seats; fixed at creation. */
 export interface AccountFacts {
@@ -15,13 +18,8 @@ export interface AccountFacts {
   term: 'annual' | 'monthly';
 }
 
-/** Where a run picks up after continueAsNew. */
-export interface AccountCarryOver {
-  state: AccountState;
-  /** The machine's context without its policy: the next cycle runs on the policy's current version. */
-  context: Omit<AccountContext, 'policy'>;
+export interface AccountCarryOver extends CarryOver<AccountState, AccountContext> {
   seatsRequested: number;
-  revision: number;
 }
 
 export interface AccountLifecycleInput {
@@ -38,19 +36,9 @@ export interface AccountLifecycleInput {
   carryOver?: AccountCarryOver;
 }
 
-export interface AccountView {
-  id: string;
-  state: AccountState;
+export interface AccountView extends LifecycleView<AccountState> {
   protected: boolean;
   seatsRequested: number;
-  cycle: number;
-  revision: number;
-  nextDeadline: { event: string; at: string } | null;
-  noticesThisCycle: string[];
-}
-
-export interface Operation {
-  actor: string;
 }
 
 export type SeatsRequest = Operation & { seatsRequested: number };

@@ -1,6 +1,7 @@
 // The names a customer would understand for what happened to an account; the same names
 // appear in the audit log, webhooks and notices (account.grace_started …).
 import type { AccountContext, AccountEvent, AccountState } from '../../machines/account/machine.js';
+import { iso, knownFacts } from '../support/noticeFacts.js';
 
 /** A change of the requested seats, which the machine does not see but the audit log does. */
 export type AccountChange = AccountEvent | { type: 'seats.changed' };
@@ -34,19 +35,16 @@ export function auditActionOf(change: AccountChange, before: AccountState, after
   }
 }
 
-const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
-
 /**
  * The dates and durations a notice names, fixed when it falls due so a re-send tells the same
  * story. `coveredUntil` is the group's latest eligible expiry, which a restored account runs until.
  */
 export function noticeFacts(context: AccountContext, coveredUntil: number | null): Record<string, string> {
-  const facts: Record<string, string | undefined> = {
+  return knownFacts({
     expiresAt: iso(coveredUntil),
     graceEndsAt: iso(context.graceEndsAt),
     suspendsAt: iso(context.graceEndsAt),
     deletesAt: iso(context.deletesAt),
     grace: context.policy.grace,
-  };
-  return Object.fromEntries(Object.entries(facts).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  });
 }

@@ -2,17 +2,9 @@
 // a time, each change written to the database (projection, audit, outbox) before it counts,
 // the license group re-read whenever a license says it changed, and the state mirrored into
 // the search attributes ops filter on.
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setCurrentDetails,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { AccountActivities } from '../../activities/accounts.js';
 import type { LicenseGroupActivities } from '../../activities/licenseGroups.js';
-import type { LicenseActivities } from '../../activities/licenses.js';
 import {
   accountStateOf,
   applyAccountEvent,
@@ -25,11 +17,12 @@ import {
   type NoticeKind,
 } from '../../machines/account/machine.js';
 import { nextAccountDeadline } from '../../machines/account/schedule.js';
-import { startNoticeDeliveries } from '../notices/start.js';
 import { AccountState as AccountStateAttribute } from '../searchAttributes.js';
 import { Serial } from '../support/serial.js';
 import { workflowTime } from '../support/clock.js';
-import { startWebhookDeliveries } from '../webhooks/start.js';
+import { mirrorInUi, nextDeadlineLine } from '../support/details.js';
+import { operationRefused } from '../support/refusal.js';
+import { RECORDING_ACTIVITY_OPTIONS, SYSTEM_ACTOR, startDeliveries } from '../support/transition.js';
 import {
   ILLEGAL_ACCOUNT_OPERATION,
   type AccountCarryOver,
@@ -39,14 +32,7 @@ import {
 } from './messages.js';
 import { auditActionOf, noticeFacts, type AccountChange } from './naming.js';
 
-const { recordAccountTransition, allocateLicenseGroup, loadPolicy } = proxyActivities<
-  AccountActivities & LicenseGroupActivities & Pick<LicenseActivities, 'loadPolicy'>
->({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidRecord'] },
-});
-
-const SYSTEM_ACTOR = 'system:lifecycle';
+const { recordAccountTransition, allocateLicenseGroup } = proxyActivities<AccountActivities & LicenseGroupActivities>(RECORDING_ACTIVITY_OPTIONS);
 
 export class AccountRecord {
   private readonly serial = new Serial();
@@ -87,6 +73,9 @@ export class AccountRecord {
   }
   get isDeleted(): boolean {
     return this.snapshot.status === 'done';
+  }
+  get policyId(): string {
+    return this.input.policy.id;
   }
 
   /** Called by the licenses.changed signal; the work happens in the workflow's own loop. */
@@ -154,16 +143,10 @@ export class AccountRecord {
     });
   }
 
-  /**
-   * Input of the next run: this account where it stands once every operation in flight has
-   * answered, on the current version of its policy.
-   */
-  async nextCycleInput(): Promise<AccountLifecycleInput> {
-    const policy = await loadPolicy(this.input.policy.id);
-    await condition(allHandlersFinished);
+  /** Where the next run picks up: this account as it stands, without the policy of this cycle. */
+  carryOver(): AccountCarryOver {
     const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
-    const carryOver: AccountCarryOver = { state: this.state, context, seatsRequested: this.seatsRequested, revision: this.revision };
-    return { account: this.input.account, policy, carryOver };
+    return { state: this.state, context, seatsRequested: this.seatsRequested, revision: this.revision };
   }
 
   view(): AccountView {
@@ -242,28 +225,19 @@ export class AccountRecord {
     this.seatsRequested = seatsRequested;
     this.revision = revision;
     this.showInUi();
-    await startNoticeDeliveries({ partnerId: this.facts.partnerId, companyId: this.facts.companyId, keys: noticeKeys });
-    await startWebhookDeliveries(action, webhookDeliveryIds);
+    await startDeliveries(this.facts, { action, noticeKeys, webhookDeliveryIds });
   }
 
   private showInUi(): void {
-    upsertSearchAttributes([{ key: AccountStateAttribute, value: this.state }]);
     const deadline = nextAccountDeadline(this.snapshot);
-    setCurrentDetails(
-      [
-        `**${this.facts.companyName} · ${this.facts.product} · ${this.facts.name}**`,
-        `State: ${this.state} (cycle ${this.cycle}), ${isProtected(this.snapshot) ? 'users protected' : 'users NOT protected'}, ${this.seatsRequested} seats requested`,
-        deadline ? `Next: ${deadline.event} at ${new Date(deadline.at).toISOString()}` : this.isDeleted ? 'Deleted: nothing comes next.' : 'Next: nothing until a license changes.',
-      ].join('\n\n'),
-    );
+    mirrorInUi([{ key: AccountStateAttribute, value: this.state }], {
+      title: `${this.facts.companyName} · ${this.facts.product} · ${this.facts.name}`,
+      standing: `State: ${this.state} (cycle ${this.cycle}), ${isProtected(this.snapshot) ? 'users protected' : 'users NOT protected'}, ${this.seatsRequested} seats requested`,
+      next: deadline ? nextDeadlineLine(deadline) : this.isDeleted ? 'Deleted: nothing comes next.' : 'Next: nothing until a license changes.',
+    });
   }
 }
 
-export function refusal(operation: string, state: AccountState) {
-  return ApplicationFailure.create({
-    type: ILLEGAL_ACCOUNT_OPERATION,
-    message: `cannot ${operation} an account that is ${state}`,
-    details: [{ state, operation }],
-    nonRetryable: true,
-  });
+export function refusal(operation: string, state: AccountState): ApplicationFailure {
+  return operationRefused(ILLEGAL_ACCOUNT_OPERATION, 'an account', operation, state);
 }

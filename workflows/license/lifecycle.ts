@@ -2,20 +2,13 @@
 // lets the machine decide what that deadline means, and applies callers' operations in
 // arrival order. Each renewal or resume opens a new cycle and continues as new, so a
 // license that lives for years keeps a short history.
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import { canApply, type LicenseEvent } from '../../machines/license/index.js';
 import { renewedExpiry } from '../../machines/license/renewal.js';
 import { workflowTime } from '../support/clock.js';
-import { LicenseRecord } from './record.js';
+import { liveCycle } from '../support/cycle.js';
+import { LicenseRecord, refusal } from './record.js';
 import {
-  ILLEGAL_TRANSITION,
   cancelLicense,
   licenseRecorded,
   licenseState,
@@ -48,15 +41,7 @@ export async function licenseLifecycle(input: LicenseLifecycleInput): Promise<vo
   });
 
   await license.recordOpening();
-  const cycle = license.cycle;
-
-  while (!license.isDeleted) {
-    if (license.cycle !== cycle || workflowInfo().continueAsNewSuggested) {
-      return continueAsNew<typeof licenseLifecycle>(await license.nextCycleInput());
-    }
-    await license.awaitNextDeadlineOrChange();
-  }
-  await condition(allHandlersFinished);
+  await liveCycle(license, (policy) => continueAsNew<typeof licenseLifecycle>({ license: input.license, policy, carryOver: license.carryOver() }));
 }
 
 function renewal(license: LicenseRecord, request: RenewRequest, now: number): LicenseEvent {
@@ -65,12 +50,5 @@ function renewal(license: LicenseRecord, request: RenewRequest, now: number): Li
 
 /** Update validators run synchronously and reject before anything is written to history. */
 function assertLegal(license: LicenseRecord, event: LicenseEvent): void {
-  if (!canApply(license.snapshot, event)) {
-    throw ApplicationFailure.create({
-      type: ILLEGAL_TRANSITION,
-      message: `cannot ${event.type} a license that is ${license.state}`,
-      details: [{ state: license.state, operation: event.type }],
-      nonRetryable: true,
-    });
-  }
+  if (!canApply(license.snapshot, event)) throw refusal(event.type, license.state);
 }

@@ -4,6 +4,9 @@ import type { AccountType } from '../../machines/capabilities.js';
 import type { LicenseContext, LicenseState } from '../../machines/license/index.js';
 import type { RenewalTerms } from '../../machines/license/renewal.js';
 import type { LifecyclePolicy } from '../../machines/policy.js';
+import type { CarryOver, LifecycleView, Operation } from '../support/messages.js';
+
+export type { Operation } from '../support/messages.js';
 
 /** What a license is, apart from its lifecycle; fixed at issue. */
 export interface LicenseFacts {
@@ -21,13 +24,7 @@ export interface LicenseFacts {
   sourceId: string | null;
 }
 
-/** Where a run picks up after continueAsNew. */
-export interface LicenseCarryOver {
-  state: LicenseState;
-  /** The machine's context without its policy: the next cycle runs on the policy's current version. */
-  context: Omit<LicenseContext, 'policy'>;
-  revision: number;
-}
+export type LicenseCarryOver = CarryOver<LicenseState, LicenseContext>;
 
 export interface LicenseLifecycleInput {
   license: LicenseFacts;
@@ -37,18 +34,8 @@ export interface LicenseLifecycleInput {
   carryOver?: LicenseCarryOver;
 }
 
-export interface LicenseView {
-  id: string;
-  state: LicenseState;
+export interface LicenseView extends LifecycleView<LicenseState> {
   expiresAt: string;
-  cycle: number;
-  revision: number;
-  nextDeadline: { event: string; at: string } | null;
-  noticesThisCycle: string[];
-}
-
-export interface Operation {
-  actor: string;
 }
 
 export type RenewRequest = Operation & { terms: RenewalTerms };

@@ -1,6 +1,7 @@
 // The names a customer would understand for what happened to a license; the same
 // names appear in the audit log, webhooks and notices (license.grace_started …).
 import type { LicenseContext, LicenseEvent, LicenseState, Notice } from '../../machines/license/index.js';
+import { iso, knownFacts } from '../support/noticeFacts.js';
 
 const actionOfEvent: Record<LicenseEvent['type'], string> = {
   'expiry.notice_due': 'license.expiring',
@@ -23,17 +24,14 @@ export function auditActionOf(event: LicenseEvent, next: LicenseState): string {
   return actionOfEvent[event.type];
 }
 
-const iso = (ms: number | null) => (ms === null ? undefined : new Date(ms).toISOString());
-
 /** The dates and durations a notice names, fixed when it falls due so a re-send tells the same story. */
 export function noticeFacts(context: Omit<LicenseContext, 'policy'> & { policy: { grace: string; suspension: string } }, notice: Notice): Record<string, string> {
-  const facts: Record<string, string | undefined> = {
+  return knownFacts({
     expiresAt: iso(context.expiresAt),
     graceEndsAt: iso(context.graceEndsAt),
     suspendsAt: iso(context.graceEndsAt),
     deletesAt: iso(context.deletesAt),
     grace: context.policy.grace,
     offset: notice.offset,
-  };
-  return Object.fromEntries(Object.entries(facts).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  });
 }

@@ -1,14 +1,7 @@
 // The mechanics behind the license workflow: the machine's snapshot, applied one event
 // at a time, each change written to the database (projection, audit, outbox) before it
 // counts, and mirrored into the search attributes ops filter on.
-import {
-  ApplicationFailure,
-  allHandlersFinished,
-  condition,
-  proxyActivities,
-  setCurrentDetails,
-  upsertSearchAttributes,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/licenses.js';
 import {
   applyLicenseEvent,
@@ -25,18 +18,14 @@ import {
 import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../searchAttributes.js';
 import { Serial } from '../support/serial.js';
 import { workflowTime } from '../support/clock.js';
-import { startNoticeDeliveries } from '../notices/start.js';
-import { startWebhookDeliveries } from '../webhooks/start.js';
+import { mirrorInUi, nextDeadlineLine } from '../support/details.js';
+import { operationRefused } from '../support/refusal.js';
+import { RECORDING_ACTIVITY_OPTIONS, SYSTEM_ACTOR, startDeliveries } from '../support/transition.js';
 import { tellAccountsOfGroup } from './group.js';
 import { ILLEGAL_TRANSITION, type LicenseCarryOver, type LicenseFacts, type LicenseLifecycleInput, type LicenseView } from './messages.js';
 import { auditActionOf, noticeFacts } from './naming.js';
 
-const { recordLicenseTransition, loadPolicy } = proxyActivities<LicenseActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidRecord'] },
-});
-
-const SYSTEM_ACTOR = 'system:lifecycle';
+const { recordLicenseTransition } = proxyActivities<LicenseActivities>(RECORDING_ACTIVITY_OPTIONS);
 
 export class LicenseRecord {
   private readonly serial = new Serial();
@@ -79,6 +68,9 @@ export class LicenseRecord {
   get isDeleted(): boolean {
     return this.snapshot.status === 'done';
   }
+  get policyId(): string {
+    return this.input.policy.id;
+  }
 
   /** Writes the first state of a new license; a continued run has nothing new to write. */
   async recordOpening(): Promise<void> {
@@ -94,22 +86,15 @@ export class LicenseRecord {
     return this.serial.run(async () => {
       const event = eventAt(workflowTime());
       const outcome = applyLicenseEvent(this.snapshot, event);
-      if (!outcome.changed) {
-        // Validated on arrival, but an earlier operation or deadline may have changed the state since.
-        throw ApplicationFailure.create({
-          type: ILLEGAL_TRANSITION,
-          message: `cannot ${event.type} a license that is ${this.state}`,
-          details: [{ state: this.state, operation: event.type }],
-          nonRetryable: true,
-        });
-      }
+      // Validated on arrival, but an earlier operation or deadline may have changed the state since.
+      if (!outcome.changed) throw refusal(event.type, this.state);
       await this.commit(outcome.snapshot, event, actor, outcome.notices);
       return this.view();
     });
   }
 
   /** Sleeps until the next deadline and applies it, or returns early when an operation changed the state. */
-  async awaitNextDeadlineOrChange(): Promise<void> {
+  async awaitNextEvent(): Promise<void> {
     const deadline = nextDeadline(this.snapshot);
     if (!deadline) return;
     const seen = this.revision;
@@ -123,16 +108,10 @@ export class LicenseRecord {
     });
   }
 
-  /**
-   * Input of the next run: this license where it stands once every operation in flight
-   * has answered, on the current version of its policy.
-   */
-  async nextCycleInput(): Promise<LicenseLifecycleInput> {
-    const policy = await loadPolicy(this.input.policy.id);
-    await condition(allHandlersFinished);
+  /** Where the next run picks up: this license as it stands, without the policy of this cycle. */
+  carryOver(): LicenseCarryOver {
     const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
-    const carryOver: LicenseCarryOver = { state: this.state, context, revision: this.revision };
-    return { license: this.input.license, policy, carryOver };
+    return { state: this.state, context, revision: this.revision };
   }
 
   view(): LicenseView {
@@ -188,23 +167,26 @@ export class LicenseRecord {
     this.snapshot = next;
     this.revision = revision;
     this.showInUi();
-    await startNoticeDeliveries({ partnerId: this.facts.partnerId, companyId: this.facts.companyId, keys: noticeKeys });
-    await startWebhookDeliveries(action, webhookDeliveryIds);
+    await startDeliveries(this.facts, { action, noticeKeys, webhookDeliveryIds });
     if (changesGroup) await tellAccountsOfGroup(accountIds);
   }
 
   private showInUi(): void {
-    upsertSearchAttributes([
-      { key: LicenseStateAttribute, value: this.state },
-      { key: LicenseExpiresAt, value: new Date(this.expiresAt) },
-    ]);
     const deadline = nextDeadline(this.snapshot);
-    setCurrentDetails(
+    mirrorInUi(
       [
-        `**${this.facts.companyName} · ${this.facts.product} · ${this.facts.seats} seats**`,
-        `State: ${this.state} (cycle ${this.cycle}), expires ${new Date(this.expiresAt).toISOString()}`,
-        deadline ? `Next: ${deadline.event.type} at ${new Date(deadline.at).toISOString()}` : 'Deleted: nothing comes next.',
-      ].join('\n\n'),
+        { key: LicenseStateAttribute, value: this.state },
+        { key: LicenseExpiresAt, value: new Date(this.expiresAt) },
+      ],
+      {
+        title: `${this.facts.companyName} · ${this.facts.product} · ${this.facts.seats} seats`,
+        standing: `State: ${this.state} (cycle ${this.cycle}), expires ${new Date(this.expiresAt).toISOString()}`,
+        next: deadline ? nextDeadlineLine({ event: deadline.event.type, at: deadline.at }) : 'Deleted: nothing comes next.',
+      },
     );
   }
+}
+
+export function refusal(operation: string, state: LicenseState): ApplicationFailure {
+  return operationRefused(ILLEGAL_TRANSITION, 'a license', operation, state);
 }
