@@ -100,7 +100,23 @@ export const companies = pgTable(
   (table) => [index('companies_partner').on(table.partnerId)],
 );
 
-/** Projection of each license workflow; the workflow is its only writer of lifecycle fields. */
+/** What every entity workflow projects of its lifecycle; the workflow is the only writer of these columns. */
+const lifecycleProjection = () => ({
+  policyId: uuid('policy_id').notNull(),
+  policyVersion: integer('policy_version').notNull(),
+  state: text('state').notNull(),
+  cycle: integer('cycle').notNull().default(1),
+  nextDeadlineEvent: text('next_deadline_event'),
+  nextDeadlineAt: timestamp('next_deadline_at', { withTimezone: true }),
+  /** The machine's context, so the API can ask the machine what is legal without calling Temporal. */
+  lifecycle: jsonb('lifecycle').notNull(),
+  /** Sequence of the last transition written, so a retried write is a no-op. */
+  revision: integer('revision').notNull().default(0),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+/** Projection of each license workflow. */
 export const licenses = pgTable(
   'licenses',
   {
@@ -116,19 +132,8 @@ export const licenses = pgTable(
     term: term('term').notNull(),
     owner: owner('owner').notNull(),
     tag: text('tag').notNull(),
-    policyId: uuid('policy_id').notNull(),
-    policyVersion: integer('policy_version').notNull(),
-    state: text('state').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-    cycle: integer('cycle').notNull().default(1),
-    nextDeadlineEvent: text('next_deadline_event'),
-    nextDeadlineAt: timestamp('next_deadline_at', { withTimezone: true }),
-    /** The machine's context, so the API can ask the machine what is legal without calling Temporal. */
-    lifecycle: jsonb('lifecycle').notNull(),
-    /** Sequence of the last transition written, so a retried write is a no-op. */
-    revision: integer('revision').notNull().default(0),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...lifecycleProjection(),
   },
   (table) => [
     index('licenses_partner_state').on(table.partnerId, table.state),
@@ -151,17 +156,8 @@ export const accounts = pgTable(
     allocations: jsonb('allocations').$type<{ licenseId: string; seats: number }[]>().notNull().default(sql`'[]'::jsonb`),
     seatsAllocated: integer('seats_allocated').notNull().default(0),
     overage: integer('overage').notNull().default(0),
-    policyId: uuid('policy_id').notNull(),
-    policyVersion: integer('policy_version').notNull(),
-    state: text('state').notNull(),
     protected: boolean('protected').notNull(),
-    cycle: integer('cycle').notNull().default(1),
-    nextDeadlineEvent: text('next_deadline_event'),
-    nextDeadlineAt: timestamp('next_deadline_at', { withTimezone: true }),
-    lifecycle: jsonb('lifecycle').notNull(),
-    revision: integer('revision').notNull().default(0),
-    createdAt: createdAt(),
-    updatedAt: updatedAt(),
+    ...lifecycleProjection(),
   },
   (table) => [index('accounts_company_product').on(table.companyId, table.product), index('accounts_partner_state').on(table.partnerId, table.state)],
 );
