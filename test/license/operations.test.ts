@@ -98,6 +98,33 @@ describe('renewal', () => {
   });
 });
 
+describe('policies', () => {
+  it('a running license keeps its policy version until its next cycle, then adopts the current one', async () => {
+    const policyId = await createPolicy(tenure, { grace: 'PT4S', suspension: 'PT4S', expiryNotices: ['PT1H'], deletionNotice: 'PT1S' });
+    const expiresAt = Date.now() + 2 * HOUR;
+    const { id } = await issue({ policyId, expiresAt: new Date(expiresAt).toISOString() });
+    const graceEnd = async () => {
+      const { body } = await tenure.api('GET', `/v1/licenses/${id}/timeline`);
+      const license = await get(id);
+      const ended = body.timeline.find((entry: { event: string }) => entry.event === 'grace.ended');
+      return Date.parse(ended.at) - Date.parse(license.expiresAt);
+    };
+
+    const changed = await tenure.api('PATCH', `/v1/policies/${policyId}`, { grace: 'PT9S' });
+    expect(changed.body).toMatchObject({ version: 2, grace: 'PT9S' });
+    expect((await get(id)).policy).toEqual({ id: policyId, version: 1 });
+    expect(await graceEnd()).toBe(4_000);
+
+    await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P1D', basis: 'from_expiry' });
+    const adopted = await eventually(() => get(id), (license) => license.policy.version === 2);
+    expect(adopted.policy).toEqual({ id: policyId, version: 2 });
+    expect(await graceEnd()).toBe(9_000);
+    const { body: audit } = await tenure.api('GET', `/v1/audit?subject=${id}&action=license.policy_adopted`);
+    expect(audit.data).toHaveLength(1);
+    expect(audit.data[0]).toMatchObject({ before: { policyVersion: 1 }, after: { policyVersion: 2 }, actor: 'system:lifecycle' });
+  });
+});
+
 describe('manual operations', () => {
   it('suspend then resume before expiry returns to active; resume after expiry goes to grace', async () => {
     const { id } = await issue();

@@ -48,18 +48,19 @@ export class AccountRecord {
     public snapshot: AccountSnapshot,
     public seatsRequested: number,
     public revision: number,
-    private readonly pendingCreation: { actor: string; notices: NoticeKind[] } | undefined,
+    private readonly pendingOpening: { action: string; actor: string; notices: NoticeKind[]; before?: Record<string, unknown> } | undefined,
   ) {}
 
   static open(input: AccountLifecycleInput): AccountRecord {
     if (input.carryOver) {
-      const { state, context, seatsRequested, revision } = input.carryOver;
-      return new AccountRecord(input, restoreAccount(state, { ...context, policy: input.policy }), seatsRequested, revision, undefined);
+      const { state, context, seatsRequested, revision, policyVersion } = input.carryOver;
+      const adoption = policyVersion === input.policy.version ? undefined : { action: 'account.policy_adopted', actor: SYSTEM_ACTOR, notices: [], before: { policyVersion } };
+      return new AccountRecord(input, restoreAccount(state, { ...context, policy: input.policy }), seatsRequested, revision, adoption);
     }
     if (!input.creation) throw ApplicationFailure.nonRetryable('a new account needs its creation terms', 'InvalidRecord');
     const { actor, seatsRequested, startInTrial, hasEligibleLicense } = input.creation;
     const { snapshot, notices } = startAccount({ policy: input.policy, createdAt: workflowTime(), hasEligibleLicense, startInTrial });
-    return new AccountRecord(input, snapshot, seatsRequested, 0, { actor, notices });
+    return new AccountRecord(input, snapshot, seatsRequested, 0, { action: 'account.created', actor, notices });
   }
 
   get facts(): AccountFacts {
@@ -84,13 +85,14 @@ export class AccountRecord {
   }
 
   /**
-   * Writes the first state of a new account, then takes its seats from the group. A continued
+   * Writes the first state of a new account (or a newer policy version a continued run
+   * adopted), then takes its seats from the group. A continued
    * run re-reads the group too: a signal that raced the previous run's end is not lost.
    */
   async recordOpening(): Promise<void> {
-    if (this.pendingCreation) {
-      const { actor, notices } = this.pendingCreation;
-      await this.serial.run(() => this.persist(this.snapshot, this.seatsRequested, undefined, 'account.created', actor, notices));
+    if (this.pendingOpening) {
+      const { action, actor, notices, before } = this.pendingOpening;
+      await this.serial.run(() => this.persist(this.snapshot, this.seatsRequested, before, action, actor, notices));
     }
     await this.serial.run(() => this.reconcileWithLicenses());
     this.opened = true;
@@ -146,7 +148,7 @@ export class AccountRecord {
   /** Where the next run picks up: this account as it stands, without the policy of this cycle. */
   carryOver(): AccountCarryOver {
     const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
-    return { state: this.state, context, seatsRequested: this.seatsRequested, revision: this.revision };
+    return { state: this.state, context, seatsRequested: this.seatsRequested, revision: this.revision, policyVersion: this.input.policy.version };
   }
 
   view(): AccountView {
@@ -211,7 +213,7 @@ export class AccountRecord {
       seatsRequested,
       context: next.context,
       nextDeadline: deadline ? { event: deadline.event, at: deadline.at } : null,
-      audit: { action, actor, at: now, before, after: { state, cycle: next.context.cycle, seatsRequested } },
+      audit: { action, actor, at: now, before, after: { state, cycle: next.context.cycle, seatsRequested, policyVersion: this.input.policy.version } },
       notices: notices.map((kind, index) => ({
         key: noticeKeys[index]!,
         kind,

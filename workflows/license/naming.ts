@@ -17,7 +17,7 @@ const actionOfEvent: Record<LicenseEvent['type'], string> = {
 };
 
 /** Every action a license's audit entries and webhook events carry. */
-export const licenseActions: readonly string[] = ['license.issued', ...new Set(Object.values(actionOfEvent))];
+export const licenseActions: readonly string[] = ['license.issued', 'license.policy_adopted', ...new Set(Object.values(actionOfEvent))];
 
 export function auditActionOf(event: LicenseEvent, next: LicenseState): string {
   if (event.type === 'resume' && next === 'grace') return 'license.grace_started';

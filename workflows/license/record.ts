@@ -34,13 +34,14 @@ export class LicenseRecord {
     private readonly input: LicenseLifecycleInput,
     public snapshot: LicenseSnapshot,
     public revision: number,
-    private readonly pendingOpening: { action: string; actor: string; notices: Notice[] } | undefined,
+    private readonly pendingOpening: { action: string; actor: string; notices: Notice[]; before?: Record<string, unknown> } | undefined,
   ) {}
 
   static open(input: LicenseLifecycleInput): LicenseRecord {
     if (input.carryOver) {
-      const { state, context, revision } = input.carryOver;
-      return new LicenseRecord(input, restoreLicense(state, { ...context, policy: input.policy }), revision, undefined);
+      const { state, context, revision, policyVersion } = input.carryOver;
+      const adoption = policyVersion === input.policy.version ? undefined : { action: 'license.policy_adopted', actor: SYSTEM_ACTOR, notices: [], before: { policyVersion } };
+      return new LicenseRecord(input, restoreLicense(state, { ...context, policy: input.policy }), revision, adoption);
     }
     if (!input.issue) throw ApplicationFailure.nonRetryable('a new license needs its issue terms', 'InvalidRecord');
     const [snapshot, notices] = startLicense({
@@ -72,11 +73,11 @@ export class LicenseRecord {
     return this.input.policy.id;
   }
 
-  /** Writes the first state of a new license; a continued run has nothing new to write. */
+  /** Writes the first state of a new license, or a newer policy version a continued run adopted. */
   async recordOpening(): Promise<void> {
     if (this.pendingOpening) {
-      const { action, actor, notices } = this.pendingOpening;
-      await this.serial.run(() => this.persist(this.snapshot, undefined, action, actor, notices));
+      const { action, actor, notices, before } = this.pendingOpening;
+      await this.serial.run(() => this.persist(this.snapshot, before, action, actor, notices));
     }
     this.showInUi();
   }
@@ -111,7 +112,7 @@ export class LicenseRecord {
   /** Where the next run picks up: this license as it stands, without the policy of this cycle. */
   carryOver(): LicenseCarryOver {
     const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
-    return { state: this.state, context, revision: this.revision };
+    return { state: this.state, context, revision: this.revision, policyVersion: this.input.policy.version };
   }
 
   view(): LicenseView {
@@ -154,7 +155,7 @@ export class LicenseRecord {
       state: stateOf(next),
       context: next.context,
       nextDeadline: deadline ? { event: deadline.event.type, at: deadline.at } : null,
-      audit: { action, actor, at: now, before, after: { state: stateOf(next), expiresAt: new Date(next.context.expiresAt).toISOString(), cycle: next.context.cycle } },
+      audit: { action, actor, at: now, before, after: { state: stateOf(next), expiresAt: new Date(next.context.expiresAt).toISOString(), cycle: next.context.cycle, policyVersion: this.input.policy.version } },
       notices: notices.map((notice, index) => ({
         key: noticeKeys[index]!,
         kind: notice.kind,

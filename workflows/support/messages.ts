@@ -11,6 +11,8 @@ export interface CarryOver<State, Context> {
   /** The machine's context without its policy: the next cycle runs on the policy's current version. */
   context: Omit<Context, 'policy'>;
   revision: number;
+  /** The policy version the previous run lived by; a newer one is adopted, and recorded, at the new run's start. */
+  policyVersion: number;
 }
 
 /** What the state Query and every Update answer. */
