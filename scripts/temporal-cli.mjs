@@ -1,7 +1,7 @@
 // Finds, or builds from the Go module proxy, the pinned Temporal CLI that runs the
 // local dev server. Plain Node with no dependencies: it runs before `npm install`.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,7 +29,7 @@ export function findTemporalCli() {
 const alternatives = `
 Tenure needs the Temporal CLI ${TEMPORAL_CLI_VERSION} to run a local Temporal server. Any one of these works:
   - install Go (https://go.dev/dl) and run npm again: it builds the CLI into ${cachedCliDir}
-  - Homebrew:  brew install temporal
+  - Homebrew:  brew install temporal, then  TEMPORAL_CLI_PATH=$(which temporal) npm start
   - the official release for your platform from https://github.com/temporalio/cli/releases, then
     TEMPORAL_CLI_PATH=/path/to/temporal npm start
   - or skip the local server: docker compose up (see docker-compose.yml), or set TEMPORAL_ADDRESS to a cluster.`;
@@ -59,6 +59,7 @@ export async function buildTemporalCli(log = (line) => process.stderr.write(`${l
   }
   mkdirSync(cachedCliDir, { recursive: true });
   renameSync(join(staging, 'temporal'), cachedCliPath);
+  rmSync(staging, { recursive: true, force: true });
   log(`Temporal CLI ready in ${Math.round((Date.now() - started) / 1000)} s: ${cachedCliPath}`);
   return cachedCliPath;
 }
