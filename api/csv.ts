@@ -3,10 +3,13 @@
 export type CsvField = string | number | null;
 
 const NEEDS_QUOTES = /[",\r\n]/;
+/** What a spreadsheet would run as a formula when the export is opened (OWASP "CSV injection"). */
+const FORMULA_START = /^[=+\-@\t\r]/;
 
 function csvField(value: CsvField): string {
   if (value === null) return '';
-  const text = String(value);
+  // Text that a customer typed (a company name) must stay text; numbers are ours and stay numbers.
+  const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
