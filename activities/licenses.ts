@@ -49,6 +49,8 @@ export function createLicenseActivities(db: Database) {
               owner: license.owner,
               tag: license.tag,
               ...projection,
+              // Written at the first transition, on the workflow's clock like updatedAt, so the two never disagree.
+              createdAt: new Date(record.audit.at),
             })
             .onConflictDoUpdate({ target: licenses.id, set: projection, setWhere: lt(licenses.revision, record.revision) }),
         webhookEvent: licenseWebhookEvent(record),

@@ -9,6 +9,7 @@ import type { Logger } from './logger.js';
 import { readinessProbe } from './readiness.js';
 import { openCheckedDatabase, openTemporalClient } from './services.js';
 import { connectWorker } from './temporal.js';
+import { routeTemporalLogs } from './temporal-logs.js';
 import { createWorker } from './worker.js';
 import { createMailer } from '../activities/mail/transport.js';
 
@@ -55,6 +56,7 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
 
 export async function startWorker(config: Config, endpoints: Endpoints, logger: Logger): Promise<RunningPart & { worker: Worker }> {
   const database = await openCheckedDatabase(endpoints.databaseUrl);
+  routeTemporalLogs(logger);
   const connection = await connectWorker(config, endpoints.temporalAddress);
   const worker = await createWorker({
     connection,
