@@ -5,7 +5,7 @@ export default defineConfig({
     include: [],
     benchmark: { include: ['bench/**/*.bench.ts'] },
     pool: 'forks',
-    // measureMemory() forces a full GC before each reading.
+    // measureMemory() forces a full GC of the main thread before each reading.
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     globalSetup: ['test/support/global-setup.ts'],
     hookTimeout: 300_000,
