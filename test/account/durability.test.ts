@@ -1,0 +1,43 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, asc, eq, like } from 'drizzle-orm';
+import { auditLog, outbox } from '../../db/schema.js';
+import { startWorkerProcess } from '../support/spawn-worker.js';
+import { startTenure, type Tenure } from '../support/tenure.js';
+import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
+import { createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from './helpers.js';
+
+let tenure: Tenure;
+beforeAll(async () => {
+  tenure = await startTenure({ worker: false });
+});
+afterAll(() => tenure?.close());
+
+describe('account durability', () => {
+  it('R15-R17, R19: a worker killed while an account is in grace misses and repeats no transition or notice', async () => {
+    const crashing = await startWorkerProcess(tenure);
+    const licensePolicy = await createLapsingLicensePolicy(tenure);
+    const accountPolicy = await createPolicy(tenure, { grace: 'PT4S', suspension: 'PT4S', deletionNotice: 'PT2S' });
+    const companyId = await createCompany(tenure, { policyId: accountPolicy });
+    await issueLicense(tenure, { companyId, expiresAt: inSeconds(1), policyId: licensePolicy });
+    const { id } = await createAccount(tenure, { companyId });
+    await untilAccount(tenure, id, (account) => account.state === 'grace', 20_000);
+
+    // Killed without a chance to clean up, with the halfway reminder, suspension and deletion still to come.
+    crashing.kill('SIGKILL');
+    await new Promise((done) => setTimeout(done, 9_000));
+    expect((await getAccount(tenure, id)).state).toBe('grace');
+
+    await tenure.startWorker();
+    await untilAccount(tenure, id, (account) => account.state === 'deleted', 40_000);
+    const actions = await tenure.db
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .where(and(eq(auditLog.subjectId, id), like(auditLog.action, 'account.%')))
+      .orderBy(asc(auditLog.id));
+    expect(actions.map((row) => row.action)).toEqual([
+      'account.created', 'account.grace_started', 'account.grace_halfway', 'account.suspended', 'account.deletion_warning', 'account.deleted',
+    ]);
+    const notices = (await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id))).map((row) => row.kind);
+    expect(notices.sort()).toEqual(['deleted', 'deletion_warning', 'grace_halfway', 'grace_started', 'suspended']);
+  });
+});
