@@ -1,6 +1,7 @@
 // A license group is one company's licenses and accounts of one product (R9, seed 004).
 // These activities keep the group's seat allocation and tell license workflows whom to wake.
-import { and, asc, eq, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import { finalAccountStates } from '../machines/states.js';
 import type { Database, Transaction } from '../db/client.js';
 import { accounts, licenses } from '../db/schema.js';
 import { allocateSeats, type AccountAllocation, type SeatAllocation } from '../machines/account/allocation.js';
@@ -61,7 +62,7 @@ export function createLicenseGroupActivities(db: Database) {
         // A deleted account holds no seats: deleting it frees them for the others.
         const allocation = allocateSeats(
           groupAccounts
-            .filter((account) => account.state !== 'deleted')
+            .filter((account) => !(finalAccountStates as readonly string[]).includes(account.state))
             .map((account) => ({ id: account.id, seatsRequested: account.seatsRequested, createdAt: account.createdAt.getTime() })),
           groupLicenses.map((license) => ({ ...license, expiresAt: license.expiresAt.getTime() })),
         );
@@ -97,7 +98,7 @@ export async function liveAccountsOfGroup(tx: Database | Transaction, group: Lic
   const rows = await tx
     .select({ id: accounts.id })
     .from(accounts)
-    .where(and(ofGroup(accounts, group), ne(accounts.state, 'deleted')))
+    .where(and(ofGroup(accounts, group), notInArray(accounts.state, [...finalAccountStates])))
     .orderBy(asc(accounts.id));
   return rows.map((row) => row.id);
 }

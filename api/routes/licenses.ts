@@ -13,6 +13,8 @@ import {
   canApply,
   licenseTimeline,
   restoreLicense,
+  startLicense,
+  stateOf,
   type LicenseEvent,
   type LicenseSnapshot,
   type LicenseState,
@@ -90,6 +92,8 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       sourceId: null,
     };
     const input: LicenseLifecycleInput = { license, policy, issue: { expiresAt, actor: actorOf(caller) } };
+    // The machine names the first state (trial or active by term); ops can filter on it from the start.
+    const [firstSnapshot] = startLicense({ policy, accountType: license.accountType, term: license.term, expiresAt, issuedAt: now });
     const handle = await temporal.workflow.start(licenseLifecycle, {
       workflowId: licenseWorkflowId(license.id),
       taskQueue,
@@ -98,7 +102,7 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       staticDetails: `License ${license.id} (${license.term}, owned by the ${license.owner}) on policy "${policy.name}" v${policy.version}.`,
       typedSearchAttributes: [
         ...ownerSearchAttributes(license),
-        { key: LicenseStateAttribute, value: license.term === 'trial' ? 'trial' : 'active' },
+        { key: LicenseStateAttribute, value: stateOf(firstSnapshot) },
         { key: LicenseExpiresAt, value: new Date(expiresAt) },
       ],
     });

@@ -1,7 +1,8 @@
 // The usage report straight from PostgreSQL: licenses and accounts aggregated per
 // company and product with GROUP BY, read through a cursor a batch at a time, so a
 // partner with 100,000 licenses costs the API one batch of memory, not the whole report.
-import { sql, type SQL } from 'drizzle-orm';
+import { inArray, notInArray, sql, type SQL } from 'drizzle-orm';
+import { finalAccountStates, finalLicenseStates, protectingLicenseStates } from '../../machines/states.js';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.js';
 import { accounts, companies, licenses } from '../../db/schema.js';
@@ -57,10 +58,10 @@ export async function* usageBatches(db: Database, scope: UsageScope): AsyncGener
 const rfc3339 = (timestamp: SQL) => sql`to_char(${timestamp} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 // Deleted licenses and accounts are gone for the customer: they count nowhere. A license
-// protects in trial, active and grace (R11); one that protects with no seat used is protection
+// protects in the states its machine tags protected (R11); one that protects with no seat used is protection
 // not installed (R28).
 function usageQuery({ partnerId, companyId, product }: UsageScope): SQL {
-  const protecting = sql`${licenses.state} in ('trial', 'active', 'grace')`;
+  const protecting = inArray(licenses.state, [...protectingLicenseStates]);
   const unprotected = sql`${protecting} and ${licenses.seatsUsed} = 0`;
   const withDeadline = sql`${licenses.nextDeadlineAt} is not null`;
   const accountWithDeadline = sql`${accounts.nextDeadlineAt} is not null`;
@@ -85,7 +86,7 @@ function usageQuery({ partnerId, companyId, product }: UsageScope): SQL {
         (array_agg(${licenses.nextDeadlineEvent} order by ${licenses.nextDeadlineAt}) filter (where ${withDeadline}))[1] as license_deadline_event,
         (array_agg(${licenses.id} order by ${licenses.nextDeadlineAt}) filter (where ${withDeadline}))[1] as license_deadline_id
       from ${licenses}
-      where ${licenses.partnerId} = ${partnerId} and ${licenses.state} <> 'deleted'
+      where ${licenses.partnerId} = ${partnerId} and ${notInArray(licenses.state, [...finalLicenseStates])}
       group by ${licenses.companyId}, ${licenses.product}
     ),
     account_usage as (
@@ -97,7 +98,7 @@ function usageQuery({ partnerId, companyId, product }: UsageScope): SQL {
         (array_agg(${accounts.nextDeadlineEvent} order by ${accounts.nextDeadlineAt}) filter (where ${accountWithDeadline}))[1] as account_deadline_event,
         (array_agg(${accounts.id} order by ${accounts.nextDeadlineAt}) filter (where ${accountWithDeadline}))[1] as account_deadline_id
       from ${accounts}
-      where ${accounts.partnerId} = ${partnerId} and ${accounts.state} <> 'deleted'
+      where ${accounts.partnerId} = ${partnerId} and ${notInArray(accounts.state, [...finalAccountStates])}
       group by ${accounts.companyId}, ${accounts.product}
     ),
     usage as (

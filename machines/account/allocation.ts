@@ -2,7 +2,7 @@
 // within one company's license group for one product (seed 004: "groupes de licences").
 //
 // The rule:
-// - Eligible licenses are those in trial, active or grace with at least one seat; the others
+// - Eligible licenses are those that protect (trial, active, grace: R11) with at least one seat; the others
 //   (suspended, deleted, …) protect no one and lend no seats.
 // - Licenses are drawn earliest-expiring first (ties by id), so capacity about to lapse is
 //   used before capacity that lasts, and a lapse frees as few seats as possible.
@@ -11,6 +11,7 @@
 // - An account takes seats from as many licenses as it needs; what no license can cover is
 //   overage — reported, never dropped, so usage and billing see it.
 // Both orders are total, so the result is the same whatever order the inputs come in.
+import { protectingLicenseStates } from '../states.js';
 
 export interface SeatRequest {
   id: string;
@@ -51,10 +52,9 @@ export interface GroupAllocation {
   hasEligibleLicense: boolean;
 }
 
-export const ELIGIBLE_LICENSE_STATES: readonly string[] = ['trial', 'active', 'grace'];
 
 export function isEligibleLicense(license: LicenseSeats): boolean {
-  return ELIGIBLE_LICENSE_STATES.includes(license.state) && license.seats > 0;
+  return (protectingLicenseStates as readonly string[]).includes(license.state) && license.seats > 0;
 }
 
 export function allocateSeats(accounts: readonly SeatRequest[], licenses: readonly LicenseSeats[]): GroupAllocation {

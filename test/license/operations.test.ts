@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
+import { visibleAs } from '../support/visibility.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy, inSeconds } from './helpers.js';
 
@@ -95,6 +96,23 @@ describe('renewal', () => {
     const before = Date.now();
     const restarted = await tenure.api('POST', `/v1/licenses/${lapsed.id}/renew`, { duration: 'P7D', basis: 'from_now_if_expired' });
     expect(Date.parse(restarted.body.expiresAt)).toBeGreaterThanOrEqual(before + 7 * DAY - 5_000);
+  });
+});
+
+describe('trials', () => {
+  it('R10: a trial issued without a date lasts the policy\'s trial, protects, and becomes a paid license when renewed', async () => {
+    const trialPolicy = await createPolicy(tenure, { trial: 'P30D', grace: 'PT4S', suspension: 'PT4S', expiryNotices: ['P7D'], deletionNotice: 'PT1S' });
+    const before = Date.now();
+    const answer = await tenure.api('POST', '/v1/licenses', { companyId, product: 'cloud-office-security', seats: 5, term: 'trial', policyId: trialPolicy });
+    expect(answer.status).toBe(201);
+    expect(answer.body).toMatchObject({ state: 'trial', protected: true, term: 'trial', nextDeadline: { event: 'expiry.notice_due' } });
+    const length = Date.parse(answer.body.expiresAt) - before;
+    expect(length).toBeGreaterThanOrEqual(30 * DAY - 5_000);
+    expect(length).toBeLessThanOrEqual(30 * DAY + 5_000);
+    await visibleAs(tenure, 'license', answer.body.id, 'trial');
+
+    const renewed = await tenure.api('POST', `/v1/licenses/${answer.body.id}/renew`, { duration: 'P1Y', basis: 'from_now' });
+    expect(renewed.body).toMatchObject({ state: 'active', protected: true, cycle: 2 });
   });
 });
 
