@@ -59,7 +59,8 @@ export function createLicenseGroupActivities(db: Database) {
           .where(ofGroup(accounts, group))
           .orderBy(asc(accounts.id));
 
-        // A deleted account holds no seats: deleting it frees them for the others.
+        // A deleted account holds no seats: deleting it frees them for the others. Only rows whose
+        // seats change are written, each table in one statement.
         const allocation = allocateSeats(
           groupAccounts
             .filter((account) => !(finalAccountStates as readonly string[]).includes(account.state))
@@ -67,19 +68,27 @@ export function createLicenseGroupActivities(db: Database) {
           groupLicenses.map((license) => ({ ...license, expiresAt: license.expiresAt.getTime() })),
         );
 
-        for (const account of groupAccounts) {
+        const changedAccounts = groupAccounts.flatMap((account) => {
           const next = allocation.perAccount[account.id] ?? NO_SEATS;
           const unchanged =
             next.allocated === account.seatsAllocated && next.overage === account.overage && sameAllocations(next.allocations, account.allocations);
-          if (unchanged) continue;
-          await tx
-            .update(accounts)
-            .set({ allocations: next.allocations, seatsAllocated: next.allocated, overage: next.overage, updatedAt: new Date() })
-            .where(eq(accounts.id, account.id));
+          return unchanged ? [] : [sql`(${account.id}::uuid, ${JSON.stringify(next.allocations)}::jsonb, ${next.allocated}::int, ${next.overage}::int)`];
+        });
+        if (changedAccounts.length > 0) {
+          await tx.execute(sql`
+            update ${accounts} set allocations = seats.allocations, seats_allocated = seats.allocated, overage = seats.overage, updated_at = now()
+            from (values ${sql.join(changedAccounts, sql`, `)}) as seats(id, allocations, allocated, overage)
+            where ${accounts.id} = seats.id`);
         }
-        for (const license of groupLicenses) {
+        const changedLicenses = groupLicenses.flatMap((license) => {
           const used = allocation.perLicense[license.id]?.used ?? 0;
-          if (used !== license.seatsUsed) await tx.update(licenses).set({ seatsUsed: used }).where(eq(licenses.id, license.id));
+          return used === license.seatsUsed ? [] : [sql`(${license.id}::uuid, ${used}::int)`];
+        });
+        if (changedLicenses.length > 0) {
+          await tx.execute(sql`
+            update ${licenses} set seats_used = seats.used
+            from (values ${sql.join(changedLicenses, sql`, `)}) as seats(id, used)
+            where ${licenses.id} = seats.id`);
         }
         const lending = groupLicenses.filter((license) => license.id in allocation.perLicense);
         return {

@@ -44,6 +44,13 @@ export interface AppDependencies {
 export function createApp(deps: AppDependencies): Koa {
   const app = new Koa();
   app.proxy = true;
+  // Errors after the answer started (a client hanging up mid-stream) reach Koa, not our
+  // problem handler: log them as JSON like everything else, a hang-up as the non-event it is.
+  app.on('error', (error: NodeJS.ErrnoException) => {
+    const hangUp = error.code === 'ECONNRESET' || error.code === 'EPIPE' || error.code === 'ERR_STREAM_PREMATURE_CLOSE';
+    if (hangUp) deps.logger.debug({ err: error }, 'client went away');
+    else deps.logger.error({ err: error }, 'error after the answer started');
+  });
 
   app.use(measureRequests());
   app.use(async (ctx, next) => {
