@@ -183,6 +183,32 @@ describe.each([
   });
 });
 
+describe('bad input is answered, never a 500', () => {
+  it('an id that cannot exist answers 404 problem+json on every route of the document that names an object', async () => {
+    const routes = documentedRoutes().filter((route) => route.path.includes('{'));
+    expect(routes.length).toBeGreaterThan(15);
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const answer = await call(route, route.path.replace(/\{\w+\}/g, 'not-an-id'), tenure.adminKey);
+      const type = answer.headers.get('content-type') ?? '';
+      if (answer.status !== 404 || !type.includes('application/problem+json')) wrong.push(`${nameOf(route)} → ${answer.status} ${type}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('a body of the wrong shape answers 422 naming the field on every route of the document that takes one', async () => {
+    const routes = documentedRoutes().filter((route) => route.operation.requestBody?.content['application/json']);
+    expect(routes.length).toBeGreaterThan(10);
+    const wrong: string[] = [];
+    for (const route of routes) {
+      const path = await withIdsOfPartnerA(route.path);
+      const answer = await tenure.api(route.method.toUpperCase(), path, { notAField: true });
+      if (answer.status !== 422 || typeof answer.body.field !== 'string') wrong.push(`${nameOf(route)} → ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+});
+
 describe('R31: viewers read, nothing more', () => {
   it('a viewer key of partner A answers 403 on every route of the document that changes something, on its own objects', async () => {
     const viewer = (await createKey(tenure, 'viewer')).secret;
