@@ -120,7 +120,8 @@ describe('signed webhooks delivered by Temporal', () => {
     receiver.script('/rejects', [], 400);
     const gone = await subscribe({ url: receiver.url('/gone'), events: ['license.*'] });
     const rejects = await subscribe({ url: receiver.url('/rejects'), events: ['license.issued'] });
-    const control = await subscribe({ url: receiver.url('/control'), events: ['license.renewed'] });
+    // A healthy subscriber: once it has the renewal, every delivery of that event has been attempted.
+    await subscribe({ url: receiver.url('/control'), events: ['license.renewed'] });
     const licenseId = await issueLicense();
 
     const disabled = await eventually(async () => (await tenure.api('GET', `/v1/webhooks/${gone.id}`)).body, (webhook) => webhook.status === 'disabled');
