@@ -14,7 +14,6 @@ export interface AccountTransitionRecord extends TransitionRecord {
   state: AccountState;
   /** The machine reached its final state: the account is deleted. */
   final: boolean;
-  protected: boolean;
   seatsRequested: number;
   context: AccountContext;
 }
@@ -26,7 +25,6 @@ export function createAccountActivities(db: Database) {
       const { account } = record;
       const projection = {
         state: record.state,
-        protected: record.protected,
         seatsRequested: record.seatsRequested,
         ...lifecycleColumns(record, record.context),
         // A deleted account holds no seats from the moment it is deleted; the group's

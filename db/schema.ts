@@ -156,7 +156,6 @@ export const accounts = pgTable(
     allocations: jsonb('allocations').$type<{ licenseId: string; seats: number }[]>().notNull().default(sql`'[]'::jsonb`),
     seatsAllocated: integer('seats_allocated').notNull().default(0),
     overage: integer('overage').notNull().default(0),
-    protected: boolean('protected').notNull(),
     ...lifecycleProjection(),
   },
   (table) => [index('accounts_company_product').on(table.companyId, table.product), index('accounts_partner_state').on(table.partnerId, table.state)],

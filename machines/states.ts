@@ -13,6 +13,9 @@ function statesWhere<State extends string>(machine: AnyStateMachine, keep: (node
 /** R11: a license protects (and lends seats to accounts) in these states. */
 export const protectingLicenseStates = statesWhere<LicenseState>(licenseMachine, (node) => node.tags.includes('protected'));
 
+/** R16: an account protects its users in these states, and no longer once suspended. */
+export const protectingAccountStates = statesWhere<AccountState>(accountMachine, (node) => node.tags.includes('protected'));
+
 /** Deleted for good: such rows count nowhere and hold no seats. */
 export const finalLicenseStates = statesWhere<LicenseState>(licenseMachine, (node) => node.type === 'final');
 export const finalAccountStates = statesWhere<AccountState>(accountMachine, (node) => node.type === 'final');

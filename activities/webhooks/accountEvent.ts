@@ -1,6 +1,7 @@
 // What a webhook subscriber learns of an account transition: the account as it now stands.
 import type { AccountTransitionRecord } from '../accounts.js';
 import type { WebhookEvent } from '../webhooks.js';
+import { protectingAccountStates } from '../../machines/states.js';
 import { deadlineForSubscribers, transitionWebhookEvent } from './transitionEvent.js';
 
 export function accountWebhookEvent(record: AccountTransitionRecord): WebhookEvent {
@@ -12,7 +13,7 @@ export function accountWebhookEvent(record: AccountTransitionRecord): WebhookEve
     name: account.name,
     term: account.term,
     state: record.state,
-    protected: record.protected,
+    protected: protectingAccountStates.includes(record.state),
     seatsRequested: record.seatsRequested,
     cycle: record.context.cycle,
     nextDeadline: deadlineForSubscribers(record),

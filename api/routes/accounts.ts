@@ -9,6 +9,7 @@ import { accounts, licenses, partners } from '../../db/schema.js';
 import { isEligibleLicense } from '../../machines/account/allocation.js';
 import {
   accountStateOf,
+  isProtected,
   restoreAccount,
   startAccount,
   type AccountSnapshot,
@@ -214,6 +215,8 @@ function answerIllegalAs409(operation: string, snapshot: AccountSnapshot, send: 
 
 async function accountRepresentation(db: Database, row: AccountRow, { withNotices }: { withNotices: boolean }) {
   const notices = withNotices ? await currentCycleNotices(db, row) : undefined;
+  // Derived from the state by the machine (R16), as for licenses, never stored beside it.
+  const snapshot = await projectedSnapshot(db, row, restoreAccount);
   return {
     id: row.id,
     companyId: row.companyId,
@@ -222,7 +225,7 @@ async function accountRepresentation(db: Database, row: AccountRow, { withNotice
     term: row.term,
     policy: { id: row.policyId, version: row.policyVersion },
     state: row.state as AccountState,
-    protected: row.protected,
+    protected: isProtected(snapshot),
     seatsRequested: row.seatsRequested,
     seatsAllocated: row.seatsAllocated,
     allocations: row.allocations.map(({ licenseId, seats }) => ({ licenseId, seats })),

@@ -23,7 +23,6 @@ CREATE TABLE "accounts" (
 	"allocations" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"seats_allocated" integer DEFAULT 0 NOT NULL,
 	"overage" integer DEFAULT 0 NOT NULL,
-	"protected" boolean NOT NULL,
 	"policy_id" uuid NOT NULL,
 	"policy_version" integer NOT NULL,
 	"state" text NOT NULL,

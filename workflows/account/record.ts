@@ -209,7 +209,6 @@ export class AccountRecord {
       revision,
       state,
       final: next.status === 'done',
-      protected: isProtected(next),
       seatsRequested,
       context: next.context,
       nextDeadline: deadline ? { event: deadline.event, at: deadline.at } : null,
