@@ -5,12 +5,12 @@ FROM node:20-slim
 ENV NODE_ENV=production
 WORKDIR /app
 
-# Dependencies first, so source edits don't invalidate this layer. `npm install`,
-# not `npm ci`: the lock lists no other platforms' optional binaries, which `npm ci`
-# refuses; install still honours the lock. Install scripts needed at runtime
-# (esbuild for tsx, the PostgreSQL binaries' symlinks) are approved in allowScripts.
+# Dependencies first, so source edits don't invalidate this layer. `npm ci`: exactly
+# the committed lockfile, which lists every platform's optional binaries. Install
+# scripts needed at runtime (esbuild for tsx, the PostgreSQL binaries' symlinks)
+# are approved in allowScripts.
 COPY package.json package-lock.json ./
-RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 COPY . .
 

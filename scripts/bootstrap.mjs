@@ -23,12 +23,12 @@ function manifestHash() {
 function installDependencies() {
   const wanted = manifestHash();
   if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === wanted) return;
-  // `npm install`, not `npm ci`: the lock written against this registry lists no other
-  // platforms' optional binaries, which `npm ci` refuses; install still honours the lock.
+  // `npm ci`: exactly the committed lockfile, which lists every platform's optional
+  // binaries, so a fresh clone installs the same tree and leaves `git status` clean.
   process.stderr.write('Installing npm dependencies…\n');
-  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) {
-    process.stderr.write(`npm install failed (exit ${result.status}); fix the error above and run again.\n`);
+    process.stderr.write(`npm ci failed (exit ${result.status}); fix the error above and run again.\n`);
     process.exit(result.status ?? 1);
   }
   writeFileSync(stampPath, wanted);

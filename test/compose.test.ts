@@ -258,7 +258,7 @@ describe('Dockerfile', () => {
 
   it('installs production dependencies from the lockfile', () => {
     expect(finalStage.some((l) => /^COPY\s.*package-lock\.json/i.test(l))).toBe(true);
-    expect(finalStage.some((l) => /^RUN\s.*npm install\b.*--omit=dev/i.test(l))).toBe(true);
+    expect(finalStage.some((l) => /^RUN\s.*npm ci\b.*--omit=dev/i.test(l))).toBe(true);
   });
 
   it('runs as a non-root user', () => {
