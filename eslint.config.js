@@ -1,8 +1,7 @@
-// Lint rules that catch what tests find late: promises nobody awaits, and I/O or
-// Node built-ins creeping into deterministic workflow code.
+// Lint rules that catch what tests find late: promises nobody awaits, and imports that
+// break DESIGN §4's layering (eslint.layers.js), I/O in deterministic workflows first.
 import tseslint from 'typescript-eslint';
-
-const nodeBuiltins = ['assert', 'buffer', 'child_process', 'crypto', 'dns', 'events', 'fs', 'fs/promises', 'http', 'https', 'net', 'os', 'path', 'process', 'stream', 'timers', 'tls', 'url', 'util', 'worker_threads', 'zlib'];
+import { layers } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', 'db/migrations/**'] },
@@ -15,19 +14,5 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
     },
   },
-  {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      '@typescript-eslint/no-restricted-imports': [
-        'error',
-        {
-          paths: [...nodeBuiltins, ...nodeBuiltins.map((name) => `node:${name}`), 'postgres', 'drizzle-orm', 'nodemailer', 'koa', 'pino'].map((name) => ({
-            name,
-            message: 'Workflows are deterministic and do no I/O: use an activity.',
-          })),
-          patterns: [{ group: ['**/activities/**'], message: 'Workflows import activity types only (import type).', allowTypeImports: true }],
-        },
-      ],
-    },
-  },
+  ...layers,
 );

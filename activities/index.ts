@@ -1,12 +1,12 @@
 // Every activity the worker offers, built around the process's database and mail transport.
 import type { Database } from '../db/client.js';
-import type { Logger } from '../runtime/logger.js';
-import type { Mailer } from './mail/transport.js';
-import { createLicenseActivities } from './licenses.js';
-import { createAccountActivities } from './accounts.js';
-import { createLicenseGroupActivities } from './licenseGroups.js';
-import { createNoticeActivities } from './mail/deliver.js';
-import { createWebhookActivities } from './webhooks.js';
+import type { Logger } from '../platform/logger.js';
+import type { Mailer } from './notice/transport.js';
+import { createLicenseActivities } from './license/record.js';
+import { createAccountActivities } from './account/record.js';
+import { createLicenseGroupActivities } from './account/license-group.js';
+import { createNoticeActivities } from './notice/deliver.js';
+import { createWebhookActivities } from './webhook/deliver.js';
 
 export interface ActivityDependencies {
   db: Database;

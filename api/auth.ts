@@ -5,7 +5,7 @@ import type { Context, Next } from 'koa';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Database } from '../db/client.js';
 import { apiKeys } from '../db/schema.js';
-import { hashSecret, type Role } from './keys.js';
+import { hashSecret, type Role } from './api-key/keys.js';
 import { forbidden, unauthorized } from './problem.js';
 
 export interface Caller {

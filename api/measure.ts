@@ -1,7 +1,7 @@
 // Times every answer for /metrics. Labelled by the route template (`/v1/licenses/:id`), never
 // the raw path, so ids do not explode the number of series; paths no route serves share one label.
 import type { Context, Next } from 'koa';
-import { httpRequestDuration } from '../runtime/metrics.js';
+import { httpRequestDuration } from '../platform/metrics.js';
 
 export function measureRequests() {
   return async (ctx: Context, next: Next) => {

@@ -1,9 +1,9 @@
 // Request schemas: what callers may send, with the messages they see when they get it wrong.
 import { z } from 'zod';
-import { isDuration, isFixedDuration } from '../machines/duration.js';
+import { isDuration, isFixedDuration } from '../machines/lifecycle/duration.js';
 import { renewalBases } from '../machines/license/renewal.js';
-import { validatePolicyTerms } from '../machines/policy.js';
-import { isEventPattern } from '../workflows/webhooks/events.js';
+import { validatePolicyTerms } from '../machines/lifecycle/policy.js';
+import { isEventPattern } from '../machines/webhook/events.js';
 
 const fixedDuration = z
   .string()

@@ -1,6 +1,6 @@
 // `npm run api`: the HTTP API alone, against TEMPORAL_ADDRESS and DATABASE_URL.
 import { exitOnStartupError, readConfig, ConfigError } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../platform/logger.js';
 import { stopOnSignal } from './signals.js';
 
 try {

@@ -3,15 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import { applyMigrations } from '../db/migrate.js';
-import { ensureBootstrapPartner } from '../api/keys.js';
+import { ensureBootstrapPartner } from '../api/api-key/keys.js';
 import type { Config } from './config.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 import { readinessProbe } from './readiness.js';
 import { openCheckedDatabase, openTemporalClient } from './services.js';
 import { connectWorker } from './temporal.js';
 import { routeTemporalLogs } from './temporal-logs.js';
 import { createWorker } from './worker.js';
-import { createMailer } from '../activities/mail/transport.js';
+import { createMailer } from '../activities/notice/transport.js';
 
 export interface Endpoints {
   temporalAddress: string;

@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import type { Database } from '../db/client.js';
 import { migrationsApplied } from '../db/migrate.js';
-import type { ComponentStatus, ReadinessProbe } from '../api/routes/health.js';
+import type { ComponentStatus, ReadinessProbe } from '../platform/readiness.js';
 
 async function check(probe: () => Promise<unknown>): Promise<ComponentStatus> {
   try {

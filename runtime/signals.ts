@@ -1,5 +1,5 @@
 // Ctrl-C stops every part in reverse order of start, then exits; a second Ctrl-C exits at once.
-import type { Logger } from './logger.js';
+import type { Logger } from '../platform/logger.js';
 
 export function stopOnSignal(parts: { stop(): Promise<void> }[], logger: Logger, onStopped: () => Promise<void> = async () => {}): void {
   let stopping = false;

@@ -3,7 +3,7 @@
 // SMTP_URL is set, then the worker and the API. Data lives under TENURE_DATA_DIR.
 import { join } from 'node:path';
 import { exitOnStartupError, readConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../platform/logger.js';
 import { startEmbeddedPostgres } from './embedded/postgres.js';
 import { startDevServer } from './embedded/temporal.js';
 import { startMailCatcher } from './embedded/mail.js';

@@ -1,6 +1,6 @@
 // `npm run worker`: one Temporal worker, against TEMPORAL_ADDRESS, DATABASE_URL and SMTP_URL.
 import { exitOnStartupError, readConfig, ConfigError } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger } from '../platform/logger.js';
 import { stopOnSignal } from './signals.js';
 
 try {

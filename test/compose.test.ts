@@ -235,7 +235,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('registers the same search attributes as workflows/searchAttributes.ts exports', async () => {
-    const { searchAttributeTypes } = await import('../workflows/searchAttributes.js');
+    const { searchAttributeTypes } = await import('../workflows/search-attributes.js');
     expect(Object.fromEntries(registeredSearchAttributes().pairs)).toEqual({ ...searchAttributeTypes });
     expect({ ...searchAttributeTypes }).toEqual(SEARCH_ATTRIBUTES);
   });

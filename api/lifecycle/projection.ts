@@ -1,8 +1,8 @@
 // What a license's or account's workflow projects into its row, read back by the API: the
 // machine's state and context on a policy version, and the next thing that happens by itself.
 import type { Database } from '../../db/client.js';
-import type { LifecyclePolicy } from '../../machines/policy.js';
-import { policyVersion } from '../policies.js';
+import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
+import { policyVersion } from '../policy/resolve.js';
 
 /** The projection columns the licenses and accounts tables share. */
 export interface LifecycleProjection {

@@ -1,7 +1,7 @@
 // The search attributes a lifecycle workflow starts with besides its state, so that Temporal
 // finds every license and account of a partner, a company or a product.
 import type { SearchAttributePair } from '@temporalio/common';
-import { CompanyId, PartnerId, Product } from '../../workflows/searchAttributes.js';
+import { CompanyId, PartnerId, Product } from '../../workflows/search-attributes.js';
 
 export function ownerSearchAttributes(subject: { partnerId: string; companyId: string; product: string }): SearchAttributePair[] {
   return [

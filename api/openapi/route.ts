@@ -7,7 +7,7 @@ import type Router from '@koa/router';
 import type { RouterMiddleware } from '@koa/router';
 import type { DefaultContext, DefaultState } from 'koa';
 import type { z } from 'zod';
-import type { Role } from '../keys.js';
+import type { Role } from '../api-key/keys.js';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

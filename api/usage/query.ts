@@ -2,7 +2,7 @@
 // company and product with GROUP BY, read through a cursor a batch at a time, so a
 // partner with 100,000 licenses costs the API one batch of memory, not the whole report.
 import { inArray, notInArray, sql, type SQL } from 'drizzle-orm';
-import { finalAccountStates, finalLicenseStates, protectingLicenseStates } from '../../machines/states.js';
+import { finalAccountStates, finalLicenseStates, protectingLicenseStates } from '../../machines/lifecycle/states.js';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.js';
 import { accounts, companies, licenses } from '../../db/schema.js';

@@ -11,7 +11,7 @@
 // - An account takes seats from as many licenses as it needs; what no license can cover is
 //   overage — reported, never dropped, so usage and billing see it.
 // Both orders are total, so the result is the same whatever order the inputs come in.
-import { protectingLicenseStates } from '../states.js';
+import { protectingLicenseStates } from '../lifecycle/states.js';
 
 export interface SeatRequest {
   id: string;

@@ -2,9 +2,9 @@
 // security tenant), DESIGN §3 "Account" and seed 004. Pure: the account workflow and
 // the API advance it with xstate's transition(); notices come back as `notify` actions.
 import { and, assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
-import type { CycleNoticeKind, CycleTimes } from '../cycle.js';
-import { durationMs } from '../duration.js';
-import type { LifecyclePolicy } from '../policy.js';
+import type { CycleNoticeKind, CycleTimes } from '../lifecycle/cycle.js';
+import { durationMs } from '../lifecycle/duration.js';
+import type { LifecyclePolicy } from '../lifecycle/policy.js';
 
 export type AccountState = 'trial' | 'active' | 'grace' | 'suspended' | 'deleted';
 

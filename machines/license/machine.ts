@@ -3,10 +3,10 @@
 // and operations when callers ask; the API asks it whether an operation is legal (409 if not).
 import { and, assertEvent, assign, initialTransition, setup, transition } from 'xstate';
 import type { SnapshotFrom } from 'xstate';
-import { capabilitiesOf, type AccountType } from '../capabilities.js';
-import type { CycleNoticeKind, CycleTimes } from '../cycle.js';
-import { durationMs } from '../duration.js';
-import type { LifecyclePolicy } from '../policy.js';
+import { capabilitiesOf, type AccountType } from '../lifecycle/capabilities.js';
+import type { CycleNoticeKind, CycleTimes } from '../lifecycle/cycle.js';
+import { durationMs } from '../lifecycle/duration.js';
+import type { LifecyclePolicy } from '../lifecycle/policy.js';
 
 export type LicenseState = 'trial' | 'active' | 'grace' | 'suspended' | 'deleted';
 

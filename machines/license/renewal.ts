@@ -1,6 +1,6 @@
 // Renewal basis: where a renewed term starts. Computed inside the workflow at the moment
 // the renewal applies, so two concurrent renewals each extend the expiry the other left.
-import { addDuration } from '../duration.js';
+import { addDuration } from '../lifecycle/duration.js';
 
 export type RenewalBasis = 'from_expiry' | 'from_now' | 'from_now_if_expired';
 

@@ -1,6 +1,6 @@
 // When each deadline of a license falls: the workflow sleeps until the next one, the API shows
 // it, and the timeline plays them forward through the machine.
-import { durationMs } from '../duration.js';
+import { durationMs } from '../lifecycle/duration.js';
 import {
   applyLicenseEvent,
   noticeKey,

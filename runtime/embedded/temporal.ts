@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the dependency-free bootstrap
 import { findTemporalCli } from '../../scripts/temporal-cli.mjs';
-import { searchAttributeTypes } from '../../workflows/searchAttributes.js';
+import { searchAttributeTypes } from '../../workflows/search-attributes.js';
 
 export interface DevServerOptions {
   dataDir: string;

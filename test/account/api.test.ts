@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { hashSecret } from '../../api/keys.js';
+import { hashSecret } from '../../api/api-key/keys.js';
 import { apiKeys, partners } from '../../db/schema.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy } from '../license/helpers.js';

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../../api/app.js';
-import { hashSecret } from '../../api/keys.js';
+import { hashSecret } from '../../api/api-key/keys.js';
 import { servedRoutes } from '../../api/openapi/served.js';
 import { apiKeys, auditLog } from '../../db/schema.js';
-import { createLogger } from '../../runtime/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createKey, createManagedPartner } from './partner-helpers.js';
 

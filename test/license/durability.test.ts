@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
-import { licenseWorkflowId } from '../../workflows/license/messages.js';
+import { licenseWorkflowId } from '../../machines/license/contract.js';
 import { keepHistory } from '../support/histories.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';

@@ -9,7 +9,7 @@ import type { TestProject } from 'vitest/node';
 import { freePort } from './ports.js';
 import { startEmbeddedPostgres } from '../../runtime/embedded/postgres.js';
 import { workflowsPath } from '../../runtime/worker.js';
-import { searchAttributeKeys } from '../../workflows/searchAttributes.js';
+import { searchAttributeKeys } from '../../workflows/search-attributes.js';
 // @ts-expect-error plain ESM helper shared with the dependency-free bootstrap
 import { findTemporalCli } from '../../scripts/temporal-cli.mjs';
 

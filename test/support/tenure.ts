@@ -10,13 +10,13 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
-import { ensureBootstrapPartner } from '../../api/keys.js';
+import { ensureBootstrapPartner } from '../../api/api-key/keys.js';
 import { openDatabase, type Database } from '../../db/client.js';
 import { applyMigrations } from '../../db/migrate.js';
-import { createMailer } from '../../activities/mail/transport.js';
+import { createMailer } from '../../activities/notice/transport.js';
 import { startMailCatcher } from '../../runtime/embedded/mail.js';
 import { freePort } from './ports.js';
-import { createLogger } from '../../runtime/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { readinessProbe } from '../../runtime/readiness.js';
 import { createWorker } from '../../runtime/worker.js';
 

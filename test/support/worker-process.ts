@@ -1,9 +1,9 @@
 // A Tenure worker in its own process, so a test can kill it with SIGKILL as a crash would.
 import { readFile } from 'node:fs/promises';
 import { NativeConnection } from '@temporalio/worker';
-import { createMailer } from '../../activities/mail/transport.js';
+import { createMailer } from '../../activities/notice/transport.js';
 import { openDatabase } from '../../db/client.js';
-import { createLogger } from '../../runtime/logger.js';
+import { createLogger } from '../../platform/logger.js';
 import { createWorker } from '../../runtime/worker.js';
 
 const { DATABASE_URL, TEMPORAL_ADDRESS, TASK_QUEUE, WORKFLOW_BUNDLE, SMTP_URL } = process.env;

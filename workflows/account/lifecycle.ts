@@ -4,17 +4,11 @@
 // so an account that lives for years keeps a short history.
 import { condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import type { AccountEvent } from '../../machines/account/machine.js';
-import { workflowTime } from '../support/clock.js';
-import { liveCycle } from '../support/cycle.js';
+import { workflowTime } from '../lifecycle/clock.js';
+import { liveCycle } from '../lifecycle/cycle.js';
 import { AccountRecord, refusal } from './record.js';
-import {
-  accountRecorded,
-  accountState,
-  changeSeats,
-  deleteAccount,
-  licensesChanged,
-  type AccountLifecycleInput,
-} from './messages.js';
+import { accountRecorded, accountState, changeSeats, deleteAccount, licensesChanged } from './messages.js';
+import { type AccountLifecycleInput } from '../../machines/account/contract.js';
 
 export async function accountLifecycle(input: AccountLifecycleInput): Promise<void> {
   const account = AccountRecord.open(input);

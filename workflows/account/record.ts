@@ -3,8 +3,8 @@
 // the license group re-read whenever a license says it changed, and the state mirrored into
 // the search attributes ops filter on.
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
-import type { AccountActivities } from '../../activities/accounts.js';
-import type { LicenseGroupActivities } from '../../activities/licenseGroups.js';
+import type { AccountActivities } from '../../activities/account/record.js';
+import type { LicenseGroupActivities } from '../../activities/account/license-group.js';
 import {
   accountStateOf,
   applyAccountEvent,
@@ -17,20 +17,14 @@ import {
   type NoticeKind,
 } from '../../machines/account/machine.js';
 import { nextAccountDeadline } from '../../machines/account/schedule.js';
-import { AccountState as AccountStateAttribute } from '../searchAttributes.js';
-import { Serial } from '../support/serial.js';
-import { workflowTime } from '../support/clock.js';
-import { mirrorInUi, nextDeadlineLine } from '../support/details.js';
-import { operationRefused } from '../support/refusal.js';
-import { RECORDING_ACTIVITY_OPTIONS, SYSTEM_ACTOR, startDeliveries } from '../support/transition.js';
-import {
-  ILLEGAL_ACCOUNT_OPERATION,
-  type AccountCarryOver,
-  type AccountFacts,
-  type AccountLifecycleInput,
-  type AccountView,
-} from './messages.js';
-import { auditActionOf, noticeFacts, type AccountChange } from './naming.js';
+import { AccountState as AccountStateAttribute } from '../search-attributes.js';
+import { Serial } from '../lifecycle/serial.js';
+import { workflowTime } from '../lifecycle/clock.js';
+import { mirrorInUi, nextDeadlineLine } from '../lifecycle/details.js';
+import { operationRefused } from '../lifecycle/refusal.js';
+import { RECORDING_ACTIVITY_OPTIONS, SYSTEM_ACTOR, startDeliveries } from '../lifecycle/transition.js';
+import { ILLEGAL_ACCOUNT_OPERATION, type AccountCarryOver, type AccountFacts, type AccountLifecycleInput, type AccountView } from '../../machines/account/contract.js';
+import { auditActionOf, noticeFacts, type AccountChange } from '../../machines/account/events.js';
 
 const { recordAccountTransition, allocateLicenseGroup } = proxyActivities<AccountActivities & LicenseGroupActivities>(RECORDING_ACTIVITY_OPTIONS);
 

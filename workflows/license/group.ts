@@ -2,7 +2,8 @@
 // is told only that something changed, and re-reads the group itself, so signals that are
 // repeated or arrive out of order still leave every account where the licenses say (R15, R18).
 import { ApplicationFailure, getExternalWorkflowHandle } from '@temporalio/workflow';
-import { accountWorkflowId, licensesChanged } from '../account/messages.js';
+import { licensesChanged } from '../account/messages.js';
+import { accountWorkflowId } from '../../machines/account/contract.js';
 
 /** `accountIds` as recordLicenseTransition read them once the change was committed. */
 export async function tellAccountsOfGroup(accountIds: readonly string[]): Promise<void> {

@@ -5,19 +5,11 @@
 import { condition, continueAsNew, setHandler } from '@temporalio/workflow';
 import { canApply, type LicenseEvent } from '../../machines/license/index.js';
 import { renewedExpiry } from '../../machines/license/renewal.js';
-import { workflowTime } from '../support/clock.js';
-import { liveCycle } from '../support/cycle.js';
+import { workflowTime } from '../lifecycle/clock.js';
+import { liveCycle } from '../lifecycle/cycle.js';
 import { LicenseRecord, refusal } from './record.js';
-import {
-  cancelLicense,
-  licenseRecorded,
-  licenseState,
-  renewLicense,
-  resumeLicense,
-  suspendLicense,
-  type LicenseLifecycleInput,
-  type RenewRequest,
-} from './messages.js';
+import { cancelLicense, licenseRecorded, licenseState, renewLicense, resumeLicense, suspendLicense } from './messages.js';
+import { type LicenseLifecycleInput, type RenewRequest } from '../../machines/license/contract.js';
 
 export async function licenseLifecycle(input: LicenseLifecycleInput): Promise<void> {
   const license = LicenseRecord.open(input);

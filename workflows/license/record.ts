@@ -2,7 +2,7 @@
 // at a time, each change written to the database (projection, audit, outbox) before it
 // counts, and mirrored into the search attributes ops filter on.
 import { ApplicationFailure, condition, proxyActivities } from '@temporalio/workflow';
-import type { LicenseActivities } from '../../activities/licenses.js';
+import type { LicenseActivities } from '../../activities/license/record.js';
 import {
   applyLicenseEvent,
   nextDeadline,
@@ -15,15 +15,15 @@ import {
   type LicenseState,
   type Notice,
 } from '../../machines/license/index.js';
-import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../searchAttributes.js';
-import { Serial } from '../support/serial.js';
-import { workflowTime } from '../support/clock.js';
-import { mirrorInUi, nextDeadlineLine } from '../support/details.js';
-import { operationRefused } from '../support/refusal.js';
-import { RECORDING_ACTIVITY_OPTIONS, SYSTEM_ACTOR, startDeliveries } from '../support/transition.js';
+import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../search-attributes.js';
+import { Serial } from '../lifecycle/serial.js';
+import { workflowTime } from '../lifecycle/clock.js';
+import { mirrorInUi, nextDeadlineLine } from '../lifecycle/details.js';
+import { operationRefused } from '../lifecycle/refusal.js';
+import { RECORDING_ACTIVITY_OPTIONS, SYSTEM_ACTOR, startDeliveries } from '../lifecycle/transition.js';
 import { tellAccountsOfGroup } from './group.js';
-import { ILLEGAL_TRANSITION, type LicenseCarryOver, type LicenseFacts, type LicenseLifecycleInput, type LicenseView } from './messages.js';
-import { auditActionOf, noticeFacts } from './naming.js';
+import { ILLEGAL_TRANSITION, type LicenseCarryOver, type LicenseFacts, type LicenseLifecycleInput, type LicenseView } from '../../machines/license/contract.js';
+import { auditActionOf, noticeFacts } from '../../machines/license/events.js';
 
 const { recordLicenseTransition } = proxyActivities<LicenseActivities>(RECORDING_ACTIVITY_OPTIONS);
 

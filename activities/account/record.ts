@@ -1,0 +1,58 @@
+// Persistence of account lifecycles: the projection row, its audit entry and the notices
+// it made due, in one transaction, idempotent by revision and notice key. Seat allocations
+// are not written here: they belong to the whole license group (licenseGroups.ts).
+import { lt } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { accounts } from '../../db/schema.js';
+import type { AccountContext, AccountState } from '../../machines/account/machine.js';
+import type { AccountFacts } from '../../machines/account/contract.js';
+import { lifecycleColumns, writeTransition, type TransitionRecord } from '../lifecycle/transitions.js';
+import { accountWebhookEvent } from './webhook-event.js';
+
+export interface AccountTransitionRecord extends TransitionRecord {
+  account: AccountFacts;
+  state: AccountState;
+  /** The machine reached its final state: the account is deleted. */
+  final: boolean;
+  seatsRequested: number;
+  context: AccountContext;
+}
+
+export function createAccountActivities(db: Database) {
+  return {
+    /** Writes one transition; a retry after a crash finds the revision written and changes nothing. */
+    async recordAccountTransition(record: AccountTransitionRecord): Promise<{ webhookDeliveryIds: string[] }> {
+      const { account } = record;
+      const projection = {
+        state: record.state,
+        seatsRequested: record.seatsRequested,
+        ...lifecycleColumns(record, record.context),
+        // A deleted account holds no seats from the moment it is deleted; the group's
+        // re-allocation that follows hands them to the accounts that remain.
+        ...(record.final ? { allocations: [], seatsAllocated: 0, overage: 0 } : {}),
+      };
+      return writeTransition(db, {
+        subject: { type: 'account', id: account.id, partnerId: account.partnerId, companyId: account.companyId },
+        record,
+        upsertProjection: (tx) =>
+          tx
+            .insert(accounts)
+            .values({
+              id: account.id,
+              partnerId: account.partnerId,
+              companyId: account.companyId,
+              product: account.product,
+              name: account.name,
+              term: account.term,
+              // Workflow time, not the database's: seats go to the oldest account first (R9).
+              createdAt: new Date(record.audit.at),
+              ...projection,
+            })
+            .onConflictDoUpdate({ target: accounts.id, set: projection, setWhere: lt(accounts.revision, record.revision) }),
+        webhookEvent: accountWebhookEvent(record),
+      });
+    },
+  };
+}
+
+export type AccountActivities = ReturnType<typeof createAccountActivities>;

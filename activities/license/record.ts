@@ -1,0 +1,73 @@
+// Persistence of license lifecycles: the projection row, its audit entry and the
+// notices it made due, in one transaction, idempotent by revision and notice key.
+import { desc, eq, lt } from 'drizzle-orm';
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Database } from '../../db/client.js';
+import { policyFromRow } from '../../db/policies.js';
+import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
+import { licenses, policies } from '../../db/schema.js';
+import type { LicenseContext, LicenseState } from '../../machines/license/index.js';
+import type { LicenseFacts } from '../../machines/license/contract.js';
+import { liveAccountsOfGroup } from '../account/license-group.js';
+import { lifecycleColumns, writeTransition, type TransitionRecord } from '../lifecycle/transitions.js';
+import { licenseWebhookEvent } from './webhook-event.js';
+
+export interface LicenseTransitionRecord extends TransitionRecord {
+  license: LicenseFacts;
+  state: LicenseState;
+  context: LicenseContext;
+}
+
+export function createLicenseActivities(db: Database) {
+  return {
+    /**
+     * Writes one transition; a retry after a crash finds the revision written and changes nothing.
+     * Answers the live accounts of the license's group too, so the workflow tells them without another round trip.
+     */
+    async recordLicenseTransition(record: LicenseTransitionRecord): Promise<{ webhookDeliveryIds: string[]; accountIds: string[] }> {
+      const { license } = record;
+      const projection = {
+        state: record.state,
+        expiresAt: new Date(record.context.expiresAt),
+        ...lifecycleColumns(record, record.context),
+      };
+      const written = await writeTransition(db, {
+        subject: { type: 'license', id: license.id, partnerId: license.partnerId, companyId: license.companyId },
+        record,
+        upsertProjection: (tx) =>
+          tx
+            .insert(licenses)
+            .values({
+              id: license.id,
+              partnerId: license.partnerId,
+              companyId: license.companyId,
+              poolId: license.poolId,
+              sourceId: license.sourceId,
+              accountType: license.accountType,
+              product: license.product,
+              seats: license.seats,
+              term: license.term,
+              owner: license.owner,
+              tag: license.tag,
+              ...projection,
+              // Written at the first transition, on the workflow's clock like updatedAt, so the two never disagree.
+              createdAt: new Date(record.audit.at),
+            })
+            .onConflictDoUpdate({ target: licenses.id, set: projection, setWhere: lt(licenses.revision, record.revision) }),
+        webhookEvent: licenseWebhookEvent(record),
+      });
+      // Read after the commit: an account created meanwhile is either listed here or reads this change itself.
+      return { ...written, accountIds: await liveAccountsOfGroup(db, license) };
+    },
+
+    /** The current version of a policy, which a license adopts at its next cycle. */
+    async loadPolicy(policyId: string): Promise<LifecyclePolicy> {
+      const [row] = await db.select().from(policies).where(eq(policies.id, policyId)).orderBy(desc(policies.version)).limit(1);
+      if (!row) throw ApplicationFailure.nonRetryable(`policy ${policyId} does not exist`, 'InvalidRecord');
+      return policyFromRow(row);
+    },
+  };
+}
+
+export type LicenseActivities = ReturnType<typeof createLicenseActivities>;
+

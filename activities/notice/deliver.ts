@@ -1,0 +1,144 @@
+// Delivers one outbox row by SMTP, once (R19). The row is marked sent only after the server
+// accepted the message, and the Message-ID comes from the outbox key: a retry after a crash
+// between "accepted" and "marked" repeats the very same message instead of sending a new one.
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Database } from '../../db/client.js';
+import { auditLog, outbox } from '../../db/schema.js';
+import type { Logger } from '../../platform/logger.js';
+import { composeNotice, UndeliverableNotice, type ComposedNotice, type OutboxRow } from '../../platform/notice/compose.js';
+import { NoticeRenderError } from '../../platform/notice/render.js';
+import { MailRejected, type Mailer, type Rejection } from './transport.js';
+import {
+  MAIL_REJECTED,
+  MAIL_SERVER_UNAVAILABLE,
+  NO_RECIPIENTS,
+  UNDELIVERABLE_NOTICE,
+  type NoticeOutcome,
+} from '../../machines/notice/delivery.js';
+
+export function noticeMessageId(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex')}@tenure>`;
+}
+
+const ACTOR = 'system:notices';
+/** While the SMTP conversation runs, so a worker that dies mid-send is noticed in seconds. */
+const HEARTBEAT_EVERY_MS = 1_000;
+
+export function createNoticeActivities({ db, mailer, logger }: { db: Database; mailer: Mailer; logger: Logger }) {
+  return {
+    async deliverNotice(key: string): Promise<NoticeOutcome> {
+      const [notice] = await db.select().from(outbox).where(eq(outbox.key, key)).limit(1);
+      if (!notice) throw ApplicationFailure.nonRetryable(`no notice ${key} in the outbox`, UNDELIVERABLE_NOTICE);
+      if (notice.status !== 'pending') return outcomeOf(notice);
+
+      const composed = await composeOrFail(db, notice);
+      if (composed.recipients.length === 0) {
+        if (composed.optedOut) {
+          const reason = `the company opted out of ${notice.kind} notices and the partner has no contact e-mail`;
+          return settle(db, notice, { status: 'skipped', error: reason });
+        }
+        const error = 'no recipients: the company has no notice e-mails and the partner has no contact e-mail';
+        await settle(db, notice, { status: 'failed', error });
+        throw ApplicationFailure.nonRetryable(error, NO_RECIPIENTS);
+      }
+
+      const messageId = noticeMessageId(key);
+      const delivery = await whileHeartbeating(
+        mailer.send({
+          to: composed.recipients,
+          subject: composed.mail.subject,
+          text: composed.mail.text,
+          html: composed.mail.html,
+          messageId,
+          headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': composed.mail.locale, 'X-Tenure-Notice': key },
+        }),
+      ).catch(async (error: unknown) => {
+        if (error instanceof MailRejected) {
+          const reason = `rejected by the mail server: ${describeRejections(error.rejected) || error.message}`;
+          await settle(db, notice, { status: 'failed', error: reason, recipients: composed.recipients, locale: composed.mail.locale });
+          throw ApplicationFailure.nonRetryable(reason, MAIL_REJECTED);
+        }
+        throw ApplicationFailure.retryable(`mail server unavailable: ${(error as Error).message}`, MAIL_SERVER_UNAVAILABLE);
+      });
+
+      const outcome = await settle(db, notice, {
+        status: 'sent',
+        messageId,
+        recipients: delivery.accepted,
+        locale: composed.mail.locale,
+        // Some addresses refused while others took it: sent, and the refusals are on record.
+        error: delivery.rejected.length > 0 ? `rejected by the mail server: ${describeRejections(delivery.rejected)}` : null,
+        sentAt: new Date(),
+      });
+      logger.info({ key, messageId, recipients: delivery.accepted }, 'notice sent');
+      return outcome;
+    },
+  };
+}
+
+export type NoticeActivities = ReturnType<typeof createNoticeActivities>;
+
+/** A template or a missing company, partner or subject is no outage: record it and stop. */
+async function composeOrFail(db: Database, notice: OutboxRow): Promise<ComposedNotice> {
+  try {
+    return await composeNotice(db, notice);
+  } catch (error) {
+    if (!(error instanceof NoticeRenderError || error instanceof UndeliverableNotice)) throw error;
+    await settle(db, notice, { status: 'failed', error: error.message });
+    throw ApplicationFailure.nonRetryable(error.message, UNDELIVERABLE_NOTICE);
+  }
+}
+
+type Settlement = Pick<OutboxRow, 'status'> & Partial<Pick<OutboxRow, 'messageId' | 'recipients' | 'locale' | 'error' | 'sentAt'>>;
+
+/** The outcome and its audit entry (`notice.sent`, `notice.failed`, `notice.skipped`) in one transaction, once. */
+async function settle(db: Database, notice: OutboxRow, settlement: Settlement): Promise<NoticeOutcome> {
+  const at = settlement.sentAt ?? new Date();
+  await db.transaction(async (tx) => {
+    const updated = await tx
+      .update(outbox)
+      .set(settlement)
+      .where(and(eq(outbox.id, notice.id), eq(outbox.status, 'pending')))
+      .returning({ id: outbox.id });
+    // An earlier attempt that outlived its timeout may have settled it already: its record stands.
+    if (updated.length === 0) return;
+    const { status, error, ...sent } = settlement;
+    await tx
+      .insert(auditLog)
+      .values({
+        partnerId: notice.partnerId,
+        subjectType: notice.subjectType,
+        subjectId: notice.subjectId,
+        action: `notice.${status}`,
+        actor: ACTOR,
+        before: { status: notice.status },
+        after: { key: notice.key, kind: notice.kind, offset: notice.offset, cycle: notice.cycle, status, ...sent, ...(error ? { error } : {}) },
+        at,
+        dedupeKey: `notice:${notice.key}:${status}`,
+      })
+      .onConflictDoNothing({ target: auditLog.dedupeKey });
+  });
+  const [row] = await db.select().from(outbox).where(eq(outbox.id, notice.id)).limit(1);
+  return outcomeOf(row ?? notice);
+}
+
+function outcomeOf(notice: OutboxRow): NoticeOutcome {
+  return { status: notice.status as NoticeOutcome['status'], messageId: notice.messageId, recipients: notice.recipients ?? [] };
+}
+
+function describeRejections(rejected: Rejection[]): string {
+  return rejected.map((rejection) => `${rejection.address} (${rejection.response})`).join(', ');
+}
+
+async function whileHeartbeating<T>(work: Promise<T>): Promise<T> {
+  const context = Context.current();
+  context.heartbeat();
+  const beat = setInterval(() => context.heartbeat(), HEARTBEAT_EVERY_MS);
+  try {
+    return await work;
+  } finally {
+    clearInterval(beat);
+  }
+}

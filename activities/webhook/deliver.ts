@@ -1,0 +1,162 @@
+// Webhook deliveries: written in the same transaction as the transition that caused
+// them (so an event is never lost nor invented), then sent by the webhookDelivery
+// workflow through deliverWebhook, one signed POST per attempt, retried by Temporal.
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
+import type { Database, Transaction } from '../../db/client.js';
+import { auditLog, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema.js';
+import { patternsMatching } from '../../machines/webhook/events.js';
+import { postDelivery, type AttemptResult } from './post.js';
+import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../platform/webhook/signature.js';
+
+export interface WebhookEvent {
+  /** Stable across retries of the write that records the event: receivers deduplicate on it. */
+  id: string;
+  /** The audit log's action name, e.g. license.renewed. */
+  type: string;
+  occurredAt: Date;
+  data: Record<string, unknown>;
+}
+
+export type DeliveryOutcome = 'delivered' | 'failed' | 'skipped';
+
+/** Failure type of an attempt that Temporal should retry with backoff (5xx, 408, 429, timeout, no connection). */
+export const ENDPOINT_UNAVAILABLE = 'WebhookEndpointUnavailable';
+
+const SYSTEM_ACTOR = 'system:webhooks';
+
+/**
+ * Writes one delivery per active subscription of the partner that matches the event, inside
+ * the caller's transaction, and answers every delivery of that event (a retried write answers
+ * the same ones) so the caller's workflow can start a webhookDelivery child for each.
+ */
+export async function enqueueWebhookDeliveries(tx: Transaction, partnerId: string, event: WebhookEvent): Promise<string[]> {
+  const subscribers = await tx
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type)));
+  if (subscribers.length > 0) {
+    await tx
+      .insert(webhookDeliveries)
+      .values(
+        subscribers.map((webhook) => ({
+          partnerId,
+          webhookId: webhook.id,
+          eventId: event.id,
+          eventType: event.type,
+          occurredAt: event.occurredAt,
+          data: event.data,
+        })),
+      )
+      .onConflictDoNothing();
+  }
+  const deliveries = await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id));
+  return deliveries.map((delivery) => delivery.id);
+}
+
+/** A subscription lists the event's type, its family's wildcard, or `*`. */
+function subscribedTo(eventType: string): SQL {
+  const patterns = patternsMatching(eventType).map((pattern) => sql`${pattern}`);
+  return sql`${webhooks.events} ?| array[${sql.join(patterns, sql`, `)}]::text[]`;
+}
+
+/** The body a subscriber receives; rebuilt identically for every attempt from what was recorded. */
+function deliveryBody(delivery: typeof webhookDeliveries.$inferSelect): string {
+  return JSON.stringify({ id: delivery.eventId, type: delivery.eventType, occurredAt: delivery.occurredAt.toISOString(), data: delivery.data });
+}
+
+export function createWebhookActivities(db: Database) {
+  return {
+    /**
+     * One attempt: a signed POST, logged whatever its answer. A 2xx delivers; a 410 disables the
+     * subscription; another 4xx fails the delivery for good; anything else is thrown for Temporal to retry.
+     */
+    async deliverWebhook(deliveryId: string): Promise<DeliveryOutcome> {
+      const [row] = await db
+        .select({ delivery: webhookDeliveries, webhook: webhooks })
+        .from(webhookDeliveries)
+        .innerJoin(webhooks, eq(webhooks.id, webhookDeliveries.webhookId))
+        .where(eq(webhookDeliveries.id, deliveryId));
+      // Deleting a subscription deletes its deliveries: nothing is left to send.
+      if (!row) return 'skipped';
+      const { delivery, webhook } = row;
+      if (delivery.status !== 'pending') return delivery.status;
+      if (webhook.status !== 'active') {
+        await finish(db, deliveryId, 'skipped', `not sent: the subscription is ${webhook.status}`);
+        return 'skipped';
+      }
+
+      const body = deliveryBody(delivery);
+      const at = new Date();
+      const result = await postDelivery(webhook.url, body, {
+        [SIGNATURE_HEADER]: signatureHeader(webhook.secret, body, at),
+        [EVENT_HEADER]: delivery.eventType,
+        [DELIVERY_HEADER]: delivery.id,
+      });
+      const attempt = Context.current().info.attempt;
+      const outcome = await db.transaction(async (tx) => {
+        await logAttempt(tx, deliveryId, attempt, at, result);
+        if (result.verdict === 'retry') return undefined;
+        if (result.verdict === 'gone') await disableSubscription(tx, webhook, at);
+        const status = result.verdict === 'delivered' ? 'delivered' : 'failed';
+        await finish(tx, deliveryId, status, result.error);
+        return status;
+      });
+      if (!outcome) throw ApplicationFailure.retryable(`${webhook.url}: ${result.error}`, ENDPOINT_UNAVAILABLE);
+      return outcome;
+    },
+
+    /** After days of retries the endpoint is still unavailable: the delivery fails, its last error stays in the log. */
+    async recordWebhookGaveUp(deliveryId: string): Promise<void> {
+      await db
+        .update(webhookDeliveries)
+        .set({ status: 'failed', completedAt: new Date() })
+        .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, 'pending')));
+    },
+  };
+}
+
+export type WebhookActivities = ReturnType<typeof createWebhookActivities>;
+
+async function logAttempt(tx: Transaction, deliveryId: string, attempt: number, at: Date, result: AttemptResult): Promise<void> {
+  await tx
+    .insert(webhookAttempts)
+    .values({ deliveryId, attempt, at, statusCode: result.statusCode, durationMs: result.durationMs, error: result.error })
+    .onConflictDoNothing();
+  await tx
+    .update(webhookDeliveries)
+    .set({ attempts: attempt, lastStatusCode: result.statusCode, lastError: result.error })
+    .where(eq(webhookDeliveries.id, deliveryId));
+}
+
+async function finish(tx: Transaction | Database, deliveryId: string, status: DeliveryOutcome, error: string | null): Promise<void> {
+  await tx
+    .update(webhookDeliveries)
+    .set({ status, lastError: error, completedAt: new Date() })
+    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.status, 'pending')));
+}
+
+/** A 410 is the endpoint saying it is gone for good: stop sending, and say so in the audit log. */
+async function disableSubscription(tx: Transaction, webhook: typeof webhooks.$inferSelect, at: Date): Promise<void> {
+  const reason = 'the endpoint answered 410 Gone';
+  const disabled = await tx
+    .update(webhooks)
+    .set({ status: 'disabled', disabledReason: reason, disabledAt: at })
+    .where(and(eq(webhooks.id, webhook.id), eq(webhooks.status, 'active')))
+    .returning({ id: webhooks.id });
+  if (disabled.length === 0) return;
+  await tx
+    .insert(auditLog)
+    .values({
+      partnerId: webhook.partnerId,
+      subjectType: 'webhook',
+      subjectId: webhook.id,
+      action: 'webhook.disabled',
+      actor: SYSTEM_ACTOR,
+      before: { status: 'active' },
+      after: { status: 'disabled', reason },
+      at,
+      dedupeKey: `webhook:${webhook.id}:disabled`,
+    })
+    .onConflictDoNothing({ target: auditLog.dedupeKey });
+}

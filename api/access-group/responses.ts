@@ -1,0 +1,7 @@
+// What the access group routes answer.
+import { z } from 'zod';
+import { id, listOf, timestamp } from '../common-responses.js';
+
+export const accessGroupResponse = z.object({ id, name: z.string(), parentId: id.nullable(), createdAt: timestamp }).meta({ id: 'AccessGroup' });
+
+export const accessGroupList = listOf(accessGroupResponse, 'AccessGroupList');

@@ -1,0 +1,40 @@
+// What the account routes answer.
+import { z } from 'zod';
+import { count, currentCycleNoticeRecords, id, lifecycleState, nextDeadline, pageOf, policyVersionRef, term, timelineOf, timestamp } from '../common-responses.js';
+
+export const accountResponse = z
+  .object({
+    id,
+    companyId: id,
+    product: z.string(),
+    name: z.string(),
+    term,
+    policy: policyVersionRef,
+    state: lifecycleState,
+    protected: z.boolean(),
+    seatsRequested: z.number().int().min(1),
+    seatsAllocated: count,
+    allocations: z
+      .array(z.object({ licenseId: id, seats: z.number().int().min(1) }))
+      .describe('Which licenses lend the seats: the engine decides, earliest-expiring eligible license first (R9)'),
+    overage: count.describe('Seats requested that no license covers'),
+    cycle: z.number().int().min(1),
+    nextDeadline,
+    notices: currentCycleNoticeRecords('account'),
+    createdAt: timestamp,
+    updatedAt: timestamp,
+  })
+  .meta({ id: 'Account' });
+
+export const accountPage = pageOf(accountResponse, 'AccountPage');
+
+export const accountTimelineResponse = timelineOf(
+  z.object({
+    at: timestamp,
+    event: z.enum(['trial.ended', 'grace.halfway', 'grace.ended', 'deletion.notice_due', 'retention.ended']),
+    from: lifecycleState,
+    to: lifecycleState,
+    notices: z.array(z.string()).describe('The notices the event sends'),
+  }),
+  { id: 'AccountTimeline', description: 'Every transition and notice still to come if nobody acts' },
+);

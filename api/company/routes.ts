@@ -1,0 +1,87 @@
+// Companies: the partner's customers, with the locale and recipients of their notices.
+import type Router from '@koa/router';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { companies } from '../../db/schema.js';
+import type { AppDependencies } from '../app.js';
+import { callerOf, requireRole } from '../auth.js';
+import { currentPolicy } from '../policy/resolve.js';
+import { fieldNotFound, notFound } from '../problem.js';
+import { createCompany, updateCompany } from '../schemas.js';
+import { parseInput } from '../validate.js';
+import { documented } from '../openapi/route.js';
+import { companyList, companyResponse } from './responses.js';
+
+export async function companyOf(db: Database, partnerId: string, companyId: string) {
+  const [row] = await db.select().from(companies).where(and(eq(companies.id, companyId), eq(companies.partnerId, partnerId))).limit(1);
+  if (!row) throw notFound('Company');
+  return row;
+}
+
+function representation(row: typeof companies.$inferSelect) {
+  return {
+    id: row.id,
+    name: row.name,
+    locale: row.locale,
+    noticeEmails: row.noticeEmails,
+    noticeOptOuts: row.noticeOptOuts,
+    parentId: row.parentId,
+    policyId: row.policyId,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** A parent or a policy named in a company must be the caller's own; its absence is a field error. */
+async function checkReferences(db: Database, partnerId: string, body: { parentId?: string; policyId?: string }) {
+  if (body.parentId) await companyOf(db, partnerId, body.parentId).catch(() => { throw fieldNotFound('parentId'); });
+  if (body.policyId) await currentPolicy(db, partnerId, body.policyId).catch(() => { throw fieldNotFound('policyId'); });
+}
+
+export function companyRoutes(router: Router, { db }: AppDependencies): void {
+  const route = documented(router);
+
+  route.post('/companies', {
+    operationId: 'createCompany',
+    summary: 'Create a company',
+    description: 'A customer of the partner, with the language and recipients of its notices.',
+    tag: 'Companies',
+    role: 'operator',
+    body: createCompany,
+    responses: { 201: companyResponse },
+  }, async (ctx) => {
+    const { partnerId } = requireRole(ctx, 'operator');
+    const body = parseInput(createCompany, ctx.request.body);
+    await checkReferences(db, partnerId, body);
+    const [row] = await db.insert(companies).values({ ...body, partnerId }).returning();
+    ctx.status = 201;
+    ctx.body = representation(row!);
+  });
+
+  route.get('/companies', { operationId: 'listCompanies', summary: 'List companies', tag: 'Companies', responses: { 200: companyList } }, async (ctx) => {
+    const rows = await db.select().from(companies).where(eq(companies.partnerId, callerOf(ctx).partnerId)).orderBy(asc(companies.name));
+    ctx.body = { data: rows.map(representation) };
+  });
+
+  route.get('/companies/:id', { operationId: 'getCompany', summary: 'Read a company', tag: 'Companies', responses: { 200: companyResponse } }, async (ctx) => {
+    ctx.body = representation(await companyOf(db, callerOf(ctx).partnerId, ctx.params.id!));
+  });
+
+  route.patch('/companies/:id', {
+    operationId: 'updateCompany',
+    summary: 'Change a company',
+    description: "Renaming a company leaves its licenses' tags as they were (R8).",
+    tag: 'Companies',
+    role: 'operator',
+    body: updateCompany,
+    responses: { 200: companyResponse },
+  }, async (ctx) => {
+    const { partnerId } = requireRole(ctx, 'operator');
+    const company = await companyOf(db, partnerId, ctx.params.id!);
+    const body = parseInput(updateCompany, ctx.request.body);
+    await checkReferences(db, partnerId, body);
+    // R8: a license's tag is the company name at issue; renaming the company leaves tags alone.
+    const [row] = await db.update(companies).set({ ...body, updatedAt: new Date() }).where(eq(companies.id, company.id)).returning();
+    ctx.body = representation(row!);
+  });
+}

@@ -1,0 +1,138 @@
+// Partners: the caller's own partner, and the managed partners it creates (seed 002: MSP →
+// managed MSP). A managed partner is a tenant of its own: its parent lists and reads it, but
+// neither sees the other's companies, licenses or keys (R1), and it never learns its parent's id.
+import type Router from '@koa/router';
+import { and, asc, eq } from 'drizzle-orm';
+import type { Database } from '../../db/client.js';
+import { partners } from '../../db/schema.js';
+import type { AppDependencies } from '../app.js';
+import { audit } from '../audit/record.js';
+import { actorOf, callerOf, requireRole } from '../auth.js';
+import { issueApiKey } from '../api-key/keys.js';
+import { invalidInput, notFound } from '../problem.js';
+import { createPartner, updatePartner } from '../schemas.js';
+import { parseInput } from '../validate.js';
+import { documented } from '../openapi/route.js';
+import { partnerList, partnerResponse, partnerWithAdminKey } from './responses.js';
+
+type PartnerRow = typeof partners.$inferSelect;
+
+function representation(row: PartnerRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    contactEmail: row.contactEmail,
+    timeZone: row.timeZone,
+    monthlyProgramme: row.monthlyProgramme,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+async function ownPartner(db: Database, partnerId: string): Promise<PartnerRow> {
+  const [row] = await db.select().from(partners).where(eq(partners.id, partnerId)).limit(1);
+  if (!row) throw notFound('Partner');
+  return row;
+}
+
+/** Only the parent of a managed partner may read it; to anyone else it does not exist. */
+export async function managedPartnerOf(db: Database, parentId: string, partnerId: string): Promise<PartnerRow> {
+  const [row] = await db.select().from(partners).where(and(eq(partners.id, partnerId), eq(partners.parentId, parentId))).limit(1);
+  if (!row) throw notFound('Partner');
+  return row;
+}
+
+export function partnerRoutes(router: Router, { db }: AppDependencies): void {
+  const route = documented(router);
+
+  route.get('/partner', {
+    operationId: 'getOwnPartner',
+    summary: "Read the caller's own partner",
+    tag: 'Partners',
+    responses: { 200: partnerResponse },
+  }, async (ctx) => {
+    ctx.body = representation(await ownPartner(db, callerOf(ctx).partnerId));
+  });
+
+  route.patch('/partner', {
+    operationId: 'updateOwnPartner',
+    summary: "Change the caller's own partner",
+    description: 'Name, contact address and time zone, used by notices. The monthly programme is granted by a parent, not changed here (R30).',
+    tag: 'Partners',
+    role: 'admin',
+    body: updatePartner,
+    responses: { 200: partnerResponse },
+  }, async (ctx) => {
+    const caller = requireRole(ctx, 'admin');
+    const changes = parseInput(updatePartner, ctx.request.body);
+    if (Object.keys(changes).length === 0) {
+      ctx.body = representation(await ownPartner(db, caller.partnerId));
+      return;
+    }
+    ctx.body = await db.transaction(async (tx) => {
+      const [before] = await tx.select().from(partners).where(eq(partners.id, caller.partnerId)).for('update');
+      const [after] = await tx.update(partners).set(changes).where(eq(partners.id, caller.partnerId)).returning();
+      await audit(tx, {
+        partnerId: caller.partnerId,
+        subjectType: 'partner',
+        subjectId: caller.partnerId,
+        action: 'partner.updated',
+        actor: actorOf(caller),
+        before: representation(before!),
+        after: representation(after!),
+      });
+      return representation(after!);
+    });
+  });
+
+  /** Answered once with the managed partner's first admin key: the only time its secret is shown. */
+  route.post('/partners', {
+    operationId: 'createManagedPartner',
+    summary: 'Create a managed partner',
+    description:
+      "A partner of its own under the caller (MSP → managed MSP): the caller lists and reads it, neither sees the other's objects (R1). Answered once with its first admin key.",
+    tag: 'Partners',
+    role: 'admin',
+    body: createPartner,
+    responses: { 201: partnerWithAdminKey },
+  }, async (ctx) => {
+    const caller = requireRole(ctx, 'admin');
+    const body = parseInput(createPartner, ctx.request.body);
+    const parent = await ownPartner(db, caller.partnerId);
+    // R30: the monthly programme is granted; a partner can pass on only what it has.
+    if (body.monthlyProgramme && !parent.monthlyProgramme) {
+      throw invalidInput([{ field: 'monthlyProgramme', message: 'can be granted only by a partner that is itself in the monthly programme' }]);
+    }
+    const actor = actorOf(caller);
+    const { partner, adminKey } = await db.transaction(async (tx) => {
+      const [partner] = await tx.insert(partners).values({ ...body, parentId: caller.partnerId }).returning();
+      await audit(tx, { partnerId: caller.partnerId, subjectType: 'partner', subjectId: partner!.id, action: 'partner.created', actor, after: representation(partner!) });
+      const adminKey = await issueApiKey(tx, { partnerId: partner!.id, name: 'first admin key', role: 'admin' }, actor);
+      return { partner: partner!, adminKey };
+    });
+    ctx.status = 201;
+    ctx.set('Location', `/v1/partners/${partner.id}`);
+    ctx.body = {
+      ...representation(partner),
+      adminKey: { id: adminKey.row.id, name: adminKey.row.name, role: adminKey.row.role, secret: adminKey.secret },
+    };
+  });
+
+  route.get('/partners', {
+    operationId: 'listManagedPartners',
+    summary: 'List the managed partners the caller created',
+    tag: 'Partners',
+    responses: { 200: partnerList },
+  }, async (ctx) => {
+    const rows = await db.select().from(partners).where(eq(partners.parentId, callerOf(ctx).partnerId)).orderBy(asc(partners.name), asc(partners.id));
+    ctx.body = { data: rows.map(representation) };
+  });
+
+  route.get('/partners/:id', {
+    operationId: 'getManagedPartner',
+    summary: 'Read a managed partner',
+    tag: 'Partners',
+    responses: { 200: partnerResponse },
+  }, async (ctx) => {
+    ctx.body = representation(await managedPartnerOf(db, callerOf(ctx).partnerId, ctx.params.id!));
+  });
+}

@@ -1,0 +1,69 @@
+// Lifecycle policies: durations and notice offsets, versioned (a change is a new version).
+import type Router from '@koa/router';
+import { desc, eq } from 'drizzle-orm';
+import { policyFromRow } from '../../db/policies.js';
+import { policies } from '../../db/schema.js';
+import { validatePolicyTerms, type LifecyclePolicy } from '../../machines/lifecycle/policy.js';
+import type { AppDependencies } from '../app.js';
+import { callerOf, requireRole } from '../auth.js';
+import { currentPolicy } from './resolve.js';
+import { invalidInput } from '../problem.js';
+import { createPolicy, updatePolicy } from '../schemas.js';
+import { parseInput } from '../validate.js';
+import { documented } from '../openapi/route.js';
+import { policyList, policyResponse } from './responses.js';
+
+export function policyRoutes(router: Router, { db }: AppDependencies): void {
+  const route = documented(router);
+
+  route.post('/policies', {
+    operationId: 'createPolicy',
+    summary: 'Create a lifecycle policy',
+    tag: 'Policies',
+    role: 'admin',
+    body: createPolicy,
+    responses: { 201: policyResponse },
+  }, async (ctx) => {
+    const { partnerId } = requireRole(ctx, 'admin');
+    const body = parseInput(createPolicy, ctx.request.body);
+    const [row] = await db.insert(policies).values({ id: crypto.randomUUID(), version: 1, partnerId, ...body }).returning();
+    ctx.status = 201;
+    ctx.body = await currentPolicy(db, partnerId, row!.id);
+  });
+
+  route.get('/policies', {
+    operationId: 'listPolicies',
+    summary: 'List policies, each at its current version',
+    tag: 'Policies',
+    responses: { 200: policyList },
+  }, async (ctx) => {
+    const { partnerId } = callerOf(ctx);
+    const rows = await db.select().from(policies).where(eq(policies.partnerId, partnerId)).orderBy(policies.name, desc(policies.version));
+    const latest = new Map<string, LifecyclePolicy>();
+    for (const row of rows) if (!latest.has(row.id)) latest.set(row.id, policyFromRow(row));
+    ctx.body = { data: [...latest.values()] };
+  });
+
+  route.get('/policies/:id', { operationId: 'getPolicy', summary: 'Read a policy at its current version', tag: 'Policies', responses: { 200: policyResponse } }, async (ctx) => {
+    ctx.body = await currentPolicy(db, callerOf(ctx).partnerId, ctx.params.id!);
+  });
+
+  route.patch('/policies/:id', {
+    operationId: 'updatePolicy',
+    summary: 'Change a policy: a new version',
+    description: 'Running licenses adopt the new version at their next cycle.',
+    tag: 'Policies',
+    role: 'admin',
+    body: updatePolicy,
+    responses: { 200: policyResponse },
+  }, async (ctx) => {
+    const { partnerId } = requireRole(ctx, 'admin');
+    const current = await currentPolicy(db, partnerId, ctx.params.id!);
+    const changes = parseInput(updatePolicy, ctx.request.body);
+    const next = { ...current, ...changes, version: current.version + 1 };
+    const issues = validatePolicyTerms(next);
+    if (issues.length > 0) throw invalidInput(issues);
+    await db.insert(policies).values({ ...next, partnerId });
+    ctx.body = await currentPolicy(db, partnerId, current.id);
+  });
+}

@@ -1,7 +1,0 @@
-// What the access group routes answer.
-import { z } from 'zod';
-import { id, listOf, timestamp } from './common.js';
-
-export const accessGroupResponse = z.object({ id, name: z.string(), parentId: id.nullable(), createdAt: timestamp }).meta({ id: 'AccessGroup' });
-
-export const accessGroupList = listOf(accessGroupResponse, 'AccessGroupList');

@@ -1,0 +1,67 @@
+import { once } from 'node:events';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, like } from 'drizzle-orm';
+import { noticeMessageId } from '../../activities/notice/deliver.js';
+import { auditLog, outbox } from '../../db/schema.js';
+import { noticeWorkflowId } from '../../machines/notice/delivery.js';
+import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
+import { keepHistory } from '../support/histories.js';
+import { startWorkerProcess } from '../support/spawn-worker.js';
+import { eventually } from '../support/tenure.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+
+let tenure: TenureWithSmtp;
+beforeAll(async () => {
+  tenure = await startTenureWithSmtp({ worker: false });
+});
+afterAll(() => tenure?.close());
+
+describe('a worker that dies between SMTP acceptance and the outbox update', () => {
+  it('R19: the retry repeats the same message with the same Message-ID, and the notice is recorded as sent once', async () => {
+    const crashing = await startWorkerProcess(tenure);
+    const policyId = await createPolicy(tenure, { grace: 'PT60S', suspension: 'PT60S', expiryNotices: ['PT58S'], deletionNotice: 'PT10S' });
+    const companyId = await createCompany(tenure, { noticeEmails: ['it@acme.test'] });
+
+    // The server accepts the message (250) while the test holds the outbox row, so the worker
+    // has the acceptance in hand but cannot record it before it is killed.
+    let releaseRow = () => {};
+    const rowHeld = new Promise<void>((held) => {
+      tenure.smtp.beforeAccepting = async (mail) => {
+        tenure.smtp.beforeAccepting = undefined;
+        void tenure.db.transaction(async (tx) => {
+          await tx.select().from(outbox).where(eq(outbox.key, mail.key)).for('update');
+          held();
+          await new Promise<void>((release) => (releaseRow = release));
+        });
+        await rowHeld;
+      };
+    });
+    const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(60), policyId });
+    expect(issued.status).toBe(201);
+
+    const [first] = await eventually(async () => tenure.smtp.received, (mails) => mails.length === 1);
+    await rowHeld;
+    await new Promise((done) => setTimeout(done, 500));
+    crashing.kill('SIGKILL');
+    await once(crashing, 'exit');
+    releaseRow();
+    const [stillPending] = await tenure.db.select().from(outbox).where(eq(outbox.key, first!.key));
+    expect(stillPending).toMatchObject({ status: 'pending', messageId: null });
+
+    await tenure.startWorker();
+    const [sent] = await eventually(
+      () => tenure.db.select().from(outbox).where(eq(outbox.key, first!.key)),
+      ([row]) => row?.status === 'sent',
+      { timeoutMs: 30_000 },
+    );
+
+    const copies = tenure.smtp.mailsFor(first!.key);
+    expect(copies).toHaveLength(2);
+    expect(new Set(copies.map((mail) => mail.messageId))).toEqual(new Set([noticeMessageId(first!.key)]));
+    expect(sent!.messageId).toBe(noticeMessageId(first!.key));
+    expect(copies[1]!.parsed.subject).toBe(copies[0]!.parsed.subject);
+    const audit = await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, issued.body.id), like(auditLog.action, 'notice.%')));
+    expect(audit.map((row) => row.action)).toEqual(['notice.sent']);
+    await keepHistory('notice-delivery-after-crash', tenure.client, noticeWorkflowId(first!.key));
+  });
+});

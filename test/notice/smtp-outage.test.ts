@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { outbox } from '../../db/schema.js';
+import { noticeWorkflowId } from '../../machines/notice/delivery.js';
+import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
+import { eventually } from '../support/tenure.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+
+let tenure: TenureWithSmtp;
+beforeAll(async () => {
+  tenure = await startTenureWithSmtp();
+});
+afterAll(() => tenure?.close());
+
+describe('an SMTP outage', () => {
+  it('R19: notices that fall due while the mail server is down stay pending, are retried with backoff, and each goes out once when it is back', async () => {
+    const policyId = await createPolicy(tenure, { grace: 'PT60S', suspension: 'PT60S', expiryNotices: ['PT2S'], deletionNotice: 'PT10S' });
+    const companyId = await createCompany(tenure, { noticeEmails: ['it@acme.test'] });
+    await tenure.smtp.stop();
+    const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(3), policyId });
+    expect(issued.status).toBe(201);
+
+    // The expiring notice (at 1 s) and grace started (at 3 s) fall due during the outage.
+    const pending = await eventually(
+      () => tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id)),
+      (rows) => rows.length === 2,
+    );
+    const keys = pending.map((row) => row.key).sort();
+    const retried = await eventually(
+      async () => (await tenure.client.workflow.getHandle(noticeWorkflowId(keys[0]!)).describe()).raw.pendingActivities?.[0],
+      (activity) => (activity?.attempt ?? 0) >= 3,
+      { timeoutMs: 15_000 },
+    );
+    expect(retried?.lastFailure?.message).toMatch(/mail server unavailable: .*ECONNREFUSED/);
+    expect((await tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id))).map((row) => row.status)).toEqual(['pending', 'pending']);
+
+    await tenure.smtp.start();
+    const sent = await eventually(
+      () => tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id)),
+      (rows) => rows.every((row) => row.status === 'sent'),
+      { timeoutMs: 30_000 },
+    );
+    expect(sent.map((row) => row.kind).sort()).toEqual(['expiring', 'grace_started']);
+    // Give a stray duplicate the time to show up before counting.
+    await new Promise((done) => setTimeout(done, 2_000));
+    for (const key of keys) expect(tenure.smtp.mailsFor(key), key).toHaveLength(1);
+    expect(tenure.smtp.received).toHaveLength(2);
+  });
+});
