@@ -1,0 +1,295 @@
+// A ConnectWise Manage REST client for PSA billing (DESIGN §6, R26, R27): finds a company by
+// identifier, lists its agreements and their additions, sets an addition's quantity, and
+// posts periodic summaries as service tickets and notes. Every failure is a ConnectWiseError
+// that says what went wrong and whether a retry can help.
+import { Buffer } from 'node:buffer';
+
+export interface ConnectWiseSettings {
+  /** The site's API root, e.g. https://na.myconnectwise.net/v4_6_release/apis/3.0; a local fake in tests. */
+  baseUrl: string;
+  /** The ConnectWise company id the API member logs in to (not a customer's identifier). */
+  company: string;
+  publicKey: string;
+  privateKey: string;
+  /** The integration's clientId from the ConnectWise developer program. */
+  clientId: string;
+  /** Records per page when listing, 1–1000 (ConnectWise's maximum); 1000 unless set. */
+  pageSize?: number;
+  /** How long one request may take, in ms; 30 s unless set. */
+  timeoutMs?: number;
+}
+
+export interface ConnectWiseCompany {
+  id: number;
+  identifier: string;
+  name: string;
+}
+
+export interface ConnectWiseReference {
+  id: number;
+  identifier?: string;
+  name?: string;
+}
+
+export interface ConnectWiseAgreement {
+  id: number;
+  name: string;
+  type?: ConnectWiseReference;
+  company: ConnectWiseReference;
+}
+
+/** A product line of an agreement: what a customer is billed for, and how many. */
+export interface ConnectWiseAddition {
+  id: number;
+  agreementId: number;
+  product: ConnectWiseReference;
+  quantity: number;
+  description?: string;
+}
+
+export interface ConnectWiseTicket {
+  id: number;
+  summary: string;
+  company: ConnectWiseReference;
+}
+
+export interface ConnectWiseTicketNote {
+  id: number;
+  ticketId: number;
+  text: string;
+}
+
+export interface NewConnectWiseTicket {
+  summary: string;
+  companyId: number;
+  initialDescription: string;
+}
+
+/** One entry of the `errors` list of a ConnectWise error body. */
+export interface ConnectWiseFieldError {
+  code?: string;
+  message?: string;
+  resource?: string;
+  field?: string;
+}
+
+/**
+ * - `auth`: 401 or 403, the keys, clientId or the API member's role are wrong; no retry helps.
+ * - `not_found`: 404, the company, agreement, addition or ticket is not there.
+ * - `unavailable`: 429, 5xx, a timeout or no connection; a later retry may succeed.
+ * - `rejected`: any other answer, e.g. 400 for a request ConnectWise finds invalid.
+ */
+export type ConnectWiseErrorKind = 'auth' | 'not_found' | 'unavailable' | 'rejected';
+
+export class ConnectWiseError extends Error {
+  override readonly name = 'ConnectWiseError';
+
+  constructor(
+    message: string,
+    readonly kind: ConnectWiseErrorKind,
+    /** The HTTP status ConnectWise answered; undefined when no answer came. */
+    readonly status: number | undefined,
+    /** ConnectWise's own error code, e.g. InvalidObject. */
+    readonly code: string | undefined,
+    readonly fieldErrors: ConnectWiseFieldError[],
+    /** From a 429's Retry-After header, in ms, so a retry policy can wait as long as asked. */
+    readonly retryAfterMs: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  get retryable(): boolean {
+    return this.kind === 'unavailable';
+  }
+}
+
+const MAX_PAGE_SIZE = 1000;
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+export class ConnectWiseClient {
+  private readonly baseUrl: string;
+  private readonly authorization: string;
+  private readonly pageSize: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly settings: ConnectWiseSettings) {
+    const pageSize = settings.pageSize ?? MAX_PAGE_SIZE;
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+      throw new RangeError(`ConnectWise pageSize must be an integer from 1 to ${String(MAX_PAGE_SIZE)}, got ${String(pageSize)}`);
+    }
+    this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
+    this.authorization = `Basic ${Buffer.from(`${settings.company}+${settings.publicKey}:${settings.privateKey}`).toString('base64')}`;
+    this.pageSize = pageSize;
+    this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** The company whose identifier is exactly `identifier` (the "Verify" of seed 001), or undefined. */
+  async findCompany(identifier: string): Promise<ConnectWiseCompany | undefined> {
+    const [company] = await this.list<ConnectWiseCompany>('/company/companies', `identifier=${conditionString(identifier)}`);
+    return company;
+  }
+
+  async listAgreements(companyId: number): Promise<ConnectWiseAgreement[]> {
+    return this.list<ConnectWiseAgreement>('/finance/agreements', `company/id=${conditionInteger(companyId)}`);
+  }
+
+  async listAdditions(agreementId: number): Promise<ConnectWiseAddition[]> {
+    return this.list<ConnectWiseAddition>(`/finance/agreements/${pathId(agreementId)}/additions`);
+  }
+
+  /** Sets the billed quantity of one addition: the monthly push (R26) and "send now" (R27). */
+  async updateAdditionQuantity(agreementId: number, additionId: number, quantity: number): Promise<ConnectWiseAddition> {
+    if (!Number.isFinite(quantity) || quantity < 0) {
+      throw new RangeError(`ConnectWise addition quantity must be a non-negative number, got ${String(quantity)}`);
+    }
+    return this.request<ConnectWiseAddition>('PATCH', `/finance/agreements/${pathId(agreementId)}/additions/${pathId(additionId)}`, {
+      body: [{ op: 'replace', path: 'quantity', value: quantity }],
+    });
+  }
+
+  async createTicket(ticket: NewConnectWiseTicket): Promise<ConnectWiseTicket> {
+    return this.request<ConnectWiseTicket>('POST', '/service/tickets', {
+      body: { summary: ticket.summary, company: { id: ticket.companyId }, initialDescription: ticket.initialDescription },
+    });
+  }
+
+  /** Adds a note to the ticket's detail description, where a periodic summary is read. */
+  async addTicketNote(ticketId: number, text: string): Promise<ConnectWiseTicketNote> {
+    return this.request<ConnectWiseTicketNote>('POST', `/service/tickets/${pathId(ticketId)}/notes`, {
+      body: { text, detailDescriptionFlag: true },
+    });
+  }
+
+  /** Reads page after page until one comes back short: ConnectWise sends no total. */
+  private async list<T>(path: string, conditions?: string): Promise<T[]> {
+    const records: T[] = [];
+    for (let page = 1; ; page++) {
+      const query: Record<string, string> = { page: String(page), pageSize: String(this.pageSize) };
+      if (conditions !== undefined) query.conditions = conditions;
+      const batch = await this.request<unknown>('GET', path, { query });
+      if (!Array.isArray(batch)) {
+        throw new ConnectWiseError(`ConnectWise answered GET ${path} with something other than a list`, 'unavailable', 200, undefined, [], undefined);
+      }
+      records.push(...(batch as T[]));
+      if (batch.length < this.pageSize) return records;
+    }
+  }
+
+  private async request<T>(method: string, path: string, options: { query?: Record<string, string>; body?: unknown }): Promise<T> {
+    const url = new URL(`${this.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
+    const headers: Record<string, string> = {
+      Authorization: this.authorization,
+      clientId: this.settings.clientId,
+      Accept: 'application/json',
+    };
+    if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+
+    let status: number;
+    let text: string;
+    let retryAfter: string | null;
+    try {
+      const response = await fetch(url, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      status = response.status;
+      retryAfter = response.headers.get('retry-after');
+      text = await response.text();
+    } catch (cause) {
+      throw unreachable(method, path, this.timeoutMs, cause);
+    }
+    if (status < 200 || status > 299) throw errorFromAnswer(method, path, status, text, retryAfter);
+    if (text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (cause) {
+      throw new ConnectWiseError(`ConnectWise answered ${method} ${path} with a body that is not JSON`, 'unavailable', status, undefined, [], undefined, { cause });
+    }
+  }
+}
+
+/**
+ * A string literal of the ConnectWise conditions syntax: in double quotes, with a double quote
+ * or a backslash inside escaped by a backslash, so an identifier like `Acme "EU"` matches
+ * itself and cannot widen the condition.
+ */
+function conditionString(value: string): string {
+  return `"${value.replace(/[\\"]/g, (character) => `\\${character}`)}"`;
+}
+
+function conditionInteger(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new RangeError(`a ConnectWise id must be an integer, got ${String(value)}`);
+  return String(value);
+}
+
+function pathId(value: number): string {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`a ConnectWise id must be a positive integer, got ${String(value)}`);
+  return String(value);
+}
+
+function unreachable(method: string, path: string, timeoutMs: number, cause: unknown): ConnectWiseError {
+  const timedOut = cause instanceof Error && cause.name === 'TimeoutError';
+  const reason = timedOut ? `no answer within ${String(timeoutMs)} ms` : `no connection (${cause instanceof Error ? cause.message : String(cause)})`;
+  return new ConnectWiseError(`ConnectWise could not be reached for ${method} ${path}: ${reason}`, 'unavailable', undefined, undefined, [], undefined, { cause });
+}
+
+function errorFromAnswer(method: string, path: string, status: number, text: string, retryAfter: string | null): ConnectWiseError {
+  const body = parseErrorBody(text);
+  const explanation = [hintFor(status), body.message ?? body.code, ...body.errors.map(describeFieldError)]
+    .filter((part): part is string => part !== undefined && part !== '')
+    .join('; ');
+  const answered = `ConnectWise answered ${String(status)} to ${method} ${path}`;
+  const retryAfterSeconds = retryAfter === null ? Number.NaN : Number(retryAfter);
+  return new ConnectWiseError(
+    explanation === '' ? answered : `${answered}: ${explanation}`,
+    kindOf(status),
+    status,
+    body.code,
+    body.errors,
+    Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : undefined,
+  );
+}
+
+/** What an operator should do about an answer, in the words of the settings page. */
+function hintFor(status: number): string | undefined {
+  if (status === 401) return 'authentication failed, check the company, public key, private key and clientId';
+  if (status === 403) return "the API member's security role does not allow this";
+  if (status === 404) return 'not found';
+  if (status === 429) return 'too many requests, retry later';
+  if (status >= 500) return 'ConnectWise is unavailable, retry later';
+  return undefined;
+}
+
+function kindOf(status: number): ConnectWiseErrorKind {
+  if (status === 401 || status === 403) return 'auth';
+  if (status === 404) return 'not_found';
+  if (status === 429 || status >= 500) return 'unavailable';
+  return 'rejected';
+}
+
+function describeFieldError(error: ConnectWiseFieldError): string {
+  const where = [error.resource, error.field].filter(Boolean).join('.');
+  const what = error.message ?? error.code ?? 'invalid';
+  return where === '' ? what : `${where}: ${what}`;
+}
+
+/** The documented `{code, message, errors}` body, or as much of it as the answer holds. */
+function parseErrorBody(text: string): { code?: string; message?: string; errors: ConnectWiseFieldError[] } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { errors: [] };
+  }
+  if (typeof body !== 'object' || body === null) return { errors: [] };
+  const { code, message, errors } = body as Record<string, unknown>;
+  return {
+    code: typeof code === 'string' ? code : undefined,
+    message: typeof message === 'string' ? message : undefined,
+    errors: Array.isArray(errors) ? errors.filter((error): error is ConnectWiseFieldError => typeof error === 'object' && error !== null) : [],
+  };
+}
