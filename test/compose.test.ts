@@ -32,8 +32,12 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   AccountState: 'Keyword',
   PartnerId: 'Keyword',
   CompanyId: 'Keyword',
+  CompanyName: 'Keyword',
   Product: 'Keyword',
   LicenseExpiresAt: 'Datetime',
+  PoolId: 'Keyword',
+  AccessGroupId: 'Keyword',
+  SourceId: 'Keyword',
 };
 
 function service(name: string): Service {

@@ -6,10 +6,17 @@ export const LicenseState = defineSearchAttributeKey('LicenseState', SearchAttri
 export const AccountState = defineSearchAttributeKey('AccountState', SearchAttributeType.KEYWORD);
 export const PartnerId = defineSearchAttributeKey('PartnerId', SearchAttributeType.KEYWORD);
 export const CompanyId = defineSearchAttributeKey('CompanyId', SearchAttributeType.KEYWORD);
+/** The company's current name, so ops find its workflows by the name they know; kept current on rename. */
+export const CompanyName = defineSearchAttributeKey('CompanyName', SearchAttributeType.KEYWORD);
 export const Product = defineSearchAttributeKey('Product', SearchAttributeType.KEYWORD);
 export const LicenseExpiresAt = defineSearchAttributeKey('LicenseExpiresAt', SearchAttributeType.DATETIME);
+/** Where a license sits in the security tree (R2, R5); kept current when its pool moves. */
+export const PoolId = defineSearchAttributeKey('PoolId', SearchAttributeType.KEYWORD);
+export const AccessGroupId = defineSearchAttributeKey('AccessGroupId', SearchAttributeType.KEYWORD);
+/** The upstream source a license was synced from. */
+export const SourceId = defineSearchAttributeKey('SourceId', SearchAttributeType.KEYWORD);
 
-export const searchAttributeKeys = [LicenseState, AccountState, PartnerId, CompanyId, Product, LicenseExpiresAt];
+export const searchAttributeKeys = [LicenseState, AccountState, PartnerId, CompanyId, CompanyName, Product, LicenseExpiresAt, PoolId, AccessGroupId, SourceId];
 
 const cliTypeNames = { KEYWORD: 'Keyword', DATETIME: 'Datetime' } as const;
 

@@ -19,6 +19,7 @@ export interface LicenseFacts {
   tag: string;
   accountType: AccountType | null;
   poolId: string | null;
+  accessGroupId: string | null;
   sourceId: string | null;
 }
 

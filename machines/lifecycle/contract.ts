@@ -24,3 +24,13 @@ export interface LifecycleView<State> {
   nextDeadline: { event: string; at: string } | null;
   noticesThisCycle: string[];
 }
+
+/**
+ * Facts of a subject that change outside its lifecycle: a company renamed, a pool moved to
+ * another access group (R5, R25). The workflow keeps them for its summary and search attributes.
+ */
+export interface FactsChange {
+  companyName?: string;
+  poolId?: string;
+  accessGroupId?: string;
+}
