@@ -1,0 +1,220 @@
+// The one interface every upstream connector speaks (DESIGN §5), its typed failures, and the
+// HTTP habits they share: a timeout on every call, a bounded wait on 429, and no credential in
+// any message.
+import type { z } from 'zod';
+import {
+  upstreamFailureTypes,
+  type SourceConnection,
+  type UnavailableReason,
+  type UpstreamCompany,
+  type UpstreamGap,
+  type UpstreamLicense,
+  type UpstreamSubscription,
+} from '../../machines/source/upstream.js';
+import { EsetEma2Connector } from './eset-ema2.js';
+import { JsonFeedConnector } from './json-feed.js';
+import { SophosPartnerConnector } from './sophos-partner.js';
+
+/** How far a read has come in this run, for the sync's heartbeat and `GET /v1/operations/:id`. */
+export interface ReadProgress {
+  companiesRead: number;
+  /** Null when the vendor does not say how many there are. */
+  companiesTotal: number | null;
+  licensesRead: number;
+}
+
+/**
+ * One page of a read. `resumeFrom` is an opaque cursor: the same read given it continues after
+ * this page, so a retried activity picks up where its last heartbeat was.
+ */
+export interface Page<Item> {
+  items: Item[];
+  /** Companies whose licenses could not be read this time (only on license pages). */
+  gaps: UpstreamGap[];
+  progress: ReadProgress;
+  resumeFrom: string;
+}
+
+export interface Connector {
+  /** R4: the credentials read at least one company; throws UpstreamNoCompanies otherwise. */
+  verify(): Promise<{ companiesReadable: number }>;
+  companies(resumeFrom?: string): AsyncIterable<Page<UpstreamCompany>>;
+  licenses(resumeFrom?: string): AsyncIterable<Page<UpstreamLicense>>;
+  /** Only for vendors that expose customers' orders (M27). */
+  subscriptions?(resumeFrom?: string): AsyncIterable<Page<UpstreamSubscription>>;
+}
+
+export function connectorFor(connection: SourceConnection): Connector {
+  switch (connection.vendor) {
+    case 'eset_ema2':
+      return new EsetEma2Connector(connection.baseUrl, connection.credentials);
+    case 'sophos_partner':
+      return new SophosPartnerConnector(connection.baseUrl, connection.credentials);
+    case 'json_feed':
+      return new JsonFeedConnector(connection.baseUrl, connection.credentials);
+  }
+}
+
+/** Maintenance, 5xx, 429 after backoff, unreachable: worth retrying later (R23). */
+export class UpstreamUnavailable extends Error {
+  override readonly name = upstreamFailureTypes.unavailable;
+  constructor(
+    readonly reason: UnavailableReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The upstream refused the credentials (or, during maintenance, pretends to). */
+export class UpstreamAuthFailed extends Error {
+  override readonly name = upstreamFailureTypes.authFailed;
+}
+
+/** R4: the credentials read no company at all. */
+export class UpstreamNoCompanies extends Error {
+  override readonly name = upstreamFailureTypes.noCompanies;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+/** A rate-limited read waits at most this many times before it gives the activity back to Temporal's backoff. */
+const RATE_LIMIT_ATTEMPTS = 5;
+/** A Retry-After longer than this is the vendor asking for more than an activity should sleep through. */
+const LONGEST_RATE_LIMIT_WAIT_MS = 60_000;
+/** When a 429 names no Retry-After: 1 s, 2 s, 4 s … */
+const FIRST_RATE_LIMIT_WAIT_MS = 1_000;
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * Sends one request, waiting out 429s within bounds. Answers every other status to the caller,
+ * who knows what its vendor means by it. Messages name the method and path, never headers or bodies.
+ */
+export async function sendUpstream(request: UpstreamRequest): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    let response: Response;
+    try {
+      response = await fetch(request.url, {
+        method: request.method,
+        headers: { accept: 'application/json', ...request.headers },
+        body: request.body,
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const why = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'could not connect';
+      throw new UpstreamUnavailable('unreachable', `${describe(request)} ${why}`);
+    }
+    if (response.status !== 429) return response;
+    await response.body?.cancel();
+    const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? FIRST_RATE_LIMIT_WAIT_MS * 2 ** (attempt - 1);
+    if (attempt >= RATE_LIMIT_ATTEMPTS || waitMs > LONGEST_RATE_LIMIT_WAIT_MS) {
+      throw new UpstreamUnavailable('rate_limited', `${describe(request)} is still rate limited after ${attempt} attempts`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
+
+/** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
+function retryAfterMs(header: string | null): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+/** The body as JSON, or UpstreamUnavailable: a maintenance page served with 200 is not data. */
+export async function jsonOf(response: Response, request: UpstreamRequest): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch {
+    throw new UpstreamUnavailable('invalid_response', `${describe(request)} answered ${response.status} without JSON`);
+  }
+}
+
+/** An answer in the shape the vendor documents, or UpstreamUnavailable naming the first field that is not. */
+export function shaped<Shape>(schema: z.ZodType<Shape>, answer: unknown, request: UpstreamRequest): Shape {
+  const parsed = schema.safeParse(answer);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  throw new UpstreamUnavailable('invalid_response', `${describe(request)} answered an unexpected shape${where}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** A 5xx or unexpected status as a failure a workflow can branch on. */
+export function unexpectedStatus(response: Response, request: UpstreamRequest): UpstreamUnavailable {
+  const reason: UnavailableReason = response.status >= 500 ? 'server_error' : 'invalid_response';
+  return new UpstreamUnavailable(reason, `${describe(request)} answered ${response.status}`);
+}
+
+/** Method and path only: query strings and hosts of a feed may carry tokens. */
+export function describe(request: UpstreamRequest): string {
+  return `${request.method} ${new URL(request.url).pathname}`;
+}
+
+/** `base` + `path`, keeping any path the base already has (`https://host/api` + `/Token/Get`). */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}
+
+/** A gate letting at most `limit` tasks run at once: the rest queue in order. */
+export function limiter(limit: number): <Result>(task: () => Promise<Result>) => Promise<Result> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  return async (task) => {
+    if (running >= limit) await new Promise<void>((admit) => waiting.push(admit));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** What reading one company's licenses found. */
+export interface CompanyLicenses {
+  licenses: UpstreamLicense[];
+  gap: UpstreamGap | null;
+}
+
+/** Companies whose licenses are read at the same time; each connector bounds its own calls further. */
+const COMPANIES_IN_FLIGHT = 8;
+
+/**
+ * Licenses read company by company, one page per company, for vendors that list licenses per
+ * customer (ESET, Sophos). Several companies are read at once, but pages come out in company
+ * order: the cursor is the company page being read and how many of its companies are done, so a
+ * resumed read neither repeats nor skips a company.
+ */
+export async function* licensesByCompany(
+  companies: (resumeFrom?: string) => AsyncIterable<Page<UpstreamCompany>>,
+  readCompany: (company: UpstreamCompany) => Promise<CompanyLicenses>,
+  resumeFrom?: string,
+): AsyncIterable<Page<UpstreamLicense>> {
+  const start = resumeFrom === undefined ? { page: undefined, done: 0 } : (JSON.parse(resumeFrom) as { page?: string; done: number });
+  let pageCursor = start.page;
+  let skip = start.done;
+  let licensesRead = 0;
+  const slot = limiter(COMPANIES_IN_FLIGHT);
+  for await (const companyPage of companies(pageCursor)) {
+    const reads = companyPage.items.map((company, index) => (index < skip ? null : slot(() => readCompany(company))));
+    // Awaited in order below; a later failure must not go unhandled while an earlier read is awaited.
+    for (const read of reads) read?.catch(() => undefined);
+    for (const [index, read] of reads.entries()) {
+      if (read === null) continue;
+      const { licenses, gap } = await read;
+      licensesRead += licenses.length;
+      const progress = { ...companyPage.progress, companiesRead: companyPage.progress.companiesRead - companyPage.items.length + index + 1, licensesRead };
+      yield { items: licenses, gaps: gap ? [gap] : [], progress, resumeFrom: JSON.stringify({ page: pageCursor, done: index + 1 }) };
+    }
+    skip = 0;
+    pageCursor = companyPage.resumeFrom;
+  }
+}

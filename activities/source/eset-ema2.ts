@@ -1,0 +1,292 @@
+// ESET MSP Administrator 2 (DESIGN §5): the companies under the account's own company and
+// their licenses. Access tokens may live a minute, so the session renews them early and on 401,
+// and logs in again when renewal fails; a 503 with code 99/subCode 2 is maintenance, not an error.
+import { z } from 'zod';
+import {
+  upstreamStateFromEset,
+  type EsetEma2Credentials,
+  type UpstreamCompany,
+  type UpstreamLicense,
+} from '../../machines/source/upstream.js';
+import {
+  describe,
+  joinUrl,
+  jsonOf,
+  licensesByCompany,
+  limiter,
+  sendUpstream,
+  shaped,
+  unexpectedStatus,
+  UpstreamAuthFailed,
+  UpstreamNoCompanies,
+  UpstreamUnavailable,
+  type CompanyLicenses,
+  type Connector,
+  type Page,
+  type UpstreamRequest,
+} from './connector.js';
+
+/** EMA2 answers at most 100 rows a page. */
+const PAGE_SIZE = 100;
+/** License/Detail is one call per license: this many in flight across the whole read. */
+const DETAILS_IN_FLIGHT = 8;
+/** Renew this long before a token expires, at most a fifth of its life: a one-minute token renews at 48 s. */
+const LONGEST_RENEWAL_MARGIN_MS = 30_000;
+/** EMA2 has one console for every company of the account. */
+const CONSOLE_URL = 'https://msp.eset.com/';
+
+const tokenAnswer = z.object({ accessToken: z.string(), refreshToken: z.string(), expiresIn: z.number().positive().optional() });
+const currentUser = z.object({ company: z.object({ companyId: z.string() }) });
+const childrenAnswer = z.object({
+  companies: z.array(z.object({ publicId: z.string(), name: z.string(), email: z.string().nullish() })),
+  totalCount: z.number().int().nonnegative(),
+});
+const searchAnswer = z.object({ search: z.array(z.object({ publicLicenseKey: z.string() })), totalCount: z.number().int().nonnegative() });
+const licenseDetail = z.object({
+  publicLicenseKey: z.string(),
+  customerId: z.string(),
+  productCode: z.union([z.string(), z.number()]).transform(String),
+  productName: z.string(),
+  quantity: z.number().int().nonnegative(),
+  usage: z.number().int().nonnegative(),
+  state: z.number().int(),
+  trial: z.boolean(),
+  trialExpiration: z.string().nullish(),
+  expirationDate: z.string().nullish(),
+});
+type LicenseDetail = z.infer<typeof licenseDetail>;
+
+/** EMA2's own error body; code 99 with subCode 2 is its maintenance answer. */
+const errorAnswer = z.object({ code: z.number(), subCode: z.number().optional() });
+
+/**
+ * Where a company walk stands: parents whose children are still to read, the first one from
+ * `skip`. The account's own company is the root: its children are top-level companies.
+ */
+interface CompanyWalk {
+  pending: Array<{ companyId: string; isRoot: boolean }>;
+  skip: number;
+}
+
+export class EsetEma2Connector implements Connector {
+  private readonly session: EsetSession;
+  private readonly detailSlot = limiter(DETAILS_IN_FLIGHT);
+
+  constructor(
+    private readonly baseUrl: string,
+    credentials: EsetEma2Credentials,
+  ) {
+    this.session = new EsetSession(baseUrl, credentials);
+  }
+
+  async verify(): Promise<{ companiesReadable: number }> {
+    const root = await this.rootCompanyId();
+    const { totalCount } = await this.children(root, 0, 1);
+    if (totalCount === 0) throw new UpstreamNoCompanies('R4: the ESET account reads no company under its own');
+    return { companiesReadable: totalCount };
+  }
+
+  /** Every company below the account's own, parents before their sites, read breadth first. */
+  async *companies(resumeFrom?: string): AsyncIterable<Page<UpstreamCompany>> {
+    const walk: CompanyWalk = resumeFrom === undefined ? { pending: [{ companyId: await this.rootCompanyId(), isRoot: true }], skip: 0 } : (JSON.parse(resumeFrom) as CompanyWalk);
+    let companiesRead = 0;
+    let companiesTotal: number | null = null;
+    while (walk.pending.length > 0) {
+      const parent = walk.pending[0]!;
+      const page = await this.children(parent.companyId, walk.skip, PAGE_SIZE);
+      // Only the top level's count is known without walking everything; it is the useful one.
+      if (parent.isRoot) companiesTotal ??= page.totalCount;
+      const items = page.companies.map((company): UpstreamCompany => ({
+        upstreamId: company.publicId,
+        name: company.name,
+        parentUpstreamId: parent.isRoot ? null : parent.companyId,
+        consoleUrl: CONSOLE_URL,
+        contactEmail: company.email ?? null,
+      }));
+      walk.pending.push(...items.map((company) => ({ companyId: company.upstreamId, isRoot: false })));
+      walk.skip += page.companies.length;
+      if (page.companies.length === 0 || walk.skip >= page.totalCount) {
+        walk.pending.shift();
+        walk.skip = 0;
+      }
+      if (items.length === 0) continue;
+      companiesRead += items.length;
+      yield { items, gaps: [], progress: { companiesRead, companiesTotal, licensesRead: 0 }, resumeFrom: JSON.stringify(walk) };
+    }
+  }
+
+  licenses(resumeFrom?: string): AsyncIterable<Page<UpstreamLicense>> {
+    return licensesByCompany((from) => this.companies(from), (company) => this.licensesOf(company), resumeFrom);
+  }
+
+  private async licensesOf(company: UpstreamCompany): Promise<CompanyLicenses> {
+    const keys: string[] = [];
+    for (let skip = 0; ; ) {
+      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: company.upstreamId, skip, take: PAGE_SIZE });
+      keys.push(...page.search.map((found) => found.publicLicenseKey));
+      skip += page.search.length;
+      if (page.search.length === 0 || skip >= page.totalCount) break;
+    }
+    const details = await Promise.all(keys.map((key) => this.detailSlot(() => this.detail(key))));
+    const licenses = details.filter((detail): detail is LicenseDetail => detail !== null).map(licenseFromDetail);
+    return { licenses, gap: null };
+  }
+
+  /** Null when the license vanished between the search and its detail: it is simply gone. */
+  private detail(publicLicenseKey: string): Promise<LicenseDetail | null> {
+    return this.post(licenseDetail, '/License/Detail', { publicLicenseKey }, { absentOn404: true });
+  }
+
+  private async rootCompanyId(): Promise<string> {
+    const user = await this.call(currentUser, { method: 'GET', url: joinUrl(this.baseUrl, '/User/Current') });
+    return user.company.companyId;
+  }
+
+  private children(companyId: string, skip: number, take: number) {
+    return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take });
+  }
+
+  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options: { absentOn404: true }): Promise<Shape | null>;
+  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object): Promise<Shape>;
+  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options?: { absentOn404: true }): Promise<Shape | null> {
+    return this.call(schema, { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, options);
+  }
+
+  /** One authorised call; a 401 renews the session (or logs in again) and tries once more. */
+  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest): Promise<Shape>;
+  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: { absentOn404: true }): Promise<Shape | null>;
+  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: { absentOn404: true }): Promise<Shape | null> {
+    let accessToken = await this.session.accessToken();
+    for (let attempt = 1; ; attempt++) {
+      const response = await sendUpstream({ ...request, headers: { ...request.headers, authorization: `Bearer ${accessToken}` } });
+      if (response.ok) return shaped(schema, await jsonOf(response, request), request);
+      if (response.status === 401 && attempt === 1) {
+        await response.body?.cancel();
+        accessToken = await this.session.rejected(accessToken);
+        continue;
+      }
+      if (response.status === 404 && options?.absentOn404) {
+        await response.body?.cancel();
+        return null;
+      }
+      throw await esetFailure(response, request);
+    }
+  }
+}
+
+function licenseFromDetail(detail: LicenseDetail): UpstreamLicense {
+  return {
+    upstreamId: detail.publicLicenseKey,
+    companyUpstreamId: detail.customerId,
+    product: detail.productCode,
+    productName: detail.productName,
+    seats: detail.quantity,
+    seatsUsed: detail.usage,
+    // EMA2 bills MSP licenses monthly on usage; only trials carry their own end.
+    term: detail.trial ? 'trial' : 'monthly',
+    expiresAt: epochMs(detail.trial ? detail.trialExpiration : detail.expirationDate),
+    upstreamState: upstreamStateFromEset(detail.state),
+    // A license in EMA2 is the MSP's, used by its customer.
+    owner: 'partner',
+    poolUpstreamId: null,
+  };
+}
+
+function epochMs(date: string | null | undefined): number | null {
+  if (!date) return null;
+  const at = Date.parse(date);
+  return Number.isNaN(at) ? null : at;
+}
+
+/** What an EMA2 failure means: maintenance, refused credentials, or a server error. */
+async function esetFailure(response: Response, request: UpstreamRequest): Promise<Error> {
+  const body = errorAnswer.safeParse(await response.json().catch(() => null));
+  if (response.status === 503 && body.success && body.data.code === 99 && body.data.subCode === 2) {
+    return new UpstreamUnavailable('maintenance', `ESET MSP Administrator is in maintenance (${describe(request)})`);
+  }
+  if (response.status === 401 || response.status === 403) return new UpstreamAuthFailed(`ESET MSP Administrator refused the credentials (${describe(request)} answered ${response.status})`);
+  return unexpectedStatus(response, request);
+}
+
+interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  /** When to renew before using the token again; null when neither the answer nor the token says when it expires. */
+  renewAt: number | null;
+}
+
+/** The account's tokens, renewed once for all concurrent callers. */
+class EsetSession {
+  private tokens: Tokens | null = null;
+  private refreshing: Promise<Tokens> | null = null;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly credentials: EsetEma2Credentials,
+  ) {}
+
+  async accessToken(): Promise<string> {
+    const tokens = this.tokens;
+    if (tokens !== null && (tokens.renewAt === null || Date.now() < tokens.renewAt)) return tokens.accessToken;
+    return (await this.refresh()).accessToken;
+  }
+
+  /** After a 401 on `accessToken`: renew, unless another caller already did. */
+  async rejected(accessToken: string): Promise<string> {
+    if (this.tokens !== null && this.tokens.accessToken !== accessToken) return this.tokens.accessToken;
+    if (this.tokens?.accessToken === accessToken) this.tokens.renewAt = 0;
+    return (await this.refresh()).accessToken;
+  }
+
+  private refresh(): Promise<Tokens> {
+    const stale = this.tokens;
+    this.refreshing ??= (stale === null ? this.logIn() : this.renew(stale))
+      .then((tokens) => (this.tokens = tokens))
+      .finally(() => (this.refreshing = null));
+    return this.refreshing;
+  }
+
+  /** A refused renewal (refresh token expired or revoked) is not a failure: log in again. */
+  private async renew(stale: Tokens): Promise<Tokens> {
+    const request = this.tokenRequest('/Token/Renew', { refreshToken: stale.refreshToken });
+    const response = await sendUpstream(request);
+    if (response.ok) return tokensOf(shaped(tokenAnswer, await jsonOf(response, request), request));
+    const failure = await esetFailure(response, request);
+    if (failure instanceof UpstreamUnavailable) throw failure;
+    return this.logIn();
+  }
+
+  private async logIn(): Promise<Tokens> {
+    const request = this.tokenRequest('/Token/Get', { username: this.credentials.username, password: this.credentials.password });
+    const response = await sendUpstream(request);
+    if (response.ok) return tokensOf(shaped(tokenAnswer, await jsonOf(response, request), request));
+    if (response.status === 400) {
+      await response.body?.cancel();
+      throw new UpstreamAuthFailed(`ESET MSP Administrator refused the credentials (${describe(request)} answered 400)`);
+    }
+    throw await esetFailure(response, request);
+  }
+
+  private tokenRequest(path: string, body: object): UpstreamRequest {
+    return { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  }
+}
+
+function tokensOf({ accessToken, refreshToken, expiresIn }: z.infer<typeof tokenAnswer>): Tokens {
+  const expiresAt = expiresIn !== undefined ? Date.now() + expiresIn * 1000 : jwtExpiry(accessToken);
+  if (expiresAt === null) return { accessToken, refreshToken, renewAt: null };
+  const lifetime = Math.max(0, expiresAt - Date.now());
+  return { accessToken, refreshToken, renewAt: expiresAt - Math.min(LONGEST_RENEWAL_MARGIN_MS, lifetime / 5) };
+}
+
+/** The `exp` claim of a JWT access token, in ms; null for an opaque token. */
+function jwtExpiry(token: string): number | null {
+  const payload = token.split('.')[1];
+  if (payload === undefined) return null;
+  try {
+    const { exp } = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof exp === 'number' ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}

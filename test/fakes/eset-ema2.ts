@@ -1,0 +1,241 @@
+// A local ESET MSP Administrator 2, following the shapes DESIGN §5 lists: JWT access tokens that
+// expire (401 after), refresh tokens, Company/Children and Search/Licenses paged by skip/take
+// (take ≤ 100), License/Detail, and on demand the maintenance 503 (code 99, subCode 2), 429s
+// with Retry-After, and slow answers. Its data is plain maps a test mutates between syncs.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeEsetCompany {
+  publicId: string;
+  name: string;
+  /** Company/Children of this id lists it; the account's own company is `rootCompanyId`. */
+  parentId: string;
+  type: number;
+  email: string;
+  status: number;
+}
+
+export interface FakeEsetLicense {
+  publicLicenseKey: string;
+  customerId: string;
+  productCode: string;
+  productName: string;
+  quantity: number;
+  usage: number;
+  /** 0 Error, 1 Normal, 2 Obsolete, 3 Suspended, 4 Warning. */
+  state: number;
+  trial: boolean;
+  trialExpiration: string | null;
+  expirationDate: string | null;
+}
+
+/** What the next requests answer instead of their data, whatever the path. */
+export type EsetFailure = { kind: 'maintenance' } | { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'server_error' };
+
+export interface FakeEsetOptions {
+  username?: string;
+  password?: string;
+  /** Companies directly under the account's company, and licenses per company. */
+  companies?: number;
+  licensesPerCompany?: number;
+  accessTokenLifetimeMs?: number;
+  refreshTokenLifetimeMs?: number;
+  /** Delay before every answer, so requests overlap during a read. */
+  answerDelayMs?: number;
+}
+
+export interface FakeEsetEma2 {
+  /** The source's baseUrl. */
+  url: string;
+  credentials: { username: string; password: string };
+  rootCompanyId: string;
+  companies: Map<string, FakeEsetCompany>;
+  licenses: Map<string, FakeEsetLicense>;
+  /** Requests received, by path (`/License/Detail` …), answers sent, by status, and the most requests of one path in flight at once. */
+  requests: Map<string, number>;
+  statuses: Map<number, number>;
+  peakInFlight: Map<string, number>;
+  /** The next `times` requests fail so. */
+  fail(times: number, failure: EsetFailure): void;
+  /** Every access token issued so far now answers 401; with `refreshTokens`, renewals are refused too. */
+  expireTokens(options?: { refreshTokens?: boolean }): void;
+  addCompany(name: string, parentId?: string): FakeEsetCompany;
+  addLicense(customerId: string, overrides?: Partial<FakeEsetLicense>): FakeEsetLicense;
+  renewLicense(publicLicenseKey: string, expirationDate: string): void;
+  setSeats(publicLicenseKey: string, quantity: number): void;
+  removeLicense(publicLicenseKey: string): void;
+  close(): Promise<void>;
+}
+
+const MAX_TAKE = 100;
+
+export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<FakeEsetEma2> {
+  const credentials = { username: options.username ?? 'msp-admin@example.test', password: options.password ?? 'correct horse battery staple' };
+  const accessLifetimeMs = options.accessTokenLifetimeMs ?? 60_000;
+  const refreshLifetimeMs = options.refreshTokenLifetimeMs ?? 3_600_000;
+  const rootCompanyId = randomUUID();
+  const companies = new Map<string, FakeEsetCompany>();
+  const licenses = new Map<string, FakeEsetLicense>();
+  const accessTokens = new Map<string, number>();
+  const refreshTokens = new Map<string, number>();
+  const requests = new Map<string, number>();
+  const statuses = new Map<number, number>();
+  const peakInFlight = new Map<string, number>();
+  const inFlight = new Map<string, number>();
+  const failures: EsetFailure[] = [];
+  let licenseSerial = 0;
+
+  const addCompany = (name: string, parentId = rootCompanyId): FakeEsetCompany => {
+    const company = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1 };
+    companies.set(company.publicId, company);
+    return company;
+  };
+  const addLicense = (customerId: string, overrides: Partial<FakeEsetLicense> = {}): FakeEsetLicense => {
+    licenseSerial += 1;
+    const license: FakeEsetLicense = {
+      publicLicenseKey: `3AB-${String(licenseSerial).padStart(3 + 4, '0').replace(/(\d{3})(\d{4})/, '$1-$2')}`,
+      customerId,
+      productCode: '110',
+      productName: 'ESET PROTECT Entry',
+      quantity: 10,
+      usage: 3,
+      state: 1,
+      trial: false,
+      trialExpiration: null,
+      expirationDate: '2030-01-31T00:00:00Z',
+      ...overrides,
+    };
+    licenses.set(license.publicLicenseKey, license);
+    return license;
+  };
+  for (let index = 1; index <= (options.companies ?? 0); index++) {
+    const company = addCompany(`Company ${index}`);
+    for (let count = 0; count < (options.licensesPerCompany ?? 0); count++) addLicense(company.publicId);
+  }
+
+  const issueTokens = () => {
+    const now = Date.now();
+    const accessToken = jwt({ sub: credentials.username, exp: (now + accessLifetimeMs) / 1000, jti: randomUUID() });
+    const refreshToken = randomUUID();
+    accessTokens.set(accessToken, now + accessLifetimeMs);
+    refreshTokens.set(refreshToken, now + refreshLifetimeMs);
+    return { accessToken, refreshToken };
+  };
+  const authorised = (request: IncomingMessage) => {
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const expiresAt = token === undefined ? undefined : accessTokens.get(token);
+    return expiresAt !== undefined && Date.now() < expiresAt;
+  };
+
+  type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+  const routes: Record<string, (body: Record<string, unknown>, request: IncomingMessage) => Answer> = {
+    'POST /Token/Get': (body) =>
+      body.username === credentials.username && body.password === credentials.password ? { status: 200, body: issueTokens() } : { status: 401, body: { code: 1, subCode: 0, message: 'Invalid credentials' } },
+    'POST /Token/Renew': (body) => {
+      const expiresAt = refreshTokens.get(String(body.refreshToken));
+      if (expiresAt === undefined || Date.now() >= expiresAt) return { status: 401, body: { code: 1, subCode: 1, message: 'Invalid refresh token' } };
+      refreshTokens.delete(String(body.refreshToken));
+      return { status: 200, body: issueTokens() };
+    },
+    'GET /User/Current': () => ({ status: 200, body: { username: credentials.username, company: { companyId: rootCompanyId, name: 'The MSP' } } }),
+    'POST /Company/Children': (body) => {
+      const { skip, take } = paging(body);
+      if (take > MAX_TAKE) return { status: 400, body: { code: 2, subCode: 0, message: `take must be at most ${MAX_TAKE}` } };
+      const children = [...companies.values()].filter((company) => company.parentId === body.companyId);
+      return { status: 200, body: { companies: children.slice(skip, skip + take).map(({ parentId: _parent, ...company }) => company), totalCount: children.length } };
+    },
+    'POST /Search/Licenses': (body) => {
+      const { skip, take } = paging(body);
+      if (take > MAX_TAKE) return { status: 400, body: { code: 2, subCode: 0, message: `take must be at most ${MAX_TAKE}` } };
+      const found = [...licenses.values()].filter((license) => license.customerId === body.customerId);
+      return { status: 200, body: { search: found.slice(skip, skip + take).map(({ publicLicenseKey }) => ({ publicLicenseKey })), totalCount: found.length } };
+    },
+    'POST /License/Detail': (body) => {
+      const license = licenses.get(String(body.publicLicenseKey));
+      return license ? { status: 200, body: license } : { status: 404, body: { code: 3, subCode: 0, message: 'License not found' } };
+    },
+  };
+  const unauthenticated = new Set(['POST /Token/Get', 'POST /Token/Renew']);
+
+  const answer = async (request: IncomingMessage, path: string): Promise<Answer> => {
+    const body = await jsonBody(request);
+    const failure = failures.shift();
+    if (failure?.kind === 'maintenance') return { status: 503, body: { code: 99, subCode: 2, message: 'Service is under maintenance' } };
+    if (failure?.kind === 'rate_limited') return { status: 429, body: { code: 98, subCode: 0, message: 'Too many requests' }, headers: { 'retry-after': String(failure.retryAfterSeconds) } };
+    if (failure?.kind === 'server_error') return { status: 500, body: { code: 0, subCode: 0, message: 'Internal error' } };
+    const route = `${request.method} ${path}`;
+    const handle = routes[route];
+    if (!handle) return { status: 404, body: { code: 404, subCode: 0, message: 'Not found' } };
+    if (!unauthenticated.has(route) && !authorised(request)) return { status: 401, body: { code: 1, subCode: 2, message: 'Token expired or invalid' } };
+    return handle(body, request);
+  };
+
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    // The fake serves under /api, as EMA2 does: paths are counted without it.
+    const path = new URL(request.url ?? '/', 'http://fake').pathname.replace(/^\/api(?=\/)/, '');
+    requests.set(path, (requests.get(path) ?? 0) + 1);
+    inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
+    peakInFlight.set(path, Math.max(peakInFlight.get(path) ?? 0, inFlight.get(path) ?? 0));
+    answer(request, path)
+      .then(async (answered) => {
+        if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
+        return answered;
+      })
+      .then(
+        ({ status, body, headers }) => {
+          inFlight.set(path, (inFlight.get(path) ?? 1) - 1);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+          response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+        },
+        (error: unknown) => response.writeHead(500).end(String(error)),
+      );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/api`,
+    credentials,
+    rootCompanyId,
+    companies,
+    licenses,
+    requests,
+    statuses,
+    peakInFlight,
+    fail: (times, failure) => failures.push(...Array.from({ length: times }, () => failure)),
+    expireTokens: ({ refreshTokens: refreshToo = false } = {}) => {
+      for (const token of accessTokens.keys()) accessTokens.set(token, 0);
+      if (refreshToo) for (const token of refreshTokens.keys()) refreshTokens.set(token, 0);
+    },
+    addCompany,
+    addLicense,
+    renewLicense: (key, expirationDate) => (licenseOf(licenses, key).expirationDate = expirationDate),
+    setSeats: (key, quantity) => (licenseOf(licenses, key).quantity = quantity),
+    removeLicense: (key) => licenses.delete(key),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+function licenseOf(licenses: Map<string, FakeEsetLicense>, key: string): FakeEsetLicense {
+  const license = licenses.get(key);
+  if (!license) throw new Error(`The fake EMA2 has no license ${key}`);
+  return license;
+}
+
+function paging(body: Record<string, unknown>) {
+  return { skip: Number(body.skip ?? 0), take: Number(body.take ?? MAX_TAKE) };
+}
+
+/** An unsigned JWT: the connector reads only its `exp`, as a client of a real one would. */
+function jwt(claims: object): string {
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode(claims)}.`;
+}
+
+async function jsonBody(request: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+}

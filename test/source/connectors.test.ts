@@ -1,0 +1,316 @@
+// Each connector against its local fake (DESIGN §5): full paged reads, token renewal, maintenance,
+// rate limits, gaps that are not failures, and R4 when credentials read no company.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { connectorFor, UpstreamAuthFailed, UpstreamNoCompanies, UpstreamUnavailable, type Page } from '../../activities/source/connector.js';
+import type { UpstreamGap } from '../../machines/source/upstream.js';
+import { startFakeEsetEma2, type FakeEsetEma2 } from '../fakes/eset-ema2.js';
+import { startFakeJsonFeed, type FakeJsonFeed } from '../fakes/json-feed.js';
+import { startFakeSophosPartner, type FakeSophosPartner } from '../fakes/sophos-partner.js';
+
+const running: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(running.splice(0).map((fake) => fake.close()));
+});
+
+async function started<Fake extends { close(): Promise<void> }>(fake: Promise<Fake>): Promise<Fake> {
+  running.push(await fake);
+  return fake;
+}
+
+async function readAll<Item>(pages: AsyncIterable<Page<Item>>) {
+  const items: Item[] = [];
+  const gaps: UpstreamGap[] = [];
+  const cursors: string[] = [];
+  for await (const page of pages) {
+    items.push(...page.items);
+    gaps.push(...page.gaps);
+    cursors.push(page.resumeFrom);
+  }
+  return { items, gaps, cursors };
+}
+
+const eset = (fake: FakeEsetEma2, credentials = fake.credentials) => connectorFor({ vendor: 'eset_ema2', baseUrl: fake.url, credentials });
+const sophos = (fake: FakeSophosPartner, credentials = fake.credentials) => connectorFor({ vendor: 'sophos_partner', baseUrl: fake.url, credentials });
+const feed = (fake: FakeJsonFeed, bearerToken?: string) => connectorFor({ vendor: 'json_feed', baseUrl: fake.url, credentials: { bearerToken } });
+
+describe('ESET MSP Administrator 2 connector', () => {
+  it('reads every company and site and every license, paging by at most 100', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 120, licensesPerCompany: 1 }));
+    const big = fake.addCompany('Big Customer');
+    for (let count = 0; count < 150; count++) fake.addLicense(big.publicId);
+    const site = fake.addCompany('Big Customer — Lyon site', big.publicId);
+    const suspendedTrial = fake.addLicense(site.publicId, { state: 3, trial: true, trialExpiration: '2026-02-01T00:00:00Z' });
+
+    const connector = eset(fake);
+    const companies = await readAll(connector.companies());
+    const licenses = await readAll(connector.licenses());
+
+    expect(companies.items).toHaveLength(122);
+    expect(companies.items.find((company) => company.upstreamId === site.publicId)).toMatchObject({ parentUpstreamId: big.publicId, name: site.name });
+    expect(companies.items.find((company) => company.upstreamId === big.publicId)?.parentUpstreamId).toBeNull();
+    expect(licenses.items).toHaveLength(fake.licenses.size);
+    expect(new Set(licenses.items.map((license) => license.upstreamId)).size).toBe(fake.licenses.size);
+    expect(licenses.items.find((license) => license.upstreamId === suspendedTrial.publicLicenseKey)).toEqual({
+      upstreamId: suspendedTrial.publicLicenseKey,
+      companyUpstreamId: site.publicId,
+      product: '110',
+      productName: 'ESET PROTECT Entry',
+      seats: 10,
+      seatsUsed: 3,
+      term: 'trial',
+      expiresAt: Date.parse('2026-02-01T00:00:00Z'),
+      upstreamState: 'suspended',
+      owner: 'partner',
+      poolUpstreamId: null,
+    });
+    // The fake answers 400 to a take above 100: no such answer means every page kept the limit.
+    expect(fake.statuses.get(400)).toBeUndefined();
+  });
+
+  it('keeps at most 8 License/Detail calls in flight', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 2, licensesPerCompany: 40, answerDelayMs: 5 }));
+    await readAll(eset(fake).licenses());
+    expect(fake.requests.get('/License/Detail')).toBe(80);
+    expect(fake.peakInFlight.get('/License/Detail')).toBeGreaterThan(1);
+    expect(fake.peakInFlight.get('/License/Detail')).toBeLessThanOrEqual(8);
+  });
+
+  it('resumes a license read from any page cursor without repeating or skipping a company', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 5, licensesPerCompany: 2 }));
+    const whole = await readAll(eset(fake).licenses());
+    const cursor = whole.cursors[1]!;
+    const firstTwo = (await readAll(eset(fake).licenses())).items.slice(0, 4);
+    const rest = await readAll(eset(fake).licenses(cursor));
+    expect([...firstTwo, ...rest.items].map((license) => license.upstreamId).sort()).toEqual(whole.items.map((license) => license.upstreamId).sort());
+  });
+
+  it('renews a token before it expires, never meeting a 401', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 2, accessTokenLifetimeMs: 60_000 }));
+    const connector = eset(fake);
+    await connector.verify();
+    // The clock of the fake and the connector alike: 50 s into a one-minute token, inside its renewal margin.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 50_000);
+    expect(await connector.verify()).toEqual({ companiesReadable: 2 });
+    expect(fake.requests.get('/Token/Renew')).toBe(1);
+    expect(fake.requests.get('/Token/Get')).toBe(1);
+    expect(fake.statuses.get(401)).toBeUndefined();
+  });
+
+  it('renews on 401, and logs in again when the renewal is refused', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 3 }));
+    const connector = eset(fake);
+    await connector.verify();
+
+    fake.expireTokens();
+    expect(await connector.verify()).toEqual({ companiesReadable: 3 });
+    expect(fake.requests.get('/Token/Renew')).toBe(1);
+    expect(fake.requests.get('/Token/Get')).toBe(1);
+
+    fake.expireTokens({ refreshTokens: true });
+    expect(await connector.verify()).toEqual({ companiesReadable: 3 });
+    expect(fake.requests.get('/Token/Renew')).toBe(2);
+    expect(fake.requests.get('/Token/Get')).toBe(2);
+  });
+
+  it('answers maintenance (503, code 99, subCode 2) as UpstreamUnavailable, not as an auth failure, and recovers', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 1 }));
+    const connector = eset(fake);
+    fake.fail(1, { kind: 'maintenance' });
+    const failure = await connector.verify().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamUnavailable);
+    expect(failure).toMatchObject({ name: 'UpstreamUnavailable', reason: 'maintenance' });
+    expect(await connector.verify()).toEqual({ companiesReadable: 1 });
+  });
+
+  it('waits out a 429 for as long as Retry-After asks, then reads', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 1 }));
+    fake.fail(1, { kind: 'rate_limited', retryAfterSeconds: 1 });
+    const started_ = performance.now();
+    expect(await eset(fake).verify()).toEqual({ companiesReadable: 1 });
+    expect(performance.now() - started_).toBeGreaterThanOrEqual(1000);
+    expect(fake.statuses.get(429)).toBe(1);
+  });
+
+  it('refuses wrong credentials without repeating them', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 1 }));
+    const failure = await eset(fake, { username: fake.credentials.username, password: 'wrong-secret-42' })
+      .verify()
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamAuthFailed);
+    expect(String((failure as Error).message)).not.toContain('wrong-secret-42');
+  });
+
+  it('R4: an account that reads no company is refused', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 0 }));
+    await expect(eset(fake).verify()).rejects.toBeInstanceOf(UpstreamNoCompanies);
+  });
+
+  it('reads what changed upstream between two syncs', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 2, licensesPerCompany: 2 }));
+    const [renewed, resized, removed] = [...fake.licenses.keys()] as [string, string, string];
+    fake.renewLicense(renewed, '2031-01-31T00:00:00Z');
+    fake.setSeats(resized, 50);
+    fake.removeLicense(removed);
+    const byKey = new Map((await readAll(eset(fake).licenses())).items.map((license) => [license.upstreamId, license]));
+    expect(byKey.get(renewed)?.expiresAt).toBe(Date.parse('2031-01-31T00:00:00Z'));
+    expect(byKey.get(resized)?.seats).toBe(50);
+    expect(byKey.has(removed)).toBe(false);
+    expect(byKey.size).toBe(3);
+  });
+});
+
+describe('Sophos Central Partner connector', () => {
+  it('reads every tenant page and each tenant’s licenses on the apiHost Sophos names', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 130, licensesPerTenant: 2 }));
+    const flex = fake.addTenant('Flex Customer', { billingType: 'usage' });
+    const flexLicense = fake.addLicense(flex.id, { type: 'usage', quantity: 40, usage: { current: { count: 12, date: '2025-06-01' } } });
+
+    const connector = sophos(fake);
+    expect(await connector.verify()).toEqual({ companiesReadable: 131 });
+    const companies = await readAll(connector.companies());
+    const licenses = await readAll(connector.licenses());
+
+    expect(companies.items).toHaveLength(131);
+    expect(fake.requests.get('/global/partner/v1/tenants')).toBe(1 + 2 + 2);
+    expect(licenses.items).toHaveLength(131 * 2 - 1);
+    expect(licenses.gaps).toEqual([]);
+    expect(fake.requests.get('/regions/eu01/licenses/v1/licenses')).toBe(131);
+    expect(licenses.items.find((license) => license.upstreamId === flexLicense.id)).toEqual({
+      upstreamId: flexLicense.id,
+      companyUpstreamId: flex.id,
+      product: 'CIXA',
+      productName: 'Central Intercept X Advanced',
+      seats: 40,
+      seatsUsed: 12,
+      term: 'monthly',
+      expiresAt: Date.parse('2026-01-31'),
+      upstreamState: 'normal',
+      owner: 'partner',
+      poolUpstreamId: null,
+    });
+  });
+
+  it('keeps a trial tenant without apiHost as a company, and names it and a tenant refusing assistance as gaps', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 2, licensesPerTenant: 1 }));
+    const trial = fake.addTenant('Trial Customer', { billingType: 'trial', dataRegion: null });
+    const closed = fake.addTenant('Private Customer', { partnerAssistance: false });
+    fake.addLicense(closed.id);
+
+    const connector = sophos(fake);
+    const companies = await readAll(connector.companies());
+    const licenses = await readAll(connector.licenses());
+
+    expect(companies.items.map((company) => company.upstreamId)).toEqual(expect.arrayContaining([trial.id, closed.id]));
+    expect(licenses.items).toHaveLength(2);
+    expect(licenses.gaps).toEqual([
+      { companyUpstreamId: trial.id, reason: 'no_license_host', detail: expect.any(String) },
+      { companyUpstreamId: closed.id, reason: 'access_denied', detail: expect.stringContaining('partner assistance') },
+    ]);
+  });
+
+  it('asks for a new token when the old one is refused, and before one expires', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 1 }));
+    const connector = sophos(fake);
+    await connector.verify();
+    fake.expireTokens();
+    await connector.verify();
+    expect(fake.requests.get('/api/v2/oauth2/token')).toBe(2);
+    expect(fake.statuses.get(401)).toBe(1);
+
+    // 56 minutes into an hour-long token: the connector asks for a new one before the old one is refused.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.now() + 56 * 60_000);
+    await connector.verify();
+    expect(fake.requests.get('/api/v2/oauth2/token')).toBe(3);
+    expect(fake.statuses.get(401)).toBe(1);
+  });
+
+  it('backs off on 429 and then reads', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 1 }));
+    fake.fail(2, { status: 429, retryAfterSeconds: 0 });
+    expect(await sophos(fake).verify()).toEqual({ companiesReadable: 1 });
+    expect(fake.statuses.get(429)).toBe(2);
+  });
+
+  it('answers a 503 as UpstreamUnavailable and wrong credentials as UpstreamAuthFailed, naming no secret', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 1 }));
+    fake.fail(1, { status: 503 });
+    await expect(sophos(fake).verify()).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'server_error' });
+    const failure = await sophos(fake, { clientId: fake.credentials.clientId, clientSecret: 'not-the-secret-7' })
+      .verify()
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamAuthFailed);
+    expect(String((failure as Error).message)).not.toContain('not-the-secret-7');
+  });
+
+  it('R4: a partner with no tenant is refused', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 0 }));
+    await expect(sophos(fake).verify()).rejects.toBeInstanceOf(UpstreamNoCompanies);
+  });
+});
+
+describe('JSON feed connector', () => {
+  it('reads 10,000 licenses over linked pages', async () => {
+    const fake = await started(startFakeJsonFeed({ companies: 100, licensesPerCompany: 100, pageSize: 1000 }));
+    const connector = feed(fake);
+    const companies = await readAll(connector.companies());
+    const licenses = await readAll(connector.licenses());
+    expect(companies.items).toHaveLength(100);
+    expect(licenses.items).toHaveLength(10_000);
+    expect(licenses.cursors).toHaveLength(10);
+    expect(licenses.items[0]).toEqual({
+      upstreamId: 'company-1-license-1',
+      companyUpstreamId: 'company-1',
+      product: 'EPS',
+      productName: 'Endpoint Protection Standard',
+      seats: 10,
+      seatsUsed: 4,
+      term: 'annual',
+      expiresAt: Date.parse('2030-06-30T00:00:00Z'),
+      upstreamState: 'normal',
+      owner: 'partner',
+      poolUpstreamId: null,
+    });
+  });
+
+  it('resumes from a page cursor', async () => {
+    const fake = await started(startFakeJsonFeed({ companies: 10, licensesPerCompany: 3, pageSize: 7 }));
+    const whole = await readAll(feed(fake).licenses());
+    const rest = await readAll(feed(fake).licenses(whole.cursors[1]));
+    expect(rest.items).toEqual(whole.items.slice(14));
+  });
+
+  it('reads subscriptions when the feed lists them', async () => {
+    const fake = await started(startFakeJsonFeed({ companies: 1 }));
+    fake.subscriptions.push({ id: 'order-1', companyId: 'company-1', product: 'EPS', productName: 'Endpoint', quantity: 25, term: 'monthly', startsAt: '2025-01-01T00:00:00Z', endsAt: null, status: 'active' });
+    const subscriptions = await readAll(feed(fake).subscriptions!());
+    expect(subscriptions.items).toEqual([{ upstreamId: 'order-1', companyUpstreamId: 'company-1', product: 'EPS', productName: 'Endpoint', quantity: 25, term: 'monthly', startsAt: Date.parse('2025-01-01T00:00:00Z'), endsAt: null, status: 'active' }]);
+  });
+
+  it('sends its bearer token, and a refused one is UpstreamAuthFailed', async () => {
+    const fake = await started(startFakeJsonFeed({ companies: 2, bearerToken: 'feed-token-1' }));
+    expect(await feed(fake, 'feed-token-1').verify()).toEqual({ companiesReadable: 2 });
+    await expect(feed(fake).verify()).rejects.toBeInstanceOf(UpstreamAuthFailed);
+  });
+
+  it('backs off on 429, and reports 503 as UpstreamUnavailable', async () => {
+    const fake = await started(startFakeJsonFeed({ companies: 1 }));
+    fake.fail(1, { status: 429, retryAfterSeconds: 0 });
+    expect(await feed(fake).verify()).toEqual({ companiesReadable: 1 });
+    fake.fail(1, { status: 503 });
+    await expect(feed(fake).verify()).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'server_error' });
+  });
+
+  it('names the field of a document that does not follow the format', async () => {
+    const fake = await started(startFakeJsonFeed({ companies: 1, licensesPerCompany: 1 }));
+    fake.license('company-1-license-1').term = 'yearly' as 'annual';
+    await expect(readAll(feed(fake).licenses())).rejects.toMatchObject({ reason: 'invalid_response', message: expect.stringContaining('licenses.0.term') });
+  });
+
+  it('R4: a feed that lists no company is refused', async () => {
+    const fake = await started(startFakeJsonFeed({ companies: 0 }));
+    await expect(feed(fake).verify()).rejects.toBeInstanceOf(UpstreamNoCompanies);
+  });
+});
