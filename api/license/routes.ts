@@ -79,6 +79,7 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       tag: body.tag ?? company.name,
       accountType: body.accountType ?? null,
       poolId: null,
+      accessGroupId: null,
       sourceId: null,
     };
     const input: LicenseLifecycleInput = { license, policy, issue: { expiresAt, actor: actorOf(caller) } };
