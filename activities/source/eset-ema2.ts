@@ -30,6 +30,8 @@ import {
 const PAGE_SIZE = 100;
 /** License/Detail is one call per license: this many in flight across the whole read. */
 const DETAILS_IN_FLIGHT = 8;
+/** Company/Children calls asked for ahead of the walk. */
+const CHILDREN_LOOKAHEAD = 8;
 /** Renew this long before a token expires, at most a fifth of its life: a one-minute token renews at 48 s. */
 const LONGEST_RENEWAL_MARGIN_MS = 30_000;
 /** EMA2 has one console for every company of the account. */
@@ -91,9 +93,20 @@ export class EsetEma2Connector implements Connector {
     const walk: CompanyWalk = resumeFrom === undefined ? { pending: [{ companyId: await this.rootCompanyId(), isRoot: true }], skip: 0 } : (JSON.parse(resumeFrom) as CompanyWalk);
     let companiesRead = 0;
     let companiesTotal: number | null = null;
+    // Most companies have no sites, so the walk is one Children call per company: the first pages
+    // of the next parents are asked for early, and still taken in walk order, so the cursor holds.
+    const early = new Map<string, Promise<z.infer<typeof childrenAnswer>>>();
     while (walk.pending.length > 0) {
       const parent = walk.pending[0]!;
-      const page = await this.children(parent.companyId, walk.skip, PAGE_SIZE);
+      for (const upcoming of walk.pending.slice(1, 1 + CHILDREN_LOOKAHEAD)) {
+        if (early.has(upcoming.companyId)) continue;
+        const firstPage = this.children(upcoming.companyId, 0, PAGE_SIZE);
+        firstPage.catch(() => undefined);
+        early.set(upcoming.companyId, firstPage);
+      }
+      const asked = walk.skip === 0 ? early.get(parent.companyId) : undefined;
+      early.delete(parent.companyId);
+      const page = await (asked ?? this.children(parent.companyId, walk.skip, PAGE_SIZE));
       // Only the top level's count is known without walking everything; it is the useful one.
       if (parent.isRoot) companiesTotal ??= page.totalCount;
       const items = page.companies.map((company): UpstreamCompany => ({

@@ -2,7 +2,8 @@
 // rate limits, gaps that are not failures, and R4 when credentials read no company.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectorFor, UpstreamAuthFailed, UpstreamNoCompanies, UpstreamUnavailable, type Page } from '../../activities/source/connector.js';
-import type { UpstreamGap } from '../../machines/source/upstream.js';
+import type { AccountType } from '../../machines/lifecycle/capabilities.js';
+import { importableAccountTypes, type SourceAccountType, type UpstreamGap } from '../../machines/source/upstream.js';
 import { startFakeEsetEma2, type FakeEsetEma2 } from '../fakes/eset-ema2.js';
 import { startFakeJsonFeed, type FakeJsonFeed } from '../fakes/json-feed.js';
 import { startFakeSophosPartner, type FakeSophosPartner } from '../fakes/sophos-partner.js';
@@ -33,6 +34,13 @@ async function readAll<Item>(pages: AsyncIterable<Page<Item>>) {
 const eset = (fake: FakeEsetEma2, credentials = fake.credentials) => connectorFor({ vendor: 'eset_ema2', baseUrl: fake.url, credentials });
 const sophos = (fake: FakeSophosPartner, credentials = fake.credentials) => connectorFor({ vendor: 'sophos_partner', baseUrl: fake.url, credentials });
 const feed = (fake: FakeJsonFeed, bearerToken?: string) => connectorFor({ vendor: 'json_feed', baseUrl: fake.url, credentials: { bearerToken } });
+
+it('R3, R13: a source imports exactly the account types the capability table knows, and never a distributor', () => {
+  // Fails to compile when either list gains a type the other lacks.
+  const sameTypes: [AccountType, SourceAccountType] extends [SourceAccountType, AccountType] ? true : never = true;
+  expect(sameTypes).toBe(true);
+  expect(importableAccountTypes).not.toContain('distributor');
+});
 
 describe('ESET MSP Administrator 2 connector', () => {
   it('reads every company and site and every license, paging by at most 100', async () => {
