@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, bench, describe, inject } from 'vitest';
-import { createCompany, createPolicy } from '../test/license/helpers.js';
 import { startTenure, type Tenure } from '../test/support/tenure.js';
 import { rawEntity, renewRaw } from './raw/workflows.js';
+import { createCompany, createPolicy } from '../test/support/setup.js';
 
 const DAY = 86_400_000;
 let tenure: Tenure;

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, inSeconds } from '../license/helpers.js';
-import { createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from './helpers.js';
+import { createCompany, inSeconds, createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from '../support/setup.js';
 
 let tenure: Tenure;
 let licensePolicy: string;

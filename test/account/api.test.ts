@@ -3,8 +3,7 @@ import { eq } from 'drizzle-orm';
 import { hashSecret } from '../../api/api-key/keys.js';
 import { apiKeys, partners } from '../../db/schema.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, createPolicy } from '../license/helpers.js';
-import { PRODUCT, createAccount, issueLicense } from './helpers.js';
+import { createCompany, createPolicy, PRODUCT, createAccount, issueLicense } from '../support/setup.js';
 
 let tenure: Tenure;
 let companyId: string;

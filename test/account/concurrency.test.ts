@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocateSeats } from '../../machines/account/allocation.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, createPolicy } from '../license/helpers.js';
-import { PRODUCT, createAccount, getAccount, issueLicense, type AccountBody } from './helpers.js';
+import { createCompany, createPolicy, PRODUCT, createAccount, getAccount, issueLicense, type AccountBody } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {

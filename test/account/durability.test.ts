@@ -3,8 +3,7 @@ import { and, asc, eq, like } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
-import { createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from './helpers.js';
+import { createCompany, createPolicy, inSeconds, createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {

@@ -4,8 +4,7 @@ import { auditLog, outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { visibleAs } from '../support/visibility.js';
-import { createCompany, createPolicy, inSeconds, type SecondsPolicy } from '../license/helpers.js';
-import { createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from './helpers.js';
+import { createCompany, createPolicy, inSeconds, type SecondsPolicy, createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from '../support/setup.js';
 
 let tenure: Tenure;
 let licensePolicy: string;

@@ -6,7 +6,7 @@ import { servedRoutes } from '../../api/openapi/served.js';
 import { apiKeys, auditLog } from '../../db/schema.js';
 import { createLogger } from '../../platform/logger.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createKey, createManagedPartner } from './partner-helpers.js';
+import { createKey, createManagedPartner } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createCompanyAs, createKey, createManagedPartner, issueLicense } from './partner-helpers.js';
+import { createCompany, createKey, createManagedPartner, issueLicense } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {
@@ -28,8 +28,8 @@ const auditOf = async (query: string, key?: string) => {
 describe('audit log (R32)', () => {
   it('R32: every transition, operation and key change is readable with actor, time, before and after, filtered by subject', async () => {
     const operator = await createKey(tenure, 'operator');
-    const companyId = await createCompanyAs(tenure, tenure.adminKey, 'Audited Ltd');
-    const licenseId = await issueLicense(tenure, companyId, { key: operator.secret });
+    const companyId = await createCompany(tenure, { name: 'Audited Ltd' }, { key: tenure.adminKey });
+    const licenseId = await issueLicense(tenure, { companyId }, { key: operator.secret });
     expect((await tenure.api('POST', `/v1/licenses/${licenseId}/renew`, { duration: 'P1Y' }, { key: operator.secret })).status).toBe(200);
 
     const { data } = await auditOf(`subject=${licenseId}`);

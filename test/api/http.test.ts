@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createCompanyAs, issueLicense } from './partner-helpers.js';
+import { createCompany, issueLicense } from '../support/setup.js';
 
 const PORTAL = 'https://portal.example.com';
 
@@ -21,8 +21,8 @@ const sample = (metrics: string, name: string, labels: Record<string, string>) =
 
 describe('HTTP hygiene: metrics, CORS, request ids, limits', () => {
   it('/metrics is open to Prometheus and counts requests by route template, lifecycle transitions and notices sent', async () => {
-    const companyId = await createCompanyAs(tenure, tenure.adminKey, 'Metered Ltd');
-    await issueLicense(tenure, companyId);
+    const companyId = await createCompany(tenure, { name: 'Metered Ltd' }, { key: tenure.adminKey });
+    await issueLicense(tenure, { companyId: companyId });
     await tenure.api('GET', `/v1/licenses/${crypto.randomUUID()}`);
     await tenure.api('GET', `/v1/licenses/${crypto.randomUUID()}`);
 

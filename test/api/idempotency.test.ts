@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { companies, idempotencyKeys, licenses } from '../../db/schema.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createCompanyAs, createManagedPartner } from './partner-helpers.js';
+import { createCompany, createManagedPartner } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('Idempotency-Key on POST', () => {
   });
 
   it('concurrent duplicates never both execute: one license is issued, the others wait (409) or get its answer', async () => {
-    const companyId = await createCompanyAs(tenure, tenure.adminKey, 'Concurrent Ltd');
+    const companyId = await createCompany(tenure, { name: 'Concurrent Ltd' }, { key: tenure.adminKey });
     const body = { companyId, product: 'edr', seats: 5, term: 'annual', duration: 'P1Y' };
     const answers = await Promise.all(Array.from({ length: 6 }, () => tenure.api('POST', '/v1/licenses', body, withKey('issue-concurrently'))));
 

@@ -9,10 +9,9 @@ import { openApiDocument, type OpenApiDocument, type OpenApiOperation } from '..
 import { openApiPath, servedRoutes } from '../../api/openapi/served.js';
 import { apiKeys, partners } from '../../db/schema.js';
 import { createLogger } from '../../platform/logger.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { eventually, startTenure, type ApiAnswer, type Tenure } from '../support/tenure.js';
-import { createKey, createManagedPartner, issueLicense } from './partner-helpers.js';
 import { sampleOf } from './sample-body.js';
+import { createCompany, createPolicy, inSeconds, createKey, createManagedPartner, issueLicense } from '../support/setup.js';
 
 let tenure: Tenure;
 let document: OpenApiDocument;
@@ -44,7 +43,7 @@ const PATH_PARAMETER = /([^/]+)\/\{(\w+)\}/g;
 const fixtures: Record<string, () => Promise<string>> = {
   policies: () => createPolicy(tenure),
   companies: () => createCompany(tenure, { name: 'Probe Corp' }),
-  licenses: async () => issueLicense(tenure, await idOf('companies')),
+  licenses: async () => issueLicense(tenure, { companyId: await idOf('companies') }),
   accounts: async () => created('/v1/accounts', { companyId: await idOf('companies'), product: 'endpoint-protection', name: 'Probe tenant', seatsRequested: 2, term: 'annual' }),
   partners: async () => (await createManagedPartner(tenure, 'Managed by A')).id,
   'api-keys': async () => (await createKey(tenure, 'operator')).id,

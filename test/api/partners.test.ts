@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { partners } from '../../db/schema.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createCompanyAs, createKey, createManagedPartner, issueLicense } from './partner-helpers.js';
+import { createCompany, createKey, createManagedPartner, issueLicense } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {
@@ -31,10 +31,10 @@ describe('partners: MSP → managed MSP (seed 002)', () => {
 
   it("R1: a managed partner never sees its parent's partner record, companies or licenses, nor the parent its own: 404", async () => {
     const parent = (await tenure.api('GET', '/v1/partner')).body;
-    const parentCompany = await createCompanyAs(tenure, tenure.adminKey, 'Parent customer');
-    const parentLicense = await issueLicense(tenure, parentCompany);
+    const parentCompany = await createCompany(tenure, { name: 'Parent customer' }, { key: tenure.adminKey });
+    const parentLicense = await issueLicense(tenure, { companyId: parentCompany });
     const child = await createManagedPartner(tenure, 'Child MSP');
-    const childCompany = await createCompanyAs(tenure, child.adminKey.secret, 'Child customer');
+    const childCompany = await createCompany(tenure, { name: 'Child customer' }, { key: child.adminKey.secret });
     const asChild = { key: child.adminKey.secret };
 
     expect((await tenure.api('GET', `/v1/partners/${parent.id}`, undefined, asChild)).status).toBe(404);
@@ -54,7 +54,7 @@ describe('partners: MSP → managed MSP (seed 002)', () => {
   it("R1: sibling managed partners do not exist for each other, and a grandchild is not its grandparent's to read", async () => {
     const first = await createManagedPartner(tenure, 'Sibling A');
     const second = await createManagedPartner(tenure, 'Sibling B');
-    const secondCompany = await createCompanyAs(tenure, second.adminKey.secret, 'B customer');
+    const secondCompany = await createCompany(tenure, { name: 'B customer' }, { key: second.adminKey.secret });
     const asFirst = { key: first.adminKey.secret };
     expect((await tenure.api('GET', `/v1/partners/${second.id}`, undefined, asFirst)).status).toBe(404);
     expect((await tenure.api('GET', `/v1/companies/${secondCompany}`, undefined, asFirst)).status).toBe(404);

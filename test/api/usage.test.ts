@@ -3,10 +3,8 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createAccount, issueLicense } from '../account/helpers.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { CsvReader } from './csv.js';
-import { createManagedPartner } from './partner-helpers.js';
+import { createAccount, issueLicense, createCompany, createPolicy, inSeconds, createManagedPartner } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {

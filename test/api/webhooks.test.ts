@@ -4,8 +4,8 @@ import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema.js';
 import { freePort } from '../support/ports.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, inSeconds } from '../license/helpers.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './webhook-receiver.js';
+import { createCompany, issueLicense } from '../support/setup.js';
 
 let tenure: Tenure;
 let receiver: WebhookReceiver;
@@ -23,12 +23,6 @@ async function subscribe(body: Record<string, unknown>): Promise<{ id: string; s
   const answer = await tenure.api('POST', '/v1/webhooks', body);
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body;
-}
-
-async function issueLicense(): Promise<string> {
-  const answer = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 10, term: 'annual', expiresAt: inSeconds(3600) });
-  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
-  return answer.body.id;
 }
 
 const deliveriesOf = async (webhookId: string) => (await tenure.api('GET', `/v1/webhooks/${webhookId}/deliveries`)).body.data as any[];
@@ -55,7 +49,7 @@ describe('signed webhooks delivered by Temporal', () => {
     expect(listed.body.data.find((webhook: { id: string }) => webhook.id === generated.id)).toMatchObject({ status: 'active', events: ['license.issued', 'license.renewed'] });
     expect(JSON.stringify(listed.body)).not.toContain(generated.secret);
 
-    const licenseId = await issueLicense();
+    const licenseId = await issueLicense(tenure, { companyId });
     expect((await tenure.api('POST', `/v1/licenses/${licenseId}/renew`, { duration: 'P1Y' })).status).toBe(200);
     expect((await tenure.api('POST', `/v1/licenses/${licenseId}/suspend`)).status).toBe(200);
 
@@ -92,7 +86,7 @@ describe('signed webhooks delivered by Temporal', () => {
     receiver.script('/flaky', [500]);
     const flaky = await subscribe({ url: receiver.url('/flaky'), events: ['license.*'] });
     const unreachable = await subscribe({ url: `http://127.0.0.1:${await freePort()}/hooks`, events: ['license.issued'] });
-    const licenseId = await issueLicense();
+    const licenseId = await issueLicense(tenure, { companyId });
 
     const [delivery] = await eventually(() => deliveriesOf(flaky.id), (log) => log[0]?.status === 'delivered', { timeoutMs: 20_000 });
     expect(delivery).toMatchObject({ type: 'license.issued', status: 'delivered', lastStatusCode: 200 });
@@ -122,7 +116,7 @@ describe('signed webhooks delivered by Temporal', () => {
     const rejects = await subscribe({ url: receiver.url('/rejects'), events: ['license.issued'] });
     // A healthy subscriber: once it has the renewal, every delivery of that event has been attempted.
     await subscribe({ url: receiver.url('/control'), events: ['license.renewed'] });
-    const licenseId = await issueLicense();
+    const licenseId = await issueLicense(tenure, { companyId });
 
     const disabled = await eventually(async () => (await tenure.api('GET', `/v1/webhooks/${gone.id}`)).body, (webhook) => webhook.status === 'disabled');
     expect(disabled.disabledReason).toContain('410');

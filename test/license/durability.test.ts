@@ -5,7 +5,7 @@ import { licenseWorkflowId } from '../../machines/license/contract.js';
 import { keepHistory } from '../support/histories.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, createPolicy, inSeconds } from './helpers.js';
+import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 let tenure: Tenure;
 let companyId: string;

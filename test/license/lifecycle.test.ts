@@ -4,7 +4,7 @@ import { auditLog, outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { visibleAs } from '../support/visibility.js';
-import { createCompany, createPolicy, inSeconds } from './helpers.js';
+import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {

@@ -4,7 +4,7 @@ import { outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
 import { visibleAs } from '../support/visibility.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, createPolicy, inSeconds } from './helpers.js';
+import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 let tenure: Tenure;
 let companyId: string;

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
-import { createAccount, createLapsingLicensePolicy, issueLicense, untilAccount } from '../account/helpers.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { eventually } from '../support/tenure.js';
 import { expectReadable, locales, setUpPartnerForReading, type Locale } from './reading.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+import { createAccount, createLapsingLicensePolicy, issueLicense, untilAccount, createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 type Kind = 'grace_started' | 'grace_halfway' | 'suspended' | 'deletion_warning' | 'deleted' | 'restored';
 const PRODUCT = '(cloud-office-security|mail-security)';

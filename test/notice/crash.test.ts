@@ -4,11 +4,11 @@ import { and, eq, like } from 'drizzle-orm';
 import { noticeMessageId } from '../../activities/notice/deliver.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import { noticeWorkflowId } from '../../machines/notice/delivery.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { keepHistory } from '../support/histories.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { eventually } from '../support/tenure.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 let tenure: TenureWithSmtp;
 beforeAll(async () => {

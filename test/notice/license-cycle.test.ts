@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { eventually } from '../support/tenure.js';
 import { expectReadable, locales, setUpPartnerForReading, type Locale } from './reading.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 type Kind = 'expiring' | 'grace_started' | 'grace_halfway' | 'suspended' | 'deletion_warning' | 'deleted' | 'restored';
 

@@ -4,9 +4,9 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { auditLog, outbox } from '../../db/schema.js';
 import { noticeWorkflowId } from '../../machines/notice/delivery.js';
-import { createCompany, inSeconds } from '../license/helpers.js';
 import { eventually } from '../support/tenure.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+import { createCompany, inSeconds } from '../support/setup.js';
 
 const PARTNER_CONTACT = 'renewals@secureit.test';
 

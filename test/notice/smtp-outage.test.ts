@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
 import { noticeWorkflowId } from '../../machines/notice/delivery.js';
-import { createCompany, createPolicy, inSeconds } from '../license/helpers.js';
 import { eventually } from '../support/tenure.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 let tenure: TenureWithSmtp;
 beforeAll(async () => {
