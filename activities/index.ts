@@ -7,6 +7,7 @@ import { createAccountActivities } from './account/record.js';
 import { createLicenseGroupActivities } from './account/license-group.js';
 import { createNoticeActivities } from './notice/deliver.js';
 import { createWebhookActivities } from './webhook/deliver.js';
+import { createPoolActivities } from './pool/move.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -21,5 +22,6 @@ export function createActivities(deps: ActivityDependencies) {
     ...createLicenseGroupActivities(deps.db),
     ...createNoticeActivities(deps),
     ...createWebhookActivities(deps.db),
+    ...createPoolActivities(deps.db),
   };
 }

@@ -21,6 +21,8 @@ import { metricsRoutes } from './ops/metrics.js';
 import { partnerRoutes } from './partner/routes.js';
 import { apiKeyRoutes } from './api-key/routes.js';
 import { accessGroupRoutes } from './access-group/routes.js';
+import { poolRoutes } from './pool/routes.js';
+import { operationRoutes } from './operation/routes.js';
 import { auditRoutes } from './audit/routes.js';
 import { outboxRoutes } from './notice/routes.js';
 import { openApiRoutes } from './ops/openapi.js';
@@ -102,6 +104,8 @@ export function createApp(deps: AppDependencies): Koa {
   partnerRoutes(v1, deps);
   apiKeyRoutes(v1, deps);
   accessGroupRoutes(v1, deps);
+  poolRoutes(v1, deps);
+  operationRoutes(v1, deps);
   auditRoutes(v1, deps);
   outboxRoutes(v1, deps);
   usageRoutes(v1, deps);

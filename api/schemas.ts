@@ -133,8 +133,6 @@ export const createApiKey = z
   })
   .strict();
 
-export const createAccessGroup = z.object({ name, parentId: uuid.optional() }).strict();
-
 export const listAudit = z
   .object({
     subject: z.string().min(1).max(200).optional(),

@@ -58,11 +58,18 @@ export const accessGroups = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     partnerId: uuid('partner_id').notNull().references(() => partners.id),
+    /** A tree within one partner, without cycles (R2: a key scoped to a group sees its sub-groups too). */
     parentId: uuid('parent_id'),
     name: text('name').notNull(),
+    /** The partner's choice of where companies' default pools are created (at most one group per partner). */
+    defaultForPools: boolean('default_for_pools').notNull().default(false),
     createdAt: createdAt(),
   },
-  (table) => [index('access_groups_partner').on(table.partnerId)],
+  (table) => [
+    index('access_groups_partner').on(table.partnerId),
+    index('access_groups_parent').on(table.parentId),
+    uniqueIndex('access_groups_default_for_pools').on(table.partnerId).where(sql`${table.defaultForPools}`),
+  ],
 );
 
 /** A policy is versioned: a change is a new version, and a running license keeps its version until its next cycle. */
@@ -123,7 +130,10 @@ export const licenses = pgTable(
     id: uuid('id').primaryKey(),
     partnerId: uuid('partner_id').notNull().references(() => partners.id),
     companyId: uuid('company_id').notNull().references(() => companies.id),
+    /** The license's pool, which it never leaves (R5). */
     poolId: uuid('pool_id'),
+    /** Its pool's access group, changed with the pool's in one transaction when the pool moves (R2, R25). */
+    accessGroupId: uuid('access_group_id'),
     sourceId: uuid('source_id'),
     accountType: text('account_type'),
     product: text('product').notNull(),
@@ -139,6 +149,8 @@ export const licenses = pgTable(
     index('licenses_partner_state').on(table.partnerId, table.state),
     index('licenses_company_product').on(table.companyId, table.product),
     index('licenses_partner_expires').on(table.partnerId, table.expiresAt),
+    index('licenses_pool').on(table.poolId),
+    index('licenses_partner_group').on(table.partnerId, table.accessGroupId),
   ],
 );
 
@@ -288,3 +300,6 @@ export const webhookAttempts = pgTable(
   },
   (table) => [primaryKey({ columns: [table.deliveryId, table.attempt] })],
 );
+
+export * from './schema/pool.js';
+export * from './schema/operation.js';

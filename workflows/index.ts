@@ -3,3 +3,4 @@ export { licenseLifecycle } from './license/lifecycle.js';
 export { accountLifecycle } from './account/lifecycle.js';
 export { webhookDelivery } from './webhook/delivery.js';
 export { noticeDelivery } from './notice/delivery.js';
+export { poolMove } from './pool/move.js';
