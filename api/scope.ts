@@ -21,7 +21,7 @@ export interface Scope {
   subjects(subjectType: SQLWrapper, subjectId: SQLWrapper): SQL;
 }
 
-export function scopeOf(caller: Pick<Caller, 'partnerId' | 'accessGroupIds'>): Scope {
+export function scopeOf(caller: { partnerId: string; accessGroupIds: Caller['accessGroupIds'] | readonly string[] }): Scope {
   const { partnerId } = caller;
   const granted = caller.accessGroupIds;
   const everything = sql`true`;

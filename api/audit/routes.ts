@@ -5,6 +5,7 @@ import { and, asc, eq, gt, gte, like, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { callerOf } from '../auth.js';
+import { scopeOf } from '../scope.js';
 import { listAudit } from '../schemas.js';
 import { nextAfter } from '../paging.js';
 import { parseInput } from '../validate.js';
@@ -37,7 +38,8 @@ export function auditRoutes(router: Router, { db }: AppDependencies): void {
     responses: { 200: auditPage },
   }, async (ctx) => {
     const query = parseInput(listAudit, ctx.query);
-    const filters: SQL[] = [eq(auditLog.partnerId, callerOf(ctx).partnerId)];
+    const scope = scopeOf(callerOf(ctx));
+    const filters: SQL[] = [eq(auditLog.partnerId, scope.partnerId), scope.subjects(auditLog.subjectType, auditLog.subjectId)];
     if (query.subject) filters.push(eq(auditLog.subjectId, query.subject));
     if (query.subjectType) filters.push(eq(auditLog.subjectType, query.subjectType));
     if (query.action) {

@@ -8,6 +8,7 @@ import type { Database } from '../../db/client.js';
 import { outbox } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { callerOf } from '../auth.js';
+import { scopeOf, type Scope } from '../scope.js';
 import { notFound } from '../problem.js';
 import { listOutbox } from '../schemas.js';
 import { nextAfter } from '../paging.js';
@@ -25,9 +26,9 @@ export function outboxRoutes(router: Router, { db }: AppDependencies): void {
     query: listOutbox,
     responses: { 200: noticePage },
   }, async (ctx) => {
-    const { partnerId } = callerOf(ctx);
+    const scope = scopeOf(callerOf(ctx));
     const query = parseInput(listOutbox, ctx.query);
-    const filters: SQL[] = [eq(outbox.partnerId, partnerId)];
+    const filters: SQL[] = [eq(outbox.partnerId, scope.partnerId), scope.subjects(outbox.subjectType, outbox.subjectId)];
     if (query.subjectId) filters.push(eq(outbox.subjectId, query.subjectId));
     if (query.status) filters.push(eq(outbox.status, query.status));
     if (query.kind) filters.push(eq(outbox.kind, query.kind));
@@ -45,7 +46,7 @@ export function outboxRoutes(router: Router, { db }: AppDependencies): void {
     tag: 'Notices',
     responses: { 200: noticeWithMail },
   }, async (ctx) => {
-    const row = await noticeOf(db, callerOf(ctx).partnerId, ctx.params.id!);
+    const row = await noticeOf(db, scopeOf(callerOf(ctx)), ctx.params.id!);
     const composed = await composeNotice(db, row, { locale: row.locale ?? undefined }).catch((error: unknown) => {
       // A notice that cannot be rendered is shown with its error, not as a server failure.
       if (error instanceof NoticeRenderError || error instanceof UndeliverableNotice) return undefined;
@@ -61,8 +62,12 @@ export function outboxRoutes(router: Router, { db }: AppDependencies): void {
   });
 }
 
-async function noticeOf(db: Database, partnerId: string, id: string): Promise<OutboxRow> {
-  const [row] = await db.select().from(outbox).where(and(eq(outbox.id, id), eq(outbox.partnerId, partnerId))).limit(1);
+async function noticeOf(db: Database, scope: Scope, id: string): Promise<OutboxRow> {
+  const [row] = await db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.id, id), eq(outbox.partnerId, scope.partnerId), scope.subjects(outbox.subjectType, outbox.subjectId)))
+    .limit(1);
   if (!row) throw notFound('Notice');
   return row;
 }

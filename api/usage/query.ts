@@ -6,12 +6,15 @@ import { finalAccountStates, finalLicenseStates, protectingLicenseStates } from 
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from '../../db/client.js';
 import { accounts, companies, licenses } from '../../db/schema.js';
+import { scopeOf } from '../scope.js';
 
 /** Rows fetched per round trip: big enough to keep PostgreSQL busy, small enough to stay flat. */
 const BATCH_ROWS = 1000;
 
 export interface UsageScope {
   partnerId: string;
+  /** A key scoped to access groups sees the lines of their licenses and accounts only (R2). */
+  accessGroupIds?: readonly string[] | null;
   companyId?: string;
   product?: string;
 }
@@ -60,7 +63,8 @@ const rfc3339 = (timestamp: SQL) => sql`to_char(${timestamp} at time zone 'UTC',
 // Deleted licenses and accounts are gone for the customer: they count nowhere. A license
 // protects in the states its machine tags protected (R11); one that protects with no seat used is protection
 // not installed (R28).
-function usageQuery({ partnerId, companyId, product }: UsageScope): SQL {
+function usageQuery({ partnerId, accessGroupIds = null, companyId, product }: UsageScope): SQL {
+  const access = scopeOf({ partnerId, accessGroupIds });
   const protecting = inArray(licenses.state, [...protectingLicenseStates]);
   const unprotected = sql`${protecting} and ${licenses.seatsUsed} = 0`;
   const withDeadline = sql`${licenses.nextDeadlineAt} is not null`;
@@ -86,7 +90,7 @@ function usageQuery({ partnerId, companyId, product }: UsageScope): SQL {
         (array_agg(${licenses.nextDeadlineEvent} order by ${licenses.nextDeadlineAt}) filter (where ${withDeadline}))[1] as license_deadline_event,
         (array_agg(${licenses.id} order by ${licenses.nextDeadlineAt}) filter (where ${withDeadline}))[1] as license_deadline_id
       from ${licenses}
-      where ${licenses.partnerId} = ${partnerId} and ${notInArray(licenses.state, [...finalLicenseStates])}
+      where ${access.licenses()} and ${notInArray(licenses.state, [...finalLicenseStates])}
       group by ${licenses.companyId}, ${licenses.product}
     ),
     account_usage as (
@@ -98,7 +102,7 @@ function usageQuery({ partnerId, companyId, product }: UsageScope): SQL {
         (array_agg(${accounts.nextDeadlineEvent} order by ${accounts.nextDeadlineAt}) filter (where ${accountWithDeadline}))[1] as account_deadline_event,
         (array_agg(${accounts.id} order by ${accounts.nextDeadlineAt}) filter (where ${accountWithDeadline}))[1] as account_deadline_id
       from ${accounts}
-      where ${accounts.partnerId} = ${partnerId} and ${notInArray(accounts.state, [...finalAccountStates])}
+      where ${access.accounts()} and ${notInArray(accounts.state, [...finalAccountStates])}
       group by ${accounts.companyId}, ${accounts.product}
     ),
     usage as (
@@ -124,6 +128,7 @@ function usageQuery({ partnerId, companyId, product }: UsageScope): SQL {
     from ${companies}
     left join usage on usage.company_id = ${companies.id}
     where ${companies.partnerId} = ${partnerId}
+      ${accessGroupIds ? sql`and usage.company_id is not null` : sql``}
       ${companyId ? sql`and ${companies.id} = ${companyId}` : sql``}
       ${product ? sql`and usage.product = ${product}` : sql``}
     order by ${companies.name}, ${companies.id}, usage.product nulls first`;

@@ -46,7 +46,7 @@ export function usageRoutes(router: Router, { db }: AppDependencies): void {
       const query = parseInput(readUsage, ctx.query);
       // A parent reads its managed partners' usage; any other partner's id does not exist (R1).
       if (query.partnerId && query.partnerId !== caller.partnerId) await managedPartnerOf(db, caller.partnerId, query.partnerId);
-      const scope: UsageScope = { partnerId: query.partnerId ?? caller.partnerId, companyId: query.companyId, product: query.product };
+      const scope: UsageScope = { partnerId: query.partnerId ?? caller.partnerId, accessGroupIds: caller.accessGroupIds, companyId: query.companyId, product: query.product };
       const media = ctx.accepts(JSON_TYPE, CSV_TYPE);
       if (media === CSV_TYPE) {
         ctx.attachment(`usage-${new Date().toISOString().slice(0, 10)}.csv`);

@@ -3,7 +3,7 @@
 // key reads the delivery log. Deliveries are written with the transitions that cause them and
 // sent by webhookDelivery workflows (activities/webhooks.ts).
 import type Router from '@koa/router';
-import { and, asc, desc, eq, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema.js';
@@ -11,6 +11,7 @@ import { newWebhookSecret } from '../../platform/webhook/signature.js';
 import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
+import { scopeOf } from '../scope.js';
 import { documented } from '../openapi/route.js';
 import { notFound } from '../problem.js';
 import { listWebhookDeliveries, subscribeWebhook } from '../schemas.js';
@@ -132,7 +133,9 @@ export function webhookRoutes(router: Router, { db }: AppDependencies): void {
     async (ctx) => {
       const webhook = await webhookOf(db, callerOf(ctx).partnerId, ctx.params.id!);
       const query = parseInput(listWebhookDeliveries, ctx.query);
-      const filters: SQL[] = [eq(webhookDeliveries.webhookId, webhook.id)];
+      // The event id names its subject (`license:<id>:<revision>`): a scoped key reads deliveries about its own (R2).
+      const subject = (part: number) => sql`split_part(${webhookDeliveries.eventId}, ':', ${part})`;
+      const filters: SQL[] = [eq(webhookDeliveries.webhookId, webhook.id), scopeOf(callerOf(ctx)).subjects(subject(1), subject(2))];
       if (query.status) filters.push(eq(webhookDeliveries.status, query.status));
       if (query.after) filters.push(olderThan(query.after));
       const rows = await db

@@ -1,0 +1,120 @@
+// Pools and access groups through the API: where a license lands (R5), one move per pool at a
+// time, a license that never moves alone, its editable tag (R8), and the tree without cycles.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCompany, issueLicense } from '../support/setup.js';
+import { startTenure, type Tenure } from '../support/tenure.js';
+import { createAccessGroup, createPool, startMove, untilOperation } from './helpers.js';
+
+let tenure: Tenure;
+beforeAll(async () => {
+  tenure = await startTenure();
+});
+afterAll(() => tenure?.close());
+
+describe('R5: every license is in a pool, and the pool is in an access group', () => {
+  it("a license issued without poolId lands in its company's default pool, made on first use", async () => {
+    const companyId = await createCompany(tenure, { name: 'Default Corp' });
+    const first = (await tenure.api('GET', `/v1/licenses/${await issueLicense(tenure, { companyId })}`)).body;
+    const second = (await tenure.api('GET', `/v1/licenses/${await issueLicense(tenure, { companyId })}`)).body;
+    expect(first.poolId).toBeTruthy();
+    expect(second).toMatchObject({ poolId: first.poolId, accessGroupId: first.accessGroupId });
+    const pool = (await tenure.api('GET', `/v1/pools/${first.poolId}`)).body;
+    expect(pool).toMatchObject({ name: 'Default Corp', defaultForCompanyId: companyId, accessGroupId: first.accessGroupId, licenses: 2 });
+    const group = (await tenure.api('GET', `/v1/access-groups/${first.accessGroupId}`)).body;
+    expect(group).toMatchObject({ name: 'Default', defaultForPools: true });
+  });
+
+  it("a company's default pool is made in the group the partner chose for default pools", async () => {
+    const chosen = await createAccessGroup(tenure, 'New customers', { defaultForPools: true });
+    const companyId = await createCompany(tenure, { name: 'Chosen Corp' });
+    const license = (await tenure.api('GET', `/v1/licenses/${await issueLicense(tenure, { companyId })}`)).body;
+    expect(license.accessGroupId).toBe(chosen);
+  });
+
+  it('a license issued into a named pool carries that pool and its group', async () => {
+    const group = await createAccessGroup(tenure, 'Named');
+    const poolId = await createPool(tenure, 'Named pool', group);
+    const companyId = await createCompany(tenure);
+    const license = (await tenure.api('GET', `/v1/licenses/${await issueLicense(tenure, { companyId, poolId })}`)).body;
+    expect(license).toMatchObject({ poolId, accessGroupId: group });
+    const listed = (await tenure.api('GET', '/v1/pools')).body.data.find((pool: { id: string }) => pool.id === poolId);
+    expect(listed).toMatchObject({ accessGroupId: group, licenses: 1 });
+  });
+
+  it('R5: a license never leaves its pool: PATCH with poolId or accessGroupId answers 422 naming R5; the tag is editable (R8)', async () => {
+    const companyId = await createCompany(tenure, { name: 'Tagged Corp' });
+    const licenseId = await issueLicense(tenure, { companyId });
+    for (const field of ['poolId', 'accessGroupId']) {
+      const refused = await tenure.api('PATCH', `/v1/licenses/${licenseId}`, { [field]: crypto.randomUUID() });
+      expect(refused.status).toBe(422);
+      expect(refused.body.field).toBe(field);
+      expect(refused.body.detail).toMatch(/R5/);
+    }
+    const edited = await tenure.api('PATCH', `/v1/licenses/${licenseId}`, { tag: 'Tagged Corp (HQ)' });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+    expect(edited.body.tag).toBe('Tagged Corp (HQ)');
+    await tenure.api('PATCH', `/v1/companies/${companyId}`, { name: 'Renamed Corp' });
+    expect((await tenure.api('GET', `/v1/licenses/${licenseId}`)).body.tag).toBe('Tagged Corp (HQ)');
+  });
+});
+
+describe('R5, R25: moving a pool', () => {
+  it('one move per pool at a time: a second request while one runs answers 409 naming the running operation', async () => {
+    const from = await createAccessGroup(tenure, 'Busy from');
+    const to = await createAccessGroup(tenure, 'Busy to');
+    const poolId = await createPool(tenure, 'Busy pool', from);
+    await issueLicense(tenure, { companyId: await createCompany(tenure), poolId });
+    // No worker runs the first move, so it is certainly still running when the second comes.
+    await tenure.stopWorker();
+    let running: string;
+    try {
+      running = await startMove(tenure, poolId, to);
+      const second = await tenure.api('POST', `/v1/pools/${poolId}/move`, { accessGroupId: to });
+      expect(second.status).toBe(409);
+      expect(second.body).toMatchObject({ code: 'move_running', operationId: running });
+      expect((await tenure.api('GET', `/v1/operations/${running}`)).body).toMatchObject({ kind: 'pool_move', status: 'running' });
+    } finally {
+      await tenure.startWorker();
+    }
+    await untilOperation(tenure, running, 'succeeded');
+    // Once it is done, the pool may move again.
+    await untilOperation(tenure, await startMove(tenure, poolId, from), 'succeeded');
+  });
+
+  it("R25: a finished move says where from and where to, and warns about the old group's installers and users", async () => {
+    const from = await createAccessGroup(tenure, 'Old home');
+    const to = await createAccessGroup(tenure, 'New home');
+    const poolId = await createPool(tenure, 'Moving pool', from);
+    const licenseId = await issueLicense(tenure, { companyId: await createCompany(tenure), poolId });
+    const done = await untilOperation(tenure, await startMove(tenure, poolId, to), 'succeeded');
+    expect(done.result).toMatchObject({ fromAccessGroupId: from, toAccessGroupId: to, licenses: 1 });
+    expect(done.result.warning).toMatch(/installers/i);
+    expect((await tenure.api('GET', `/v1/licenses/${licenseId}`)).body).toMatchObject({ poolId, accessGroupId: to });
+  });
+
+  it('moving to the group the pool is in, or to a group that does not exist, answers 422 naming accessGroupId', async () => {
+    const group = await createAccessGroup(tenure, 'Staying');
+    const poolId = await createPool(tenure, 'Staying pool', group);
+    for (const accessGroupId of [group, crypto.randomUUID()]) {
+      const answer = await tenure.api('POST', `/v1/pools/${poolId}/move`, { accessGroupId });
+      expect(answer.status).toBe(422);
+      expect(answer.body.field).toBe('accessGroupId');
+    }
+  });
+});
+
+describe('access groups form a tree', () => {
+  it('a group cannot become its own ancestor', async () => {
+    const top = await createAccessGroup(tenure, 'Top');
+    const middle = await createAccessGroup(tenure, 'Middle', { parentId: top });
+    const bottom = await createAccessGroup(tenure, 'Bottom', { parentId: middle });
+    for (const parentId of [top, bottom]) {
+      const answer = await tenure.api('PATCH', `/v1/access-groups/${top}`, { parentId });
+      expect(answer.status).toBe(422);
+      expect(answer.body.field).toBe('parentId');
+    }
+    const reparented = await tenure.api('PATCH', `/v1/access-groups/${bottom}`, { parentId: top });
+    expect(reparented.status).toBe(200);
+    expect(reparented.body.parentId).toBe(top);
+  });
+});
