@@ -1,0 +1,165 @@
+// After the sync's transaction: the license workflows whose facts changed hear of it, a batch
+// at a time, from a heartbeating activity. A new license's workflow is started exactly as
+// `POST /v1/licenses` starts one (update-with-start, so a retry finds it started); a license
+// renewed upstream is renewed by its workflow, in the source's name. What remains to tell is
+// kept on each license's row (`pending`), so a sync killed here completes at its next run (R23).
+import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { Context } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { Database } from '../../db/client.js';
+import { companies, licenses, operations, pools, sourceLicenses } from '../../db/schema.js';
+import { resolvePolicy } from '../../db/policies.js';
+import { LicenseLifecycle } from '../../machines/license/index.js';
+import { licenseWorkflowId, type LicenseLifecycleInput } from '../../machines/license/contract.js';
+import type { AccountType } from '../../machines/lifecycle/capabilities.js';
+import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
+import { LICENSES_PER_BATCH, sourceActor, type LicensesTold } from '../../machines/source/sync.js';
+import type { Logger } from '../../platform/logger.js';
+import { expiresAtOf, seatsOf } from './facts.js';
+
+type Keyword = Extract<SearchAttributePair, { key: { type: 'KEYWORD' } }>['key'];
+type Datetime = Extract<SearchAttributePair, { key: { type: 'DATETIME' } }>['key'];
+
+/** The license workflow's names and search attributes, handed over by the workflow that owns them (activities never import workflow values). */
+export interface LicenseWorkflowNames {
+  workflowType: string;
+  recordedUpdate: string;
+  renewUpdate: string;
+  searchAttributes: {
+    partnerId: Keyword;
+    companyId: Keyword;
+    companyName: Keyword;
+    product: Keyword;
+    state: Keyword;
+    poolId: Keyword;
+    accessGroupId: Keyword;
+    sourceId: Keyword;
+    expiresAt: Datetime;
+  };
+}
+
+export interface TellLicenses {
+  operationId: string;
+  sourceId: string;
+  taskQueue: string;
+  names: LicenseWorkflowNames;
+}
+
+/** One license to tell, with what its workflow needs to start: its company's name now and its pool's group now (R7). */
+interface Pending {
+  row: typeof sourceLicenses.$inferSelect;
+  companyName: string;
+  accessGroupId: string;
+  expiresAt: Date | null;
+}
+
+export function createTellActivities(db: Database, logger: Logger) {
+  return {
+    async tellLicenseWorkflows(request: TellLicenses): Promise<LicensesTold> {
+      const context = Context.current();
+      let progress: LicensesTold = (context.info.heartbeatDetails as LicensesTold | undefined) ?? { told: 0, rowsWritten: 0 };
+      const policies = new Map<string, Promise<LifecyclePolicy>>();
+      const policyOf = (row: Pending['row']) => {
+        const key = `${row.companyId}:${row.facts.product}`;
+        if (!policies.has(key)) policies.set(key, resolvePolicy(db, { partnerId: row.partnerId, companyId: row.companyId, product: row.facts.product, explicitPolicyId: null }).then((resolved) => resolved.policy));
+        return policies.get(key)!;
+      };
+      const tell = async (pending: Pending) => {
+        if (pending.row.pending === 'start') await start(context.client, request, pending, await policyOf(pending.row));
+        else await renew(context.client, request, pending, logger);
+      };
+      for (;;) {
+        const batch = await db
+          .select({ row: sourceLicenses, companyName: companies.name, accessGroupId: pools.accessGroupId, expiresAt: licenses.expiresAt })
+          .from(sourceLicenses)
+          .innerJoin(companies, eq(companies.id, sourceLicenses.companyId))
+          .innerJoin(pools, eq(pools.id, sourceLicenses.poolId))
+          .leftJoin(licenses, eq(licenses.id, sourceLicenses.licenseId))
+          .where(and(eq(sourceLicenses.sourceId, request.sourceId), isNotNull(sourceLicenses.pending)))
+          .orderBy(asc(sourceLicenses.licenseId))
+          .limit(LICENSES_PER_BATCH);
+        if (batch.length === 0) return progress;
+        await Promise.all(batch.map(tell));
+        await db.update(sourceLicenses).set({ pending: null }).where(inArray(sourceLicenses.licenseId, batch.map(({ row }) => row.licenseId)));
+        progress = { told: progress.told + batch.length, rowsWritten: progress.rowsWritten + batch.length };
+        context.heartbeat(progress);
+        await db.update(operations).set({ progressDone: progress.told, updatedAt: new Date() }).where(eq(operations.id, request.operationId));
+      }
+    },
+  };
+}
+
+/** Starts the license's workflow as `POST /v1/licenses` does, and waits until its first state is written. */
+async function start(client: Client, request: TellLicenses, { row, companyName, accessGroupId }: Pending, policy: LifecyclePolicy): Promise<void> {
+  const { facts } = row;
+  const keys = request.names.searchAttributes;
+  const accountType = row.accountType as AccountType;
+  const expiresAt = expiresAtOf(facts);
+  const input: LicenseLifecycleInput = {
+    facts: {
+      id: row.licenseId,
+      partnerId: row.partnerId,
+      companyId: row.companyId,
+      companyName,
+      product: facts.product,
+      seats: seatsOf(facts),
+      owner: facts.owner,
+      tag: row.tag,
+      accountType,
+      poolId: row.poolId,
+      accessGroupId,
+      sourceId: row.sourceId,
+    },
+    policy,
+    start: { term: facts.term, expiresAt, actor: sourceActor(row.sourceId) },
+  };
+  // The machine names the first state (trial or active by term), so ops can filter on it from the start.
+  const first = LicenseLifecycle.start({ policy, accountType, term: facts.term, expiresAt, issuedAt: Date.now() }).snapshot;
+  const typedSearchAttributes: SearchAttributePair[] = [
+    { key: keys.partnerId, value: row.partnerId },
+    { key: keys.companyId, value: row.companyId },
+    { key: keys.companyName, value: companyName },
+    { key: keys.product, value: facts.product },
+    { key: keys.state, value: LicenseLifecycle.stateOf(first) },
+    { key: keys.poolId, value: row.poolId },
+    { key: keys.accessGroupId, value: accessGroupId },
+    { key: keys.sourceId, value: row.sourceId },
+    { key: keys.expiresAt, value: new Date(expiresAt) },
+  ];
+  const startWorkflowOperation = new WithStartWorkflowOperation(request.names.workflowType, {
+    workflowId: licenseWorkflowId(row.licenseId),
+    taskQueue: request.taskQueue,
+    args: [input],
+    // A retry finds the workflow it started; a license deleted meanwhile is not started again.
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    staticSummary: `${companyName} · ${facts.productName} · ${facts.seats === null ? 'unlimited' : facts.seats} seats`,
+    staticDetails: `License ${facts.upstreamId} synced from source ${row.sourceId} (${facts.term}, owned by the ${facts.owner}) on policy "${policy.name}" v${policy.version}.`,
+    typedSearchAttributes,
+  });
+  try {
+    await client.workflow.executeUpdateWithStart(request.names.recordedUpdate, { startWorkflowOperation });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+/**
+ * Renewed (or back) upstream: the workflow renews to the upstream expiry, as the source. A
+ * license Tenure already holds to that date, or one deleted, needs nothing; one the lifecycle
+ * refuses to renew (R13 for business licenses, until the machine takes the upstream event) is logged.
+ */
+async function renew(client: Client, request: TellLicenses, { row, expiresAt }: Pending, logger: Logger): Promise<void> {
+  const upstreamExpiry = expiresAtOf(row.facts);
+  if (expiresAt === null || expiresAt.getTime() === upstreamExpiry) return;
+  try {
+    await client.workflow.getHandle(licenseWorkflowId(row.licenseId)).executeUpdate(request.names.renewUpdate, {
+      args: [{ actor: sourceActor(row.sourceId), terms: { expiresAt: upstreamExpiry } }],
+    });
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return;
+    if (!(error instanceof WorkflowUpdateFailedError)) throw error;
+    logger.warn({ licenseId: row.licenseId, sourceId: row.sourceId, reason: error.cause?.message }, 'the license lifecycle refused the upstream renewal');
+  }
+}

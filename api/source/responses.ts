@@ -1,0 +1,73 @@
+// What the source routes answer. Never credentials.
+import { z } from 'zod';
+import { count, id, listOf, timestamp } from '../common-responses.js';
+
+export const syncCounts = {
+  companiesCreated: count,
+  licensesCreated: count,
+  licensesUpdated: count,
+  licensesRemoved: count,
+  licensesUnchanged: count,
+  rowsWritten: count.describe('Rows of the record this sync wrote; 0 when nothing changed upstream'),
+};
+
+export const syncResponse = z
+  .object({
+    operationId: id,
+    status: z.enum(['running', 'succeeded', 'failed']),
+    trigger: z.enum(['schedule', 'manual']),
+    startedAt: timestamp,
+    completedAt: timestamp.nullable(),
+    durationMs: count.nullable(),
+    counts: z.object(syncCounts).nullable().describe('Once succeeded'),
+    error: z.string().nullable(),
+  })
+  .meta({ id: 'Sync' });
+
+export const sourceResponse = z
+  .object({
+    id,
+    name: z.string(),
+    vendor: z.enum(['eset_ema2', 'sophos_partner', 'json_feed']),
+    accountType: z.string(),
+    hybrid: z.boolean(),
+    baseUrl: z.string(),
+    status: z.enum(['never_synced', 'ok', 'upstream_unavailable']),
+    statusReason: z.string().nullable().describe('Why the upstream is unavailable: maintenance, server_error, rate_limited, unreachable, invalid_response, auth_failed, no_companies'),
+    statusDetail: z.string().nullable(),
+    lastSync: syncResponse.nullable(),
+    nextSyncAt: timestamp.nullable().describe("The daily schedule's next run (R21)"),
+    scheduleId: z.string().describe('The Temporal Schedule that runs the daily sync'),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Source' });
+
+export const sourceList = listOf(sourceResponse, 'SourceList');
+export const syncList = listOf(syncResponse, 'SyncList');
+
+export const subscriptionList = listOf(
+  z.object({
+    id: z.string().describe("The vendor's id of the order"),
+    sourceId: id,
+    product: z.string(),
+    productName: z.string(),
+    quantity: count,
+    term: z.enum(['annual', 'monthly', 'trial']),
+    startsAt: timestamp,
+    endsAt: timestamp.nullable(),
+    status: z.string(),
+  }),
+  'SubscriptionList',
+);
+
+export const companyUpstreamList = listOf(
+  z.object({
+    sourceId: id,
+    sourceName: z.string(),
+    vendor: z.string(),
+    upstreamId: z.string(),
+    upstreamName: z.string(),
+    consoleUrl: z.string().nullable().describe('Where an admin opens this company in the vendor console (seed 000, seed 003)'),
+  }),
+  'CompanyUpstreamList',
+);
