@@ -5,6 +5,7 @@ import { finalAccountStates } from '../../machines/lifecycle/states.js';
 import type { Database, Transaction } from '../../db/client.js';
 import { accounts, licenses } from '../../db/schema.js';
 import { allocateSeats, type AccountAllocation, type SeatAllocation } from '../../machines/account/allocation.js';
+import type { AccountType } from '../../machines/lifecycle/capabilities.js';
 
 export interface LicenseGroup {
   partnerId: string;
@@ -41,7 +42,15 @@ export function createLicenseGroupActivities(db: Database) {
       return db.transaction(async (tx) => {
         await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`license-group:${group.companyId}:${group.product}`}, 0))`);
         const groupLicenses = await tx
-          .select({ id: licenses.id, state: licenses.state, seats: licenses.seats, seatsUsed: licenses.seatsUsed, expiresAt: licenses.expiresAt })
+          .select({
+            id: licenses.id,
+            state: licenses.state,
+            seats: licenses.seats,
+            seatsUsed: licenses.seatsUsed,
+            expiresAt: licenses.expiresAt,
+            // R13: whether the license may lend seats at all depends on the account type it came from.
+            accountType: licenses.accountType,
+          })
           .from(licenses)
           .where(ofGroup(licenses, group))
           .orderBy(asc(licenses.id));
@@ -65,7 +74,7 @@ export function createLicenseGroupActivities(db: Database) {
           groupAccounts
             .filter((account) => !(finalAccountStates as readonly string[]).includes(account.state))
             .map((account) => ({ id: account.id, seatsRequested: account.seatsRequested, createdAt: account.createdAt.getTime() })),
-          groupLicenses.map((license) => ({ ...license, expiresAt: license.expiresAt.getTime() })),
+          groupLicenses.map((license) => ({ ...license, accountType: license.accountType as AccountType | null, expiresAt: license.expiresAt.getTime() })),
         );
 
         const changedAccounts = groupAccounts.flatMap((account) => {

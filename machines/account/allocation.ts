@@ -4,6 +4,8 @@
 // The rule:
 // - Eligible licenses are those that protect (trial, active, grace: R11) with at least one seat; the others
 //   (suspended, deleted, …) protect no one and lend no seats.
+// - A license whose account type may not assign seats (a customer portal, `clp`/`business`: R13) lends
+//   none either: the customer assigns those seats upstream, not the partner through Tenure.
 // - Licenses are drawn earliest-expiring first (ties by id), so capacity about to lapse is
 //   used before capacity that lasts, and a lapse frees as few seats as possible.
 // - Accounts are served oldest first (ties by id): an account never loses seats because a
@@ -11,6 +13,7 @@
 // - An account takes seats from as many licenses as it needs; what no license can cover is
 //   overage — reported, never dropped, so usage and billing see it.
 // Both orders are total, so the result is the same whatever order the inputs come in.
+import { capabilitiesOf, type AccountType } from '../lifecycle/capabilities.js';
 import { protectingLicenseStates } from '../lifecycle/states.js';
 
 export interface SeatRequest {
@@ -25,6 +28,8 @@ export interface LicenseSeats {
   state: string;
   seats: number;
   expiresAt: number;
+  /** The upstream account type it came from (R13); absent or null: issued through the API, so it may lend seats. */
+  accountType?: AccountType | null;
 }
 
 export interface SeatAllocation {
@@ -54,7 +59,11 @@ export interface GroupAllocation {
 
 
 export function isEligibleLicense(license: LicenseSeats): boolean {
-  return (protectingLicenseStates as readonly string[]).includes(license.state) && license.seats > 0;
+  return (
+    (protectingLicenseStates as readonly string[]).includes(license.state) &&
+    license.seats > 0 &&
+    capabilitiesOf(license.accountType ?? null).assignSeats
+  );
 }
 
 export function allocateSeats(accounts: readonly SeatRequest[], licenses: readonly LicenseSeats[]): GroupAllocation {

@@ -1,4 +1,12 @@
 // R13 as data: which operations a license allows, by the type of the upstream account it came from.
+// Where each row is enforced:
+// - renew, deleteProduct: guards of the license machine (machines/license/machine.ts).
+// - assignSeats: the seat allocation rule (machines/account/allocation.ts): such a license lends no seats.
+// - deleteCompany: Tenure has no way to delete a company (no `DELETE /v1/companies/:id`), so nothing
+//   can break the row yet; a deletion endpoint must ask `capabilitiesOf` for every license of the company.
+// - editProductDescription: Tenure keeps no product description (a product is a code), so there is
+//   nothing to edit; the row records the upstream rule for when one is kept.
+// - registration: how the upstream registers a product; informative, Tenure registers nothing.
 
 /** Upstream account types. Partner platforms: lmp, msp, managed_msp, msp_manager; customer portals: clp, business. */
 export type AccountType = 'lmp' | 'msp' | 'managed_msp' | 'msp_manager' | 'clp' | 'business';
