@@ -221,3 +221,10 @@ export const listWebhookDeliveries = z
       .optional(),
   })
   .strict();
+
+/** The product a partner chooses a policy for (DESIGN §3: a policy per partner, overridable per product). */
+export const productPolicyPath = z.object({ product: accountProduct });
+export const setProductPolicy = z.object({ policyId: uuid }).strict();
+
+/** What a parent partner may change about a managed partner: its enrolment in the monthly programme (R30). */
+export const updateManagedPartner = z.object({ monthlyProgramme: z.boolean() }).strict();

@@ -303,3 +303,4 @@ export const webhookAttempts = pgTable(
 
 export * from './schema/pool.js';
 export * from './schema/operation.js';
+export * from './schema/policy-choice.js';

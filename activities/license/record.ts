@@ -3,7 +3,7 @@
 import { desc, eq, lt } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
-import { policyFromRow } from '../../db/policies.js';
+import { PolicyNotFound, policyFromRow, resolvePolicy, type PolicySubject } from '../../db/policies.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { licenses, policies } from '../../db/schema.js';
 import type { LicenseContext, LicenseState } from '../../machines/license/index.js';
@@ -60,11 +60,24 @@ export function createLicenseActivities(db: Database) {
       return { ...written, accountIds: await liveAccountsOfGroup(db, license) };
     },
 
-    /** The current version of a policy, which a license adopts at its next cycle. */
-    async loadPolicy(policyId: string): Promise<LifecyclePolicy> {
-      const [row] = await db.select().from(policies).where(eq(policies.id, policyId)).orderBy(desc(policies.version)).limit(1);
-      if (!row) throw ApplicationFailure.nonRetryable(`policy ${policyId} does not exist`, 'InvalidRecord');
-      return policyFromRow(row);
+    /**
+     * The policy a license or account adopts at its next cycle: the current version of the one it
+     * lives by now, chosen afresh (named at issue > its company's > the partner's for its product >
+     * the partner's default), so a company's new policy reaches its running subjects.
+     * A bare policy id (the older call) reads that policy's current version only.
+     */
+    async loadPolicy(subject: PolicySubject | string): Promise<LifecyclePolicy> {
+      if (typeof subject === 'string') {
+        const [row] = await db.select().from(policies).where(eq(policies.id, subject)).orderBy(desc(policies.version)).limit(1);
+        if (!row) throw ApplicationFailure.nonRetryable(`policy ${subject} does not exist`, 'InvalidRecord');
+        return policyFromRow(row);
+      }
+      try {
+        return (await resolvePolicy(db, subject)).policy;
+      } catch (error) {
+        if (error instanceof PolicyNotFound) throw ApplicationFailure.nonRetryable(error.message, 'InvalidRecord');
+        throw error;
+      }
     },
   };
 }

@@ -1,23 +1,30 @@
-// Policy reads and the partner's default policy, shared by the routes that need one.
-import { and, desc, eq, type SQL } from 'drizzle-orm';
+// Policy reads for the routes: the current version of a policy, a version by number, and the
+// policy a new license or account lives by (db/policies.ts decides which).
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { policies } from '../../db/schema.js';
-import { defaultPolicyTerms, type LifecyclePolicy } from '../../machines/lifecycle/policy.js';
-import { policyFromRow } from '../../db/policies.js';
-import { notFound } from '../problem.js';
-
-const DEFAULT_POLICY_NAME = 'Default';
-
-/** A change to a policy is a new version, so its highest version is the current one. */
-async function newestVersion(db: Database, which: SQL | undefined) {
-  const [row] = await db.select().from(policies).where(which).orderBy(desc(policies.version)).limit(1);
-  return row;
-}
+import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
+import { PolicyNotFound, currentVersion, partnerDefaultPolicy, policyFromRow, resolvePolicy, type PolicySubject, type ResolvedPolicy } from '../../db/policies.js';
+import { fieldNotFound, notFound } from '../problem.js';
 
 export async function currentPolicy(db: Database, partnerId: string, policyId: string): Promise<LifecyclePolicy> {
-  const row = await newestVersion(db, and(eq(policies.id, policyId), eq(policies.partnerId, partnerId)));
-  if (!row) throw notFound('Policy');
-  return policyFromRow(row);
+  const policy = await currentVersion(db, partnerId, policyId);
+  if (!policy) throw notFound('Policy');
+  return policy;
+}
+
+/**
+ * The policy a license or account issued now lives by: the one named in the request (`policyId`),
+ * else its company's, else the partner's for its product, else the partner's default.
+ * A named policy that does not exist is the caller's field error.
+ */
+export async function policyForSubject(db: Database, subject: PolicySubject): Promise<ResolvedPolicy> {
+  try {
+    return await resolvePolicy(db, subject);
+  } catch (error) {
+    if (error instanceof PolicyNotFound && error.choice === 'explicit') throw fieldNotFound('policyId');
+    throw error;
+  }
 }
 
 /** A policy version never changes once written (a change is a new version), so it is read once per process. */
@@ -41,12 +48,4 @@ async function readPolicyVersion(db: Database, policyId: string, version: number
 }
 
 /** The partner's default policy (DESIGN §3 defaults), created the first time one is needed. */
-export async function defaultPolicy(db: Database, partnerId: string): Promise<LifecyclePolicy> {
-  const existing = await newestVersion(db, and(eq(policies.partnerId, partnerId), eq(policies.name, DEFAULT_POLICY_NAME)));
-  if (existing) return policyFromRow(existing);
-  const [created] = await db
-    .insert(policies)
-    .values({ id: crypto.randomUUID(), version: 1, partnerId, name: DEFAULT_POLICY_NAME, ...defaultPolicyTerms })
-    .returning();
-  return policyFromRow(created!);
-}
+export const defaultPolicy = partnerDefaultPolicy;

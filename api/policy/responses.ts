@@ -18,3 +18,13 @@ export const policyResponse = z
   .meta({ id: 'Policy', description: 'The durations and notice offsets a license or account lives by' });
 
 export const policyList = listOf(policyResponse, 'PolicyList');
+
+export const productPolicyResponse = z
+  .object({
+    product: z.string().describe('Product code'),
+    policyId: id.describe("The policy this product's licenses and accounts get unless their company or their issue names one"),
+    updatedAt: z.iso.datetime({ offset: true }),
+  })
+  .meta({ id: 'ProductPolicy', description: "A partner's policy for one product, overriding its default policy" });
+
+export const productPolicyList = listOf(productPolicyResponse, 'ProductPolicyList');

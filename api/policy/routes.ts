@@ -5,7 +5,8 @@ import { policyFromRow } from '../../db/policies.js';
 import { policies } from '../../db/schema.js';
 import { validatePolicyTerms, type LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import type { AppDependencies } from '../app.js';
-import { callerOf, requireRole } from '../auth.js';
+import { audit } from '../audit/record.js';
+import { actorOf, callerOf, requireRole } from '../auth.js';
 import { currentPolicy } from './resolve.js';
 import { invalidInput } from '../problem.js';
 import { createPolicy, updatePolicy } from '../schemas.js';
@@ -24,11 +25,19 @@ export function policyRoutes(router: Router, { db }: AppDependencies): void {
     body: createPolicy,
     responses: { 201: policyResponse },
   }, async (ctx) => {
-    const { partnerId } = requireRole(ctx, 'admin');
+    const caller = requireRole(ctx, 'admin');
+    const { partnerId } = caller;
     const body = parseInput(createPolicy, ctx.request.body);
-    const [row] = await db.insert(policies).values({ id: crypto.randomUUID(), version: 1, partnerId, ...body }).returning();
+    // R32: the policy and its audit entry are written together.
+    const created = await db.transaction(async (tx) => {
+      const [row] = await tx.insert(policies).values({ id: crypto.randomUUID(), version: 1, partnerId, ...body }).returning();
+      const policy = policyFromRow(row!);
+      await audit(tx, { partnerId, subjectType: 'policy', subjectId: policy.id, action: 'policy.created', actor: actorOf(caller), after: { ...policy } });
+      return policy;
+    });
     ctx.status = 201;
-    ctx.body = await currentPolicy(db, partnerId, row!.id);
+    ctx.set('Location', `/v1/policies/${created.id}`);
+    ctx.body = created;
   });
 
   route.get('/policies', {
@@ -51,19 +60,23 @@ export function policyRoutes(router: Router, { db }: AppDependencies): void {
   route.patch('/policies/:id', {
     operationId: 'updatePolicy',
     summary: 'Change a policy: a new version',
-    description: 'Running licenses adopt the new version at their next cycle.',
+    description: 'Running licenses and accounts adopt the new version at their next cycle. Audited as `policy.updated` with both versions (R32).',
     tag: 'Policies',
     role: 'admin',
     body: updatePolicy,
     responses: { 200: policyResponse },
   }, async (ctx) => {
-    const { partnerId } = requireRole(ctx, 'admin');
+    const caller = requireRole(ctx, 'admin');
+    const { partnerId } = caller;
     const current = await currentPolicy(db, partnerId, ctx.params.id!);
     const changes = parseInput(updatePolicy, ctx.request.body);
     const next = { ...current, ...changes, version: current.version + 1 };
     const issues = validatePolicyTerms(next);
     if (issues.length > 0) throw invalidInput(issues);
-    await db.insert(policies).values({ ...next, partnerId });
+    await db.transaction(async (tx) => {
+      await tx.insert(policies).values({ ...next, partnerId });
+      await audit(tx, { partnerId, subjectType: 'policy', subjectId: current.id, action: 'policy.updated', actor: actorOf(caller), before: { ...current }, after: { ...next } });
+    });
     ctx.body = await currentPolicy(db, partnerId, current.id);
   });
 }
