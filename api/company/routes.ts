@@ -4,7 +4,9 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { companies } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
-import { callerOf, requireRole } from '../auth.js';
+import { audit } from '../audit/record.js';
+import { actorOf, callerOf, requireRole } from '../auth.js';
+import { signalCompanyFacts } from './facts-changed.js';
 import { currentPolicy } from '../policy/resolve.js';
 import { fieldNotFound, notFound } from '../problem.js';
 import { createCompany, updateCompany } from '../schemas.js';
@@ -38,7 +40,7 @@ async function checkReferences(db: Database, partnerId: string, body: { parentId
   if (body.policyId) await currentPolicy(db, partnerId, body.policyId).catch(() => { throw fieldNotFound('policyId'); });
 }
 
-export function companyRoutes(router: Router, { db }: AppDependencies): void {
+export function companyRoutes(router: Router, { db, temporal }: AppDependencies): void {
   const route = documented(router);
 
   route.post('/companies', {
@@ -50,12 +52,19 @@ export function companyRoutes(router: Router, { db }: AppDependencies): void {
     body: createCompany,
     responses: { 201: companyResponse },
   }, async (ctx) => {
-    const { partnerId } = requireRole(ctx, 'operator');
+    const caller = requireRole(ctx, 'operator');
+    const { partnerId } = caller;
     const body = parseInput(createCompany, ctx.request.body);
     await checkReferences(db, partnerId, body);
-    const [row] = await db.insert(companies).values({ ...body, partnerId }).returning();
+    // R32: the company and its audit entry are written together.
+    const row = await db.transaction(async (tx) => {
+      const [row] = await tx.insert(companies).values({ ...body, partnerId }).returning();
+      await audit(tx, { partnerId, subjectType: 'company', subjectId: row!.id, action: 'company.created', actor: actorOf(caller), after: representation(row!) });
+      return row!;
+    });
     ctx.status = 201;
-    ctx.body = representation(row!);
+    ctx.set('Location', `/v1/companies/${row.id}`);
+    ctx.body = representation(row);
   });
 
   route.get('/companies', { operationId: 'listCompanies', summary: 'List companies', tag: 'Companies', responses: { 200: companyList } }, async (ctx) => {
@@ -70,18 +79,35 @@ export function companyRoutes(router: Router, { db }: AppDependencies): void {
   route.patch('/companies/:id', {
     operationId: 'updateCompany',
     summary: 'Change a company',
-    description: "Renaming a company leaves its licenses' tags as they were (R8).",
+    description:
+      "Only the fields sent change. Renaming a company leaves its licenses' tags as they were (R8), and its running license and account workflows show the new name in the Temporal UI (`CompanyName`). A new `policyId` reaches its running licenses and accounts at their next cycle. Audited as `company.updated` (R32).",
     tag: 'Companies',
     role: 'operator',
     body: updateCompany,
     responses: { 200: companyResponse },
   }, async (ctx) => {
-    const { partnerId } = requireRole(ctx, 'operator');
+    const caller = requireRole(ctx, 'operator');
+    const { partnerId } = caller;
     const company = await companyOf(db, partnerId, ctx.params.id!);
     const body = parseInput(updateCompany, ctx.request.body);
     await checkReferences(db, partnerId, body);
     // R8: a license's tag is the company name at issue; renaming the company leaves tags alone.
-    const [row] = await db.update(companies).set({ ...body, updatedAt: new Date() }).where(eq(companies.id, company.id)).returning();
-    ctx.body = representation(row!);
+    const { before, after } = await db.transaction(async (tx) => {
+      const [before] = await tx.select().from(companies).where(eq(companies.id, company.id)).for('update');
+      const [after] = await tx.update(companies).set({ ...body, updatedAt: new Date() }).where(eq(companies.id, company.id)).returning();
+      await audit(tx, {
+        partnerId,
+        subjectType: 'company',
+        subjectId: company.id,
+        action: 'company.updated',
+        actor: actorOf(caller),
+        before: representation(before!),
+        after: representation(after!),
+      });
+      return { before: before!, after: after! };
+    });
+    // After the commit: a workflow told of a name the database does not hold yet would show it too early.
+    if (after.name !== before.name) await signalCompanyFacts(db, temporal, after, { companyName: after.name });
+    ctx.body = representation(after);
   });
 }
