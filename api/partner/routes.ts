@@ -10,7 +10,7 @@ import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
 import { issueApiKey } from '../api-key/keys.js';
 import { invalidInput, notFound } from '../problem.js';
-import { createPartner, updatePartner } from '../schemas.js';
+import { createPartner, updateManagedPartner, updatePartner } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
 import { partnerList, partnerResponse, partnerWithAdminKey } from './responses.js';
@@ -32,6 +32,13 @@ async function ownPartner(db: Database, partnerId: string): Promise<PartnerRow> 
   const [row] = await db.select().from(partners).where(eq(partners.id, partnerId)).limit(1);
   if (!row) throw notFound('Partner');
   return row;
+}
+
+/** R30: the monthly programme is granted; a partner can pass on only what it has. */
+function refuseUngrantable(parent: PartnerRow, monthlyProgramme: boolean | undefined): void {
+  if (monthlyProgramme && !parent.monthlyProgramme) {
+    throw invalidInput([{ field: 'monthlyProgramme', message: 'can be granted only by a partner that is itself in the monthly programme' }]);
+  }
 }
 
 /** Only the parent of a managed partner may read it; to anyone else it does not exist. */
@@ -97,11 +104,7 @@ export function partnerRoutes(router: Router, { db }: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'admin');
     const body = parseInput(createPartner, ctx.request.body);
-    const parent = await ownPartner(db, caller.partnerId);
-    // R30: the monthly programme is granted; a partner can pass on only what it has.
-    if (body.monthlyProgramme && !parent.monthlyProgramme) {
-      throw invalidInput([{ field: 'monthlyProgramme', message: 'can be granted only by a partner that is itself in the monthly programme' }]);
-    }
+    refuseUngrantable(await ownPartner(db, caller.partnerId), body.monthlyProgramme);
     const actor = actorOf(caller);
     const { partner, adminKey } = await db.transaction(async (tx) => {
       const [partner] = await tx.insert(partners).values({ ...body, parentId: caller.partnerId }).returning();
@@ -134,5 +137,35 @@ export function partnerRoutes(router: Router, { db }: AppDependencies): void {
     responses: { 200: partnerResponse },
   }, async (ctx) => {
     ctx.body = representation(await managedPartnerOf(db, callerOf(ctx).partnerId, ctx.params.id!));
+  });
+
+  route.patch('/partners/:id', {
+    operationId: 'updateManagedPartner',
+    summary: 'Enrol a managed partner in the monthly programme, or withdraw it',
+    description:
+      'Only an admin of the parent partner. Enrolled, the managed partner may create monthly (usage-billed) accounts (R30); a parent grants only what it has itself. Existing monthly accounts are not touched by a withdrawal. Audited as `partner.updated` in the parent\'s log (R32).',
+    tag: 'Partners',
+    role: 'admin',
+    body: updateManagedPartner,
+    responses: { 200: partnerResponse },
+  }, async (ctx) => {
+    const caller = requireRole(ctx, 'admin');
+    const managed = await managedPartnerOf(db, caller.partnerId, ctx.params.id!);
+    const { monthlyProgramme } = parseInput(updateManagedPartner, ctx.request.body);
+    refuseUngrantable(await ownPartner(db, caller.partnerId), monthlyProgramme);
+    ctx.body = await db.transaction(async (tx) => {
+      const [before] = await tx.select().from(partners).where(eq(partners.id, managed.id)).for('update');
+      const [after] = await tx.update(partners).set({ monthlyProgramme }).where(eq(partners.id, managed.id)).returning();
+      await audit(tx, {
+        partnerId: caller.partnerId,
+        subjectType: 'partner',
+        subjectId: managed.id,
+        action: 'partner.updated',
+        actor: actorOf(caller),
+        before: representation(before!),
+        after: representation(after!),
+      });
+      return representation(after!);
+    });
   });
 }
