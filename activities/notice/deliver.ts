@@ -7,6 +7,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import type { Logger } from '../../platform/logger.js';
+import { noticesSent } from '../../platform/metrics.js';
 import { composeNotice, UndeliverableNotice, type ComposedNotice, type OutboxRow } from '../../platform/notice/compose.js';
 import { NoticeRenderError } from '../../platform/notice/render.js';
 import { MailRejected, type Mailer, type Rejection } from './transport.js';
@@ -96,14 +97,14 @@ type Settlement = Pick<OutboxRow, 'status'> & Partial<Pick<OutboxRow, 'messageId
 /** The outcome and its audit entry (`notice.sent`, `notice.failed`, `notice.skipped`) in one transaction, once. */
 async function settle(db: Database, notice: OutboxRow, settlement: Settlement): Promise<NoticeOutcome> {
   const at = settlement.sentAt ?? new Date();
-  await db.transaction(async (tx) => {
+  const settledNow = await db.transaction(async (tx) => {
     const updated = await tx
       .update(outbox)
       .set(settlement)
       .where(and(eq(outbox.id, notice.id), eq(outbox.status, 'pending')))
       .returning({ id: outbox.id });
     // An earlier attempt that outlived its timeout may have settled it already: its record stands.
-    if (updated.length === 0) return;
+    if (updated.length === 0) return false;
     const { status, error, ...sent } = settlement;
     await tx
       .insert(auditLog)
@@ -119,7 +120,10 @@ async function settle(db: Database, notice: OutboxRow, settlement: Settlement): 
         dedupeKey: `notice:${notice.key}:${status}`,
       })
       .onConflictDoNothing({ target: auditLog.dedupeKey });
+    return true;
   });
+  // Counted once per notice, by the attempt that recorded it, however many attempts reached the server.
+  if (settledNow && settlement.status === 'sent') noticesSent.inc({ kind: notice.kind });
   const [row] = await db.select().from(outbox).where(eq(outbox.id, notice.id)).limit(1);
   return outcomeOf(row ?? notice);
 }

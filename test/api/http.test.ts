@@ -3,8 +3,10 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createApp } from '../../api/app.js';
-import { startTenure, type Tenure } from '../support/tenure.js';
-import { createCompany, issueLicense } from '../support/setup.js';
+import { and, eq } from 'drizzle-orm';
+import { outbox } from '../../db/schema.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { createCompany, createPolicy, inSeconds, issueLicense } from '../support/setup.js';
 
 const PORTAL = 'https://portal.example.com';
 
@@ -20,7 +22,7 @@ const sample = (metrics: string, name: string, labels: Record<string, string>) =
 };
 
 describe('HTTP hygiene: metrics, CORS, request ids, limits', () => {
-  it('/metrics is open to Prometheus and counts requests by route template, lifecycle transitions and notices sent', async () => {
+  it('/metrics is open to Prometheus and counts requests by route template and lifecycle transitions', async () => {
     const companyId = await createCompany(tenure, { name: 'Metered Ltd' }, { key: tenure.adminKey });
     await issueLicense(tenure, { companyId: companyId });
     await tenure.api('GET', `/v1/licenses/${crypto.randomUUID()}`);
@@ -35,7 +37,21 @@ describe('HTTP hygiene: metrics, CORS, request ids, limits', () => {
     expect(sample(metrics, 'tenure_http_request_duration_seconds_bucket', { route: '/v1/licenses', le: '+Inf' })).toBe(1);
     expect(metrics).not.toMatch(/route="\/v1\/licenses\/[0-9a-f]{8}-/);
     expect(sample(metrics, 'tenure_lifecycle_transitions_total', { subject: 'license', action: 'license.issued' })).toBeGreaterThanOrEqual(1);
-    expect(metrics).toContain('# TYPE tenure_notices_sent_total counter');
+  });
+
+  it('/metrics counts a notice when the mail server accepts it, by kind', async () => {
+    const metrics = async () => (await fetch(`${tenure.url}/metrics`)).text();
+    const expiringSent = async () => sample(await metrics(), 'tenure_notices_sent_total', { kind: 'expiring' }) ?? 0;
+    const before = await expiringSent();
+    const companyId = await createCompany(tenure, { name: 'Noticed Ltd' });
+    const policyId = await createPolicy(tenure, { expiryNotices: ['PT1H'] });
+    // An expiry notice an hour before a term of seconds is due at once.
+    const licenseId = await issueLicense(tenure, { companyId, policyId, expiresAt: inSeconds(30) });
+    await eventually(
+      () => tenure.db.select().from(outbox).where(and(eq(outbox.subjectId, licenseId), eq(outbox.kind, 'expiring'))),
+      ([notice]) => notice?.status === 'sent',
+    );
+    expect(await expiringSent()).toBe(before + 1);
   });
 
   it('CORS: a preflight from an origin in CORS_ORIGINS is allowed with the headers the API uses; any other origin is not', async () => {
