@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocateSeats } from '../../machines/account/allocation.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { untilIdle } from '../support/deadlines.js';
 import { createCompany, createPolicy, PRODUCT, createAccount, getAccount, issueLicense, type AccountBody } from '../support/setup.js';
 
 let tenure: Tenure;
@@ -61,9 +62,9 @@ describe('license changes reach every account of the group, in any order', () =>
           }) && licenses.every((license) => license.seatsUsed === (expected.perLicense[license.id]?.used ?? 0))
         );
       };
-      await eventually(readGroup, accept, { timeoutMs: 20_000 });
-      // Settled, not passing through: a second look a moment later sees the same.
-      await new Promise((done) => setTimeout(done, 1_000));
+      const seen = await eventually(readGroup, accept, { timeoutMs: 20_000 });
+      // Settled, not passing through: once no workflow of the group has work in flight, a second look sees the same.
+      await untilIdle(tenure.client, [...seen.licenses.map((license) => `license:${license.id}`), ...group.map((id) => `account:${id}`)]);
       const again = await readGroup();
       expect(accept(again), JSON.stringify(again)).toBe(true);
       return again.accounts;

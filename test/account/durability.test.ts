@@ -3,6 +3,7 @@ import { and, asc, eq, like } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
+import { pastDeadline } from '../support/deadlines.js';
 import { createCompany, createPolicy, inSeconds, createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from '../support/setup.js';
 
 let tenure: Tenure;
@@ -20,10 +21,15 @@ describe('account durability', () => {
     await issueLicense(tenure, { companyId, expiresAt: inSeconds(1), policyId: licensePolicy });
     const { id } = await createAccount(tenure, { companyId });
     await untilAccount(tenure, id, (account) => account.state === 'grace', 20_000);
+    const [graceStarted] = await tenure.db
+      .select({ at: auditLog.at })
+      .from(auditLog)
+      .where(and(eq(auditLog.subjectId, id), eq(auditLog.action, 'account.grace_started')));
 
-    // Killed without a chance to clean up, with the halfway reminder, suspension and deletion still to come.
+    // Killed without a chance to clean up, with the halfway reminder, suspension and deletion still to come,
+    // and kept dead until deletion would have fallen (4 s of grace, then 4 s suspended).
     crashing.kill('SIGKILL');
-    await new Promise((done) => setTimeout(done, 9_000));
+    await pastDeadline(graceStarted!.at.getTime() + 8_000);
     expect((await getAccount(tenure, id)).state).toBe('grace');
 
     await tenure.startWorker();

@@ -3,6 +3,7 @@ import { and, asc, eq, like } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
+import { pastDeadline } from '../support/deadlines.js';
 import { visibleAs } from '../support/visibility.js';
 import { createCompany, createPolicy, inSeconds, type SecondsPolicy, createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from '../support/setup.js';
 
@@ -23,7 +24,11 @@ const auditOf = (id: string, family: 'account' | 'license' = 'account') =>
     .orderBy(asc(auditLog.id));
 const noticesOf = async (id: string) =>
   (await tenure.db.select().from(outbox).where(eq(outbox.subjectId, id))).map((notice) => `${notice.cycle}:${notice.kind}`).sort();
-const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+/** When the subject's `action` was recorded, from the audit log. */
+const recordedAt = async (id: string, action: string) => {
+  const [entry] = await tenure.db.select({ at: auditLog.at }).from(auditLog).where(and(eq(auditLog.subjectId, id), eq(auditLog.action, action)));
+  return entry!.at.getTime();
+};
 
 /** An account of a new company under `accountTerms` whose only license is then deleted: its grace starts now. */
 async function accountWhoseLicenseIsDeleted(accountTerms: SecondsPolicy) {
@@ -96,8 +101,8 @@ describe('account lifecycle on durable timers', () => {
     expect(restored).toMatchObject({ state: 'active', protected: true, cycle: 2, allocations: [{ licenseId: secondLicense, seats: 5 }], nextDeadline: null });
     await keepHistory('account-restored-from-suspension', tenure.client, `account:${id}`);
 
-    // The old cycle's deletion warning (2 s before deletion) and deletion (5 s after suspension) would have fallen by now.
-    await pause(5_500);
+    // Past the moment the old cycle's deletion (5 s after suspension) and its warning before it would have fallen.
+    await pastDeadline((await recordedAt(id, 'account.suspended')) + 5_000);
     expect(await getAccount(tenure, id)).toMatchObject({ state: 'active', cycle: 2 });
     expect(await noticesOf(id)).toEqual(['1:grace_halfway', '1:grace_started', '1:suspended', '2:restored']);
     expect((await auditOf(id)).map((entry) => entry.action)).toEqual([
@@ -116,7 +121,7 @@ describe('account lifecycle on durable timers', () => {
     expect(await untilAccount(tenure, id, (account) => account.state !== 'grace')).toMatchObject({ state: 'active', protected: true, cycle: 2 });
 
     // Past the moment grace would have ended: still active, never suspended.
-    await pause(4_000);
+    await pastDeadline((await recordedAt(id, 'account.grace_started')) + 4_000);
     expect((await getAccount(tenure, id)).state).toBe('active');
     expect(await noticesOf(id)).toEqual(['1:grace_started', '2:restored']);
     expect((await auditOf(id)).map((entry) => entry.action)).toEqual(['account.created', 'account.grace_started', 'account.restored']);

@@ -5,6 +5,7 @@ import { licenseWorkflowId } from '../../machines/license/contract.js';
 import { keepHistory } from '../support/histories.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { pastDeadline } from '../support/deadlines.js';
 import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 let tenure: Tenure;
@@ -24,10 +25,10 @@ describe('durability', () => {
     const { body: license } = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(4), policyId });
     expect(license.state).toBe('active');
 
-    // Killed without a chance to clean up, while timers for the expiring notice, expiry and grace are pending.
-    await new Promise((done) => setTimeout(done, 1_000));
+    // Killed without a chance to clean up, while timers for the expiring notice, expiry and grace are pending,
+    // and kept dead until grace would have ended (4 s after expiry): every one of them is missed meanwhile.
     crashing.kill('SIGKILL');
-    await new Promise((done) => setTimeout(done, 7_000));
+    await pastDeadline(Date.parse(license.expiresAt) + 4_000);
     expect((await tenure.api('GET', `/v1/licenses/${license.id}`)).body.state).toBe('active');
 
     await tenure.startWorker();

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { and, eq, like } from 'drizzle-orm';
+import { and, eq, like, sql } from 'drizzle-orm';
 import { noticeMessageId } from '../../activities/notice/deliver.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import { noticeWorkflowId } from '../../machines/notice/delivery.js';
@@ -15,6 +15,14 @@ beforeAll(async () => {
   tenure = await startTenureWithSmtp({ worker: false });
 });
 afterAll(() => tenure?.close());
+
+/** Backends of this test's database blocked on a row lock while updating the outbox. */
+async function workerWaitsForOutboxRow(): Promise<number> {
+  const [row] = await tenure.db.execute<{ waiting: number }>(sql`
+    select count(*)::int as waiting from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "outbox"%'`);
+  return row?.waiting ?? 0;
+}
 
 describe('a worker that dies between SMTP acceptance and the outbox update', () => {
   it('R19: the retry repeats the same message with the same Message-ID, and the notice is recorded as sent once', async () => {
@@ -41,7 +49,8 @@ describe('a worker that dies between SMTP acceptance and the outbox update', () 
 
     const [first] = await eventually(async () => tenure.smtp.received, (mails) => mails.length === 1);
     await rowHeld;
-    await new Promise((done) => setTimeout(done, 500));
+    // The worker has the server's 250 in hand once its update of the outbox row waits for the lock this test holds.
+    await eventually(workerWaitsForOutboxRow, (waiting) => waiting > 0, { timeoutMs: 10_000, intervalMs: 20 });
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');
     releaseRow();
