@@ -2,17 +2,23 @@
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
 import type { Mailer } from './notice/transport.js';
+import type { Resolver, TargetPolicy } from '../platform/network/address-guard.js';
 import { createLicenseActivities } from './license/record.js';
 import { createAccountActivities } from './account/record.js';
 import { createLicenseGroupActivities } from './account/license-group.js';
 import { createNoticeActivities } from './notice/deliver.js';
 import { createWebhookActivities } from './webhook/deliver.js';
+import { createMaintenanceActivities } from './maintenance/purge.js';
 import { createPoolActivities } from './pool/move.js';
 
 export interface ActivityDependencies {
   db: Database;
   logger: Logger;
   mailer: Mailer;
+  /** Where webhooks may be delivered; public addresses only when absent. */
+  webhookTargets?: TargetPolicy;
+  /** DNS for webhook hosts; tests stand in for it to point a name at a private address. */
+  resolveWebhookHost?: Resolver;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -21,7 +27,8 @@ export function createActivities(deps: ActivityDependencies) {
     ...createAccountActivities(deps.db),
     ...createLicenseGroupActivities(deps.db),
     ...createNoticeActivities(deps),
-    ...createWebhookActivities(deps.db),
+    ...createMaintenanceActivities(deps.db),
+    ...createWebhookActivities(deps.db, deps.webhookTargets && { policy: deps.webhookTargets, resolve: deps.resolveWebhookHost }),
     ...createPoolActivities(deps.db),
   };
 }

@@ -14,7 +14,6 @@ import { Problem, asProblem } from './problem.js';
 import { healthRoutes } from './ops/health.js';
 import { type ReadinessProbe } from '../platform/readiness.js';
 import { policyRoutes } from './policy/routes.js';
-import { productPolicyRoutes } from './policy/product-routes.js';
 import { companyRoutes } from './company/routes.js';
 import { licenseRoutes } from './license/routes.js';
 import { accountRoutes } from './account/routes.js';
@@ -30,6 +29,8 @@ import { openApiRoutes } from './ops/openapi.js';
 import { usageRoutes } from './usage/routes.js';
 import { webhookRoutes } from './webhook/routes.js';
 import { openApiDocument } from './openapi/document.js';
+import { codecRoutes, type CodecAccess } from './ops/codec.js';
+import type { TargetPolicy } from '../platform/network/address-guard.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A caller's request id is kept only if it is safe to echo in headers and logs. */
@@ -43,6 +44,10 @@ export interface AppDependencies {
   readiness: ReadinessProbe;
   /** Browser origins allowed to call the API (CORS_ORIGINS); none by default. */
   corsOrigins?: readonly string[];
+  /** The Temporal payload codec and who may use it through /codec/*; no endpoint without it. */
+  codec?: CodecAccess;
+  /** Where webhooks may point (TENURE_WEBHOOK_ALLOW, https in production); deny-by-default without it. */
+  webhookTargets?: TargetPolicy;
 }
 
 export function createApp(deps: AppDependencies): Koa {
@@ -78,6 +83,8 @@ export function createApp(deps: AppDependencies): Koa {
       log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
     }
   });
+  // Before the API's CORS and body parser: the codec endpoint answers its own preflights and reads its own body.
+  if (deps.codec) app.use(codecRoutes(deps.db, deps.codec));
   app.use(crossOrigin(deps.corsOrigins ?? []));
 
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
@@ -99,7 +106,6 @@ export function createApp(deps: AppDependencies): Koa {
     return next();
   });
   policyRoutes(v1, deps);
-  productPolicyRoutes(v1, deps);
   companyRoutes(v1, deps);
   licenseRoutes(v1, deps);
   accountRoutes(v1, deps);

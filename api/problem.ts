@@ -1,5 +1,7 @@
 // RFC 9457 problem+json: every error a caller can cause is answered with a stable
 // `code`, the offending `field` when there is one, and what to do about it.
+import { isDatabaseUnavailable } from '../db/unavailable.js';
+
 export class Problem extends Error {
   constructor(
     readonly status: number,
@@ -53,6 +55,8 @@ export const illegalTransition = (subject: string, operation: string, state: str
 /** Any error as the problem a caller sees: ours as raised, Koa's (413, 405, bad JSON) translated, anything else a 500. */
 export function asProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
+  // An outage to wait out, not a bug: the caller may retry (with its Idempotency-Key, for a POST).
+  if (isDatabaseUnavailable(error)) return new Problem(503, 'unavailable', 'The database is not answering', 'Try again shortly; send an Idempotency-Key with a POST so that a retry cannot repeat it.');
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (status === 413) return new Problem(413, 'body_too_large', 'The request body is too large', 'The limit is 1 MB.');
   if (status === 405) return new Problem(405, 'method_not_allowed', 'Method not allowed on this route');

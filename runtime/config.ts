@@ -22,6 +22,9 @@ const originList = z
 
 const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
+/** Comma-separated entries; each is checked where it is used (the webhook policy names a bad one). */
+const commaList = z.string().transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean));
+
 const environment = z.object({
   TEMPORAL_ADDRESS: hostPort.optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -45,9 +48,31 @@ const environment = z.object({
   MAIL_CATCHER_PORT: z.coerce.number().int().min(1).max(65535).default(2525),
   CORS_ORIGINS: originList.default([]),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * production: webhooks must be https and an external Temporal needs TENURE_PAYLOAD_KEYS.
+   * Defaults to production when NODE_ENV=production (the Docker image), else development.
+   */
+  TENURE_MODE: z.enum(['development', 'production']).optional(),
+  NODE_ENV: z.string().optional(),
+  /** `id:base64key[,id:base64key…]`, AES-256 keys for Temporal payloads; parsed by platform/codec/keys.ts. */
+  TENURE_PAYLOAD_KEYS: z.string().min(1).optional(),
+  /** Which of TENURE_PAYLOAD_KEYS encrypts new payloads (after a rotation); the first one by default. */
+  TENURE_PAYLOAD_KEY_ID: z.string().min(1).optional(),
+  /** Webhook targets allowed although on a local or private network: addresses, CIDRs, host names. */
+  TENURE_WEBHOOK_ALLOW: commaList.default([]),
+  /** Origins of the Temporal UI allowed to call /codec from a browser; the local dev server's UI by default. */
+  TENURE_CODEC_UI_ORIGINS: originList.optional(),
 });
 
 export type Config = z.infer<typeof environment>;
+
+export function codecUiOrigins(config: Config): string[] {
+  return config.TENURE_CODEC_UI_ORIGINS ?? [`http://localhost:${config.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`];
+}
+
+export function isProduction(config: Config): boolean {
+  return (config.TENURE_MODE ?? (config.NODE_ENV === 'production' ? 'production' : 'development')) === 'production';
+}
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, detail: string) {

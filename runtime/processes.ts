@@ -4,9 +4,12 @@ import type { Worker } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import { applyMigrations } from '../db/migrate.js';
 import { ensureBootstrapPartner } from '../api/api-key/keys.js';
-import type { Config } from './config.js';
+import { codecUiOrigins, type Config } from './config.js';
+import { encryptingDataConverter } from './payload-keys.js';
+import type { Safeguards } from './safeguards.js';
 import type { Logger } from '../platform/logger.js';
 import { readinessProbe } from './readiness.js';
+import { ensureMaintenanceSchedule } from './maintenance.js';
 import { openCheckedDatabase, openTemporalClient } from './services.js';
 import { connectWorker } from './temporal.js';
 import { routeTemporalLogs } from './temporal-logs.js';
@@ -23,10 +26,11 @@ export interface RunningPart {
   stop(): Promise<void>;
 }
 
-export async function startApi(config: Config, endpoints: Endpoints, logger: Logger): Promise<RunningPart & { server: Server }> {
+export async function startApi(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { server: Server }> {
   const database = await openCheckedDatabase(endpoints.databaseUrl);
-  const temporal = await openTemporalClient(config, endpoints.temporalAddress);
+  const temporal = await openTemporalClient(config, endpoints.temporalAddress, encryptingDataConverter(safeguards.codec));
   await applyMigrations(database.db);
+  await ensureMaintenanceSchedule(temporal, config.TEMPORAL_TASK_QUEUE);
   if (await ensureBootstrapPartner(database.db, config.TENURE_BOOTSTRAP_KEY)) {
     logger.info('created the first partner with the TENURE_BOOTSTRAP_KEY admin key');
   }
@@ -37,6 +41,8 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
     logger,
     readiness: readinessProbe(database.db, temporal, config.TEMPORAL_TASK_QUEUE),
     corsOrigins: config.CORS_ORIGINS,
+    codec: { codec: safeguards.codec, uiOrigins: codecUiOrigins(config), trustLoopback: safeguards.trustLocalTemporalUi },
+    webhookTargets: safeguards.webhookTargets,
   });
   const server = createServer(app.callback());
   await new Promise<void>((ready, fail) => {
@@ -54,7 +60,7 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
   };
 }
 
-export async function startWorker(config: Config, endpoints: Endpoints, logger: Logger): Promise<RunningPart & { worker: Worker }> {
+export async function startWorker(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { worker: Worker }> {
   const database = await openCheckedDatabase(endpoints.databaseUrl);
   routeTemporalLogs(logger);
   const connection = await connectWorker(config, endpoints.temporalAddress);
@@ -62,7 +68,8 @@ export async function startWorker(config: Config, endpoints: Endpoints, logger: 
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: { db: database.db, logger, mailer: createMailer(endpoints.smtpUrl, config.MAIL_FROM) },
+    activities: { db: database.db, logger, mailer: createMailer(endpoints.smtpUrl, config.MAIL_FROM), webhookTargets: safeguards.webhookTargets },
+    dataConverter: encryptingDataConverter(safeguards.codec),
   });
   const running = worker.run();
   return {

@@ -1,5 +1,7 @@
 // What /readyz checks: Temporal reachable, database reachable, migrations applied,
-// and a worker polling Tenure's task queue (from any process, not only this one).
+// and a worker polling Tenure's task queue (from any process, not only this one). Each check
+// has its own deadline, so a hung component is reported down within seconds instead of
+// hanging the probe (a probe with a deadline would read that as this process being dead).
 import { sql } from 'drizzle-orm';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
@@ -7,12 +9,21 @@ import type { Database } from '../db/client.js';
 import { migrationsApplied } from '../db/migrate.js';
 import type { ComponentStatus, ReadinessProbe } from '../platform/readiness.js';
 
+/** Well under the usual 5-10 s probe timeout of a load balancer or Kubernetes. */
+export const CHECK_DEADLINE_MS = 2_000;
+
 async function check(probe: () => Promise<unknown>): Promise<ComponentStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, fail) => {
+    timer = setTimeout(() => fail(new Error(`no answer within ${CHECK_DEADLINE_MS / 1000} s`)), CHECK_DEADLINE_MS);
+  });
   try {
-    const outcome = await probe();
+    const outcome = await Promise.race([probe(), late]);
     return outcome === false ? { ok: false, error: 'not yet' } : { ok: true };
   } catch (error) {
     return { ok: false, error: error instanceof Error ? error.message.split('\n')[0]! : String(error) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,6 +1,7 @@
 // Wires a process to its Temporal server, database and mail server, shared by
 // `npm start`, `npm run api` and `npm run worker`.
 import { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
 import { openDatabase, type DatabaseHandle } from '../db/client.js';
 import { ConfigError, type Config } from './config.js';
@@ -19,7 +20,7 @@ export async function openCheckedDatabase(url: string): Promise<DatabaseHandle> 
   }
 }
 
-export async function openTemporalClient(config: Config, address: string): Promise<Client> {
+export async function openTemporalClient(config: Config, address: string, dataConverter: DataConverter): Promise<Client> {
   const connection = await connectClient(config, address);
   try {
     await connection.workflowService.getSystemInfo({});
@@ -28,5 +29,5 @@ export async function openTemporalClient(config: Config, address: string): Promi
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ConfigError('TEMPORAL_ADDRESS', `cannot reach Temporal at ${address} (${reason})`);
   }
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
 }

@@ -8,7 +8,9 @@ import { startEmbeddedPostgres } from './embedded/postgres.js';
 import { startDevServer } from './embedded/temporal.js';
 import { startMailCatcher } from './embedded/mail.js';
 import { startApi, startWorker, type RunningPart } from './processes.js';
+import { safeguardsOf } from './safeguards.js';
 import { stopOnSignal } from './signals.js';
+import { supervise } from './embedded/supervise.js';
 
 const parts: RunningPart[] = [];
 const config = (() => {
@@ -24,33 +26,36 @@ stopOnSignal(parts, logger);
 try {
   const started = performance.now();
   const dataDir = config.TENURE_DATA_DIR;
+  // Payload keys (a local key file unless TENURE_PAYLOAD_KEYS is set) and the webhook policy, before anything starts.
+  const safeguards = await safeguardsOf(config, { embeddedTemporal: !config.TEMPORAL_ADDRESS });
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let temporalUi = 'your Temporal cluster\'s UI';
   if (!temporalAddress) {
-    const server = await startDevServer({
+    const server = await supervise('the Temporal dev server', () => startDevServer({
       dataDir: join(dataDir, 'temporal'),
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
+      codecEndpoint: `http://localhost:${config.PORT}/codec`,
       log: (line) => logger.debug({ component: 'temporal' }, line),
-    });
+    }), logger);
     parts.push(server);
-    temporalAddress = server.address;
-    temporalUi = server.uiUrl;
+    temporalAddress = server.current().address;
+    temporalUi = server.current().uiUrl;
   }
 
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
-    const postgres = await startEmbeddedPostgres({
+    const postgres = await supervise('PostgreSQL', () => startEmbeddedPostgres({
       dataDir: join(dataDir, 'postgres'),
       port: config.EMBEDDED_POSTGRES_PORT,
       database: 'tenure',
       persistent: true,
       log: (line) => logger.debug({ component: 'postgres' }, line),
-    });
+    }), logger);
     parts.push(postgres);
-    databaseUrl = postgres.url;
+    databaseUrl = postgres.current().url;
   }
 
   let smtpUrl = config.SMTP_URL;
@@ -61,9 +66,9 @@ try {
   }
 
   const endpoints = { temporalAddress, databaseUrl, smtpUrl };
-  const api = await startApi(config, endpoints, logger);
+  const api = await startApi(config, endpoints, logger, safeguards);
   parts.push(api);
-  parts.push(await startWorker(config, endpoints, logger));
+  parts.push(await startWorker(config, endpoints, logger, safeguards));
 
   const base = `http://localhost:${config.PORT}`;
   logger.info(`Tenure is up in ${((performance.now() - started) / 1000).toFixed(1)} s

@@ -1,5 +1,6 @@
 // The Temporal worker: Tenure's workflows and the activities that do their I/O.
 import { fileURLToPath } from 'node:url';
+import type { DataConverter } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
 
@@ -8,6 +9,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: ActivityDependencies;
+  /** The same payload codec as the clients' (runtime/payload-keys.ts), or nothing they wrote can be read. */
+  dataConverter: DataConverter;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundle;
 }
@@ -21,6 +24,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     taskQueue: options.taskQueue,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: createActivities(options.activities),
+    dataConverter: options.dataConverter,
     // Entity workflows wait on timers for months; keep few of them cached so memory stays flat.
     maxCachedWorkflows: 1000,
   });

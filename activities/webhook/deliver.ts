@@ -6,7 +6,8 @@ import { and, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database, Transaction } from '../../db/client.js';
 import { auditLog, webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema.js';
 import { patternsMatching } from '../../machines/webhook/events.js';
-import { postDelivery, type AttemptResult } from './post.js';
+import { postDelivery, type AttemptResult, type DeliveryTargets } from './post.js';
+import { strictestTargetPolicy } from '../../platform/network/address-guard.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signatureHeader } from '../../platform/webhook/signature.js';
 
 export interface WebhookEvent {
@@ -65,11 +66,12 @@ function deliveryBody(delivery: typeof webhookDeliveries.$inferSelect): string {
   return JSON.stringify({ id: delivery.eventId, type: delivery.eventType, occurredAt: delivery.occurredAt.toISOString(), data: delivery.data });
 }
 
-export function createWebhookActivities(db: Database) {
+export function createWebhookActivities(db: Database, targets: DeliveryTargets = { policy: strictestTargetPolicy() }) {
   return {
     /**
      * One attempt: a signed POST, logged whatever its answer. A 2xx delivers; a 410 disables the
-     * subscription; another 4xx fails the delivery for good; anything else is thrown for Temporal to retry.
+     * subscription; another 4xx, or a URL that now resolves inside Tenure's network, fails the
+     * delivery for good; anything else is thrown for Temporal to retry.
      */
     async deliverWebhook(deliveryId: string): Promise<DeliveryOutcome> {
       const [row] = await db
@@ -92,7 +94,7 @@ export function createWebhookActivities(db: Database) {
         [SIGNATURE_HEADER]: signatureHeader(webhook.secret, body, at),
         [EVENT_HEADER]: delivery.eventType,
         [DELIVERY_HEADER]: delivery.id,
-      });
+      }, targets);
       const attempt = Context.current().info.attempt;
       const outcome = await db.transaction(async (tx) => {
         await logAttempt(tx, deliveryId, attempt, at, result);

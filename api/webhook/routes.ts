@@ -8,12 +8,13 @@ import { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../../db/schema.js';
 import { newWebhookSecret } from '../../platform/webhook/signature.js';
+import { checkTargetSyntax, strictestTargetPolicy } from '../../platform/network/address-guard.js';
 import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
 import { scopeOf } from '../scope.js';
 import { documented } from '../openapi/route.js';
-import { notFound } from '../problem.js';
+import { invalidInput, notFound } from '../problem.js';
 import { listWebhookDeliveries, subscribeWebhook } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import {
@@ -32,7 +33,7 @@ async function webhookOf(db: Database, partnerId: string, webhookId: string) {
   return row;
 }
 
-export function webhookRoutes(router: Router, { db }: AppDependencies): void {
+export function webhookRoutes(router: Router, { db, webhookTargets = strictestTargetPolicy() }: AppDependencies): void {
   const api = documented(router);
 
   api.post(
@@ -44,7 +45,9 @@ export function webhookRoutes(router: Router, { db }: AppDependencies): void {
         'Each event is POSTed as JSON `{id, type, occurredAt, data}` with the headers `Tenure-Event`, `Tenure-Delivery` and ' +
         '`Tenure-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`. A 2xx answer delivers; 5xx, 408, 429, ' +
         'timeouts (10 s) and connection errors are retried with exponential backoff for up to 3 days; 410 disables the ' +
-        'subscription; any other 4xx fails the delivery without retry.',
+        'subscription; any other 4xx fails the delivery without retry. The URL must reach a public address (https in production): ' +
+        'loopback, link-local, private, multicast and Tenure\'s own addresses are refused with 422, and again after DNS at every ' +
+        'delivery, where a refused address fails the delivery. Redirects are not followed.',
       tag: TAG,
       role: 'admin',
       body: subscribeWebhook,
@@ -53,6 +56,8 @@ export function webhookRoutes(router: Router, { db }: AppDependencies): void {
     async (ctx) => {
       const caller = requireRole(ctx, 'admin');
       const body = parseInput(subscribeWebhook, ctx.request.body);
+      const target = checkTargetSyntax(body.url, webhookTargets);
+      if (!target.ok) throw invalidInput([{ field: 'url', message: target.reason }]);
       const secret = body.secret ?? newWebhookSecret();
       const row = await db.transaction(async (tx) => {
         const [created] = await tx

@@ -10,11 +10,18 @@ export interface CodecEndpointOptions {
   codec: PayloadCodec;
   /** Origins of the Temporal UI pages that may call from a browser, e.g. http://localhost:8233. */
   uiOrigins: readonly string[];
-  /** The API's own key check: true when this Authorization header may read decoded payloads. */
-  authorize: (authorizationHeader: string | undefined) => Promise<boolean>;
+  /** The API's own key check: true when this caller may read decoded payloads. */
+  authorize: (authorizationHeader: string | undefined, caller: CodecCaller) => Promise<boolean>;
   /** The UI is configured with `<origin><prefix>` as its codec endpoint. */
   prefix?: string;
   bodyLimitBytes?: number;
+}
+
+/** Where a request comes from, for a policy that trusts this machine's own Temporal UI. */
+export interface CodecCaller {
+  /** The socket's peer, never a forwarded header: those are the caller's to invent. */
+  remoteAddress: string | undefined;
+  origin: string | undefined;
 }
 
 /** A decoded history page can be large; Temporal caps one payload at 2 MB by default. */
@@ -82,7 +89,7 @@ function preflight(ctx: Context): void {
 async function authorized(ctx: Context, authorize: CodecEndpointOptions['authorize']): Promise<boolean> {
   let allowed: boolean;
   try {
-    allowed = await authorize(ctx.get('authorization') || undefined);
+    allowed = await authorize(ctx.get('authorization') || undefined, { remoteAddress: ctx.req.socket.remoteAddress, origin: ctx.get('origin') || undefined });
   } catch {
     // The key store being down is an outage to wait out, not a server bug.
     problem(ctx, 503, 'unavailable', 'API keys cannot be checked right now', 'Try again shortly.');

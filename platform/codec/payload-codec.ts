@@ -5,7 +5,8 @@
 // metadata included, is what is encrypted.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+// The default import: @temporalio/proto is CommonJS, and Node's ESM loader (tsx, npm start) finds no named exports in it.
+import proto from '@temporalio/proto';
 import { PAYLOAD_KEY_BYTES, type PayloadKeyring } from './keys.js';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
@@ -13,6 +14,7 @@ export const KEY_ID_METADATA = 'encryption-key-id';
 const CIPHER = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 /** A payload this process cannot decrypt; the message says which key id and what to do. */
 export class PayloadDecryptionError extends Error {
@@ -48,7 +50,7 @@ export class PayloadEncryptionCodec implements PayloadCodec {
   private encrypt(payload: Payload): Payload {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv(CIPHER, this.currentKey, iv, { authTagLength: TAG_BYTES });
-    const plaintext = temporal.api.common.v1.Payload.encode(payload).finish();
+    const plaintext = ProtoPayload.encode(payload).finish();
     const ciphertext = Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
     return {
       metadata: {
@@ -81,7 +83,7 @@ export class PayloadEncryptionCodec implements PayloadCodec {
     } catch {
       throw new PayloadDecryptionError(keyId, `payload encrypted with key id "${keyId}" failed authentication: it was altered, or that id now names a different key`);
     }
-    return temporal.api.common.v1.Payload.decode(plaintext);
+    return ProtoPayload.decode(plaintext);
   }
 }
 

@@ -4,12 +4,13 @@ import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 
 export const payloadsBody = z.object({
+  // proto3 JSON leaves out an empty list: the Temporal CLI sends `{}` for an event without payloads.
   payloads: z.array(
     z.object({
       metadata: z.record(z.string(), z.base64()).nullish(),
       data: z.base64().nullish(),
     }),
-  ),
+  ).default([]),
 });
 
 export type PayloadsBody = z.infer<typeof payloadsBody>;

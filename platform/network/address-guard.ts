@@ -58,6 +58,9 @@ const systemResolver: Resolver = (hostname) => lookup(hostname, { all: true, ver
 const LOCAL_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa', 'localdomain', 'lan', 'intranet'];
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
+/** For a process given no policy: public https targets only, no exceptions. */
+export const strictestTargetPolicy = (): TargetPolicy => targetPolicy({ requireHttps: true });
+
 /** Throws, naming the entry, when an allow-list entry is neither an address, a CIDR nor a host name. */
 export function targetPolicy(options: TargetPolicyOptions): TargetPolicy {
   const allowedRanges: [Address, number][] = [];

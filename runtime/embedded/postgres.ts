@@ -26,6 +26,10 @@ export interface RunningPostgres {
   /** URL of another database on the same server (tests give each file its own). */
   urlOf(database: string): string;
   createDatabase(name: string): Promise<void>;
+  /** The server process, for a supervisor (and outage tests) to watch and signal. */
+  pid: number;
+  /** Settles when the server has ended, whether stopped or killed. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -52,6 +56,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ],
     { ...owner, env: SERVER_ENV, stdio: ['ignore', 'ignore', 'pipe'] },
   );
+  const exited = new Promise<string>((done) => server.once('exit', (code, signal) => done(signal ? `killed by ${signal}` : `exit code ${code}`)));
   await untilReady(server, options.port, dataDir, options.log);
 
   const urlOf = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${database}`;
@@ -69,6 +74,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url: urlOf(options.database),
     urlOf,
     createDatabase,
+    pid: server.pid!,
+    exited,
     async stop() {
       await stopServer(server);
       if (!options.persistent) await rm(dataDir, { recursive: true, force: true });

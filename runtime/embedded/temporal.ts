@@ -14,12 +14,17 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** Where the UI asks to decode payloads: the API's /codec, so the UI shows what the histories hold encrypted. */
+  codecEndpoint?: string;
   log?: (line: string) => void;
 }
 
 export interface RunningDevServer {
   address: string;
   uiUrl: string;
+  pid: number;
+  /** Settles when the server has ended, whether stopped or killed. */
+  exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +46,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       '--ui-port', String(options.uiPort),
       '--namespace', options.namespace,
       '--log-level', 'warn',
+      ...(options.codecEndpoint ? ['--ui-codec-endpoint', options.codecEndpoint] : []),
       ...searchAttributeFlags(),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -54,10 +60,13 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   };
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
+  const exited = new Promise<string>((done) => child.once('exit', (code, signal) => done(signal ? `killed by ${signal}` : `exit code ${code}`)));
   await waitForPort(options.port, child, output);
   return {
     address: `127.0.0.1:${options.port}`,
     uiUrl: `http://localhost:${options.uiPort}`,
+    pid: child.pid!,
+    exited,
     stop: () => stopChild(child),
   };
 }
@@ -65,8 +74,8 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
 async function waitForPort(port: number, child: ChildProcess, output: string[]): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`the Temporal dev server exited (code ${child.exitCode}): ${output.slice(-3).join(' | ')}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the Temporal dev server exited (${child.signalCode ?? `code ${child.exitCode}`}): ${output.slice(-3).join(' | ')}`);
     }
     if (await portAnswers(port)) return;
     await new Promise((done) => setTimeout(done, 200));
@@ -84,7 +93,8 @@ function portAnswers(port: number): Promise<boolean> {
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  // Killed by a signal, a process has a signalCode and no exitCode; either way 'exit' will not come again.
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('exit', () => { clearTimeout(killer); done(); });

@@ -61,6 +61,12 @@ describe('codec endpoint', () => {
     expect(JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString())).toEqual({ company: 'Acme Corp' });
   });
 
+  it('answers an empty list to `{}`, which the Temporal CLI sends for an event without payloads', async () => {
+    const answer = await post(standalone, '/codec/decode', '{}');
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ payloads: [] });
+  });
+
   it('answers the UI origin with credentials allowed, and its preflight without a key', async () => {
     const preflight = await fetch(`${standalone}/codec/decode`, {
       method: 'OPTIONS',

@@ -19,6 +19,8 @@ import { freePort } from './ports.js';
 import { createLogger } from '../../platform/logger.js';
 import { readinessProbe } from '../../runtime/readiness.js';
 import { createWorker } from '../../runtime/worker.js';
+import { targetPolicy, type Resolver } from '../../platform/network/address-guard.js';
+import { testDataConverter, testPayloadCodec } from './payload-keys.js';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -45,9 +47,28 @@ export interface Tenure {
 const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-export async function startTenure(options: { smtpUrl?: string; mailFrom?: string; worker?: boolean; corsOrigins?: string[] } = {}): Promise<Tenure> {
+export interface TenureOptions {
+  smtpUrl?: string;
+  mailFrom?: string;
+  worker?: boolean;
+  corsOrigins?: string[];
+  /**
+   * TENURE_WEBHOOK_ALLOW of this Tenure. The test receivers listen on 127.0.0.1, which a real
+   * installation refuses, so it is allowed here explicitly; [] tests the refusals.
+   */
+  webhookAllow?: string[];
+  /** Stands in for DNS at delivery, e.g. to point a public-looking name at a private address. */
+  resolveWebhookHost?: Resolver;
+  /** TENURE_MODE=production: webhooks must be https. */
+  production?: boolean;
+  /** Another PostgreSQL or Temporal than the run's, for outage tests that stop theirs. */
+  postgresAdminUrl?: string;
+  temporalAddress?: string;
+}
+
+export async function startTenure(options: TenureOptions = {}): Promise<Tenure> {
   const suffix = randomBytes(4).toString('hex');
-  const adminUrl = inject('postgresAdminUrl');
+  const adminUrl = options.postgresAdminUrl ?? inject('postgresAdminUrl');
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   const databaseName = `tenure_${suffix}`;
   await admin.unsafe(`create database ${databaseName}`);
@@ -56,7 +77,8 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
   const database = openDatabase(databaseUrl);
   await applyMigrations(database.db);
 
-  const address = inject('temporalAddress');
+  const address = options.temporalAddress ?? inject('temporalAddress');
+  const webhookTargets = targetPolicy({ requireHttps: options.production ?? false, allow: options.webhookAllow ?? ['127.0.0.1'] });
   const taskQueue = `tenure-${suffix}`;
   const workflowBundle = { code: await readFile(inject('workflowBundlePath'), 'utf8') };
   // Files that do not read mail still deliver it somewhere real: the catcher `npm start` uses.
@@ -69,7 +91,14 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
   let workerConnection: NativeConnection | undefined;
   const startWorker = async () => {
     workerConnection = await NativeConnection.connect({ address });
-    worker = await createWorker({ connection: workerConnection, namespace: 'default', taskQueue, workflowBundle, activities: { db: database.db, logger, mailer } });
+    worker = await createWorker({
+      connection: workerConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowBundle,
+      activities: { db: database.db, logger, mailer, webhookTargets, resolveWebhookHost: options.resolveWebhookHost },
+      dataConverter: testDataConverter,
+    });
     running = worker.run();
   };
   const stopWorker = async () => {
@@ -80,8 +109,17 @@ export async function startTenure(options: { smtpUrl?: string; mailFrom?: string
   };
   if (options.worker !== false) await startWorker();
 
-  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default' });
-  const app = createApp({ db: database.db, temporal: client, taskQueue, logger, readiness: readinessProbe(database.db, client, taskQueue), corsOrigins: options.corsOrigins });
+  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default', dataConverter: testDataConverter });
+  const app = createApp({
+    db: database.db,
+    temporal: client,
+    taskQueue,
+    logger,
+    readiness: readinessProbe(database.db, client, taskQueue),
+    corsOrigins: options.corsOrigins,
+    codec: { codec: testPayloadCodec, uiOrigins: ['http://localhost:8233'], trustLoopback: false },
+    webhookTargets,
+  });
   const server: Server = createServer(app.callback());
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;

@@ -5,6 +5,8 @@ import { createMailer } from '../../activities/notice/transport.js';
 import { openDatabase } from '../../db/client.js';
 import { createLogger } from '../../platform/logger.js';
 import { createWorker } from '../../runtime/worker.js';
+import { targetPolicy } from '../../platform/network/address-guard.js';
+import { testDataConverter } from './payload-keys.js';
 
 const { DATABASE_URL, TEMPORAL_ADDRESS, TASK_QUEUE, WORKFLOW_BUNDLE, SMTP_URL } = process.env;
 const database = openDatabase(DATABASE_URL!);
@@ -13,7 +15,13 @@ const worker = await createWorker({
   namespace: 'default',
   taskQueue: TASK_QUEUE!,
   workflowBundle: { code: await readFile(WORKFLOW_BUNDLE!, 'utf8') },
-  activities: { db: database.db, logger: createLogger('silent'), mailer: createMailer(SMTP_URL, 'Tenure <notices@tenure.test>') },
+  activities: {
+    db: database.db,
+    logger: createLogger('silent'),
+    mailer: createMailer(SMTP_URL, 'Tenure <notices@tenure.test>'),
+    webhookTargets: targetPolicy({ requireHttps: false, allow: ['127.0.0.1'] }),
+  },
+  dataConverter: testDataConverter,
 });
 process.stdout.write('polling\n');
 await worker.run();
