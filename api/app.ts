@@ -14,6 +14,7 @@ import { Problem, asProblem } from './problem.js';
 import { healthRoutes } from './ops/health.js';
 import { type ReadinessProbe } from '../platform/readiness.js';
 import { policyRoutes } from './policy/routes.js';
+import { productPolicyRoutes } from './policy/product-routes.js';
 import { companyRoutes } from './company/routes.js';
 import { licenseRoutes } from './license/routes.js';
 import { accountRoutes } from './account/routes.js';
@@ -106,6 +107,7 @@ export function createApp(deps: AppDependencies): Koa {
     return next();
   });
   policyRoutes(v1, deps);
+  productPolicyRoutes(v1, deps);
   companyRoutes(v1, deps);
   licenseRoutes(v1, deps);
   accountRoutes(v1, deps);

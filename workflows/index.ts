@@ -4,4 +4,7 @@ export { accountLifecycle } from './account/lifecycle.js';
 export { webhookDelivery } from './webhook/delivery.js';
 export { noticeDelivery } from './notice/delivery.js';
 export { poolMove } from './pool/move.js';
+export { syncSource } from './source/sync.js';
+export { scheduledSync } from './source/scheduled.js';
+export { verifySource } from './source/verify.js';
 export { purgeExpired } from './maintenance/purge.js';
