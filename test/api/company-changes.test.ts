@@ -2,6 +2,7 @@
 // reaches the running workflows of its licenses and accounts without touching their tags (R8).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { testPayloadCodec } from '../support/payload-keys.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createAccount, createCompany, issueLicense } from '../support/setup.js';
 
@@ -13,13 +14,13 @@ afterAll(() => tenure?.close());
 
 const auditOf = async (subject: string) => (await tenure.api('GET', `/v1/audit?subject=${subject}`)).body.data as { action: string; before: any; after: any }[];
 
-/** The `factsChanged` signals a workflow received, as their payloads. */
+/** The `factsChanged` signals a workflow received, as their decrypted payloads. */
 async function factsSignalsOf(workflowId: string): Promise<unknown[]> {
   const history = await tenure.client.workflow.getHandle(workflowId).fetchHistory();
-  return (history.events ?? [])
+  const signals = (history.events ?? [])
     .map((event) => event.workflowExecutionSignaledEventAttributes)
-    .filter((signal) => signal?.signalName === 'factsChanged')
-    .map((signal) => defaultPayloadConverter.fromPayload(signal!.input!.payloads![0]!));
+    .filter((signal) => signal?.signalName === 'factsChanged');
+  return Promise.all(signals.map(async (signal) => defaultPayloadConverter.fromPayload((await testPayloadCodec.decode([signal!.input!.payloads![0]!]))[0]!)));
 }
 
 describe('changing a company', () => {

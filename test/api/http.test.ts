@@ -44,9 +44,8 @@ describe('HTTP hygiene: metrics, CORS, request ids, limits', () => {
     const expiringSent = async () => sample(await metrics(), 'tenure_notices_sent_total', { kind: 'expiring' }) ?? 0;
     const before = await expiringSent();
     const companyId = await createCompany(tenure, { name: 'Noticed Ltd' });
-    const policyId = await createPolicy(tenure, { expiryNotices: ['PT1H'] });
-    // An expiry notice an hour before a term of seconds is due at once.
-    const licenseId = await issueLicense(tenure, { companyId, policyId, expiresAt: inSeconds(30) });
+    const policyId = await createPolicy(tenure, { expiryNotices: ['PT20S'] });
+    const licenseId = await issueLicense(tenure, { companyId, policyId, expiresAt: inSeconds(21) });
     await eventually(
       () => tenure.db.select().from(outbox).where(and(eq(outbox.subjectId, licenseId), eq(outbox.kind, 'expiring'))),
       ([notice]) => notice?.status === 'sent',
