@@ -40,6 +40,22 @@ describe('a wrong environment ends the process with one line that names the vari
     }
   });
 
+  it('issue 14: production with an external Temporal and no TENURE_PAYLOAD_KEYS, a malformed key, a bad webhook allow-list entry', async () => {
+    const external = { TEMPORAL_ADDRESS: tenure.temporalAddress, DATABASE_URL: tenure.databaseUrl, SMTP_URL: 'smtp://127.0.0.1:2525' };
+    for (const script of ['runtime/api-main.ts', 'runtime/worker-main.ts']) {
+      const missing = await runToEnd(script, { ...external, TENURE_MODE: 'production' });
+      expect(missing.code, script).toBe(1);
+      expect(oneLine(missing.stderr), script).toHaveLength(1);
+      expect(missing.stderr, script).toMatch(/^tenure: TENURE_PAYLOAD_KEYS: is required in production with an external Temporal/);
+    }
+    const shortKey = await runToEnd('runtime/api-main.ts', { ...external, TENURE_PAYLOAD_KEYS: `k1:${Buffer.alloc(16).toString('base64')}` });
+    expect(shortKey.code).toBe(1);
+    expect(oneLine(shortKey.stderr)).toEqual(['tenure: TENURE_PAYLOAD_KEYS: key "k1" is 16 bytes; AES-256 needs 32 (make one with: openssl rand -base64 32)']);
+    const allow = await runToEnd('runtime/api-main.ts', { ...external, TENURE_WEBHOOK_ALLOW: '127.0.0.1, not a host!' });
+    expect(allow.code).toBe(1);
+    expect(oneLine(allow.stderr)[0]).toMatch(/^tenure: TENURE_WEBHOOK_ALLOW: webhook allow-list entry "not a host!"/);
+  });
+
   it('DATABASE_URL that is not a postgres URL, and a PORT out of range', async () => {
     const wrongUrl = await runToEnd('runtime/api-main.ts', { DATABASE_URL: 'mysql://localhost/tenure' });
     expect(wrongUrl.code).toBe(1);
