@@ -1,11 +1,11 @@
 // Persistence of license lifecycles: the projection row, its audit entry and the
 // notices it made due, in one transaction, idempotent by revision and notice key.
-import { desc, eq, lt } from 'drizzle-orm';
+import { desc, eq, lt, sql } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
 import { PolicyNotFound, policyFromRow, resolvePolicy, type PolicySubject } from '../../db/policies.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
-import { licenses, policies } from '../../db/schema.js';
+import { licenses, policies, pools } from '../../db/schema.js';
 import type { LicenseContext, LicenseState } from '../../machines/license/index.js';
 import type { LicenseFacts } from '../../machines/license/contract.js';
 import { liveAccountsOfGroup } from '../account/license-group.js';
@@ -42,6 +42,8 @@ export function createLicenseActivities(db: Database) {
               partnerId: license.partnerId,
               companyId: license.companyId,
               poolId: license.poolId,
+              // The pool's group when the row is first written: a move committed since the issue is not undone (R5).
+              accessGroupId: license.poolId ? sql`(select ${pools.accessGroupId} from ${pools} where ${pools.id} = ${license.poolId})` : license.accessGroupId,
               sourceId: license.sourceId,
               accountType: license.accountType,
               product: license.product,

@@ -104,6 +104,11 @@ export function accessGroupRoutes(router: Router, { db }: AppDependencies): void
     const group = await accessGroupOf(db, scope, ctx.params.id!);
     const body = parseInput(updateAccessGroup, ctx.request.body);
     if (body.parentId !== undefined) await checkParent(db, scope, body.parentId, group);
+    // Nothing to change is not an error: the group as it stands.
+    if (Object.keys(body).length === 0) {
+      ctx.body = representation(group);
+      return;
+    }
     const row = await db.transaction(async (tx) => {
       if (body.defaultForPools) await chooseForDefaultPools(tx, group);
       const [row] = await tx.update(accessGroups).set(body).where(eq(accessGroups.id, group.id)).returning();

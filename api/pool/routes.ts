@@ -144,9 +144,9 @@ export function poolRoutes(router: Router, { db, temporal, taskQueue }: AppDepen
         staticSummary: `Move pool "${pool.name}" to access group ${body.accessGroupId}`,
       });
     } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      // Never started: the row is nobody's. The caller is pointed at the move that runs.
+      // Never started: the row is nobody's. On a conflict the caller is pointed at the move that runs.
       await db.delete(operations).where(eq(operations.id, input.operationId));
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       const [running] = await db
         .select({ id: operations.id })
         .from(operations)

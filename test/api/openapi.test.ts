@@ -49,6 +49,13 @@ const fixtures: Record<string, () => Promise<string>> = {
   'api-keys': async () => (await createKey(tenure, 'operator')).id,
   'access-groups': () => created('/v1/access-groups', { name: 'Probe group' }),
   webhooks: () => created('/v1/webhooks', { url: 'http://127.0.0.1:9/never-called', events: ['license.renewed'] }),
+  pools: async () => created('/v1/pools', { name: 'Probe pool', accessGroupId: await idOf('access-groups') }),
+  operations: async () => {
+    const target = await created('/v1/access-groups', { name: 'Probe target' });
+    const answer = await tenure.api('POST', `/v1/pools/${await idOf('pools')}/move`, { accessGroupId: target });
+    if (answer.status !== 202) throw new Error(`pool move as partner A: ${answer.status} ${JSON.stringify(answer.body)}`);
+    return answer.body.operationId;
+  },
   // A notice exists once its time comes: here an expiring notice due seconds after issue, a day
   // before expiry (with room for a slow issue: a notice due before the license began is skipped).
   // Its company opted out of it, so nothing is mailed.
@@ -177,6 +184,24 @@ describe.each([
       const answer = await call(route, path, other);
       if (answer.status !== 404 || answer.body.code !== 'not_found') leaks.push(`${nameOf(route)} → ${answer.status} ${JSON.stringify(answer.body)}`);
       if (!route.operation.responses['404']) leaks.push(`${nameOf(route)} does not document its 404`);
+    }
+    expect(leaks).toEqual([]);
+  });
+});
+
+/** The kinds of object that sit in access groups, or are about something that does (R2). */
+const IN_ACCESS_GROUPS = new Set(['licenses', 'accounts', 'pools', 'operations', 'outbox', 'access-groups']);
+
+describe('R2: a key scoped to access groups', () => {
+  it('answers 404 on every route of the document that names an object outside its groups, as for another partner', async () => {
+    const routes = documentedRoutes().filter((route) => [...route.path.matchAll(PATH_PARAMETER)].some(([, kind]) => IN_ACCESS_GROUPS.has(kind!)));
+    expect(routes.length).toBeGreaterThan(10);
+    const elsewhere = await created('/v1/access-groups', { name: 'Somewhere else' });
+    const scoped = (await createKey(tenure, 'admin', { accessGroupIds: [elsewhere] })).secret;
+    const leaks: string[] = [];
+    for (const route of routes) {
+      const answer = await call(route, await withIdsOfPartnerA(route.path), scoped);
+      if (answer.status !== 404 || answer.body.code !== 'not_found') leaks.push(`${nameOf(route)} → ${answer.status} ${JSON.stringify(answer.body)}`);
     }
     expect(leaks).toEqual([]);
   });
