@@ -81,8 +81,11 @@ export function createTellActivities(db: Database, logger: Logger) {
           .limit(LICENSES_PER_BATCH);
         if (batch.length === 0) return progress;
         await Promise.all(batch.map(tell));
+        const started = batch.filter(({ row }) => row.pending === 'start' && row.facts.seatsUsed > 0);
+        // The workflow writes a new license's lifecycle; the seats in use upstream are the sync's fact to add.
+        for (const { row } of started) await db.update(licenses).set({ seatsUsed: row.facts.seatsUsed }).where(eq(licenses.id, row.licenseId));
         await db.update(sourceLicenses).set({ pending: null }).where(inArray(sourceLicenses.licenseId, batch.map(({ row }) => row.licenseId)));
-        progress = { told: progress.told + batch.length, rowsWritten: progress.rowsWritten + batch.length };
+        progress = { told: progress.told + batch.length, rowsWritten: progress.rowsWritten + batch.length + started.length };
         context.heartbeat(progress);
         await db.update(operations).set({ progressDone: progress.told, updatedAt: new Date() }).where(eq(operations.id, request.operationId));
       }
@@ -110,6 +113,8 @@ async function start(client: Client, request: TellLicenses, { row, companyName, 
       poolId: row.poolId,
       accessGroupId,
       sourceId: row.sourceId,
+      // The company's, the product's or the partner's policy, resolved anew at each cycle: the source names none.
+      explicitPolicyId: null,
     },
     policy,
     start: { term: facts.term, expiresAt, actor: sourceActor(row.sourceId) },

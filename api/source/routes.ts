@@ -15,8 +15,7 @@ import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole, type Caller } from '../auth.js';
 import { documented } from '../openapi/route.js';
-import { operationRepresentation } from '../operation/routes.js';
-import { operationResponse } from '../operation/responses.js';
+import { operationStarted } from '../pool/responses.js';
 import { invalidInput, notFound, Problem } from '../problem.js';
 import { parseInput } from '../validate.js';
 import { sourceList, sourceResponse, syncList } from './responses.js';
@@ -107,7 +106,7 @@ export function sourceRoutes(router: Router, deps: AppDependencies): void {
     description: 'Answers 202 with the operation to follow at `GET /v1/operations/:id`; while a sync of the source runs, with that one (R21).',
     tag: 'Sources',
     role: 'operator',
-    responses: { 202: operationResponse },
+    responses: { 202: operationStarted },
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const source = await sourceOf(db, caller, ctx.params.id!);
@@ -126,10 +125,9 @@ export function sourceRoutes(router: Router, deps: AppDependencies): void {
         ],
       }),
     });
-    const [operation] = await db.select().from(operations).where(eq(operations.id, operationId));
     ctx.status = 202;
     ctx.set('Location', `/v1/operations/${operationId}`);
-    ctx.body = operationRepresentation(operation!);
+    ctx.body = { operationId };
   });
 
   route.get('/sources/:id/syncs', {

@@ -1,0 +1,66 @@
+// A JSON feed source (activities/source/json-feed.md): business licenses keep their upstream
+// pools (R6), hybrid credentials sync both halves (R24), new licenses land where their pool is
+// now (R7), and the customers' orders are readable (M27).
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startFakeJsonFeed, type FakeJsonFeed } from '../fakes/json-feed.js';
+import { startTenure, type Tenure } from '../support/tenure.js';
+import { createAccessGroup, startMove, untilOperation } from '../pool/helpers.js';
+import { createSource, licensesOfSource, sync } from './helpers.js';
+
+let tenure: Tenure;
+let feed: FakeJsonFeed;
+beforeAll(async () => {
+  [tenure, feed] = await Promise.all([startTenure(), startFakeJsonFeed({ companies: 2, licensesPerCompany: 2, pageSize: 1 })]);
+  feed.licenses[0]!.poolId = 'POOL-A';
+  feed.licenses[1]!.poolId = 'POOL-A';
+  feed.licenses[2]!.poolId = 'POOL-B';
+  feed.subscriptions.push({ id: 'ORDER-1', companyId: 'company-1', product: 'EPS', productName: 'Endpoint Protection Standard', quantity: 25, term: 'monthly', startsAt: '2025-01-01T00:00:00Z', endsAt: null, status: 'active' });
+});
+afterAll(async () => {
+  await Promise.all([tenure?.close(), feed?.close()]);
+});
+
+const feedSource = (fields: Record<string, unknown>) => createSource(tenure, { vendor: 'json_feed', baseUrl: feed.url, credentials: {}, ...fields });
+const poolsOf = (licenses: { poolId: string }[]) => new Set(licenses.map((license) => license.poolId));
+
+it('R6: business licenses keep their upstream pools', async () => {
+  const sourceId = await feedSource({ name: 'Business feed', accountType: 'business' });
+  expect(await sync(tenure, sourceId)).toMatchObject({ companiesCreated: 2, licensesCreated: 4 });
+  const licenses = await licensesOfSource(tenure, sourceId);
+  expect(licenses.every((license) => license.accountType === 'business')).toBe(true);
+  // POOL-A (two licenses of company 1), POOL-B, and company 2's own pool for its license without one.
+  expect(poolsOf(licenses).size).toBe(3);
+  const pools = (await tenure.api('GET', '/v1/pools')).body.data as { id: string; name: string }[];
+  expect(pools.map((pool) => pool.name)).toEqual(expect.arrayContaining(['POOL-A · Business feed', 'POOL-B · Business feed']));
+});
+
+it('R24: hybrid credentials sync both accounts: business licenses keep upstream pools, msp ones get one pool per company', async () => {
+  const sourceId = await feedSource({ name: 'Hybrid feed', accountType: 'msp', hybrid: true });
+  await sync(tenure, sourceId);
+  const licenses = await licensesOfSource(tenure, sourceId);
+  const business = licenses.filter((license) => license.accountType === 'business');
+  const msp = licenses.filter((license) => license.accountType === 'msp');
+  expect(business).toHaveLength(3);
+  expect(msp).toHaveLength(1);
+  expect(poolsOf(business).size).toBe(2);
+});
+
+it('R7: after its pool moved, a new license synced lands where the pool is now', async () => {
+  const sourceId = await feedSource({ name: 'Moving feed', accountType: 'msp' });
+  await sync(tenure, sourceId);
+  const [first] = (await licensesOfSource(tenure, sourceId)).filter((license) => license.tag === 'Company 1');
+  const target = await createAccessGroup(tenure, 'Moved customers');
+  await untilOperation(tenure, await startMove(tenure, first.poolId, target), 'succeeded');
+  feed.licenses.push({ ...feed.licenses[0]!, id: 'company-1-license-new', poolId: null });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 1 });
+  const added = (await licensesOfSource(tenure, sourceId)).find((license) => license.id !== first.id && license.poolId === first.poolId && license.accessGroupId === target);
+  expect(added).toBeTruthy();
+  feed.licenses.pop();
+});
+
+it("M27: a company's orders are readable", async () => {
+  const companies = (await tenure.api('GET', '/v1/companies?limit=200')).body.data as { id: string; name: string }[];
+  const company = companies.find((candidate) => candidate.name === 'Company 1')!;
+  const subscriptions = (await tenure.api('GET', `/v1/companies/${company.id}/subscriptions`)).body.data;
+  expect(subscriptions).toEqual([expect.objectContaining({ id: 'ORDER-1', quantity: 25, term: 'monthly', startsAt: '2025-01-01T00:00:00.000Z', endsAt: null })]);
+});
