@@ -60,6 +60,8 @@ const environment = z.object({
   TENURE_PAYLOAD_KEY_ID: z.string().min(1).optional(),
   /** Webhook targets allowed although on a local or private network: addresses, CIDRs, host names. */
   TENURE_WEBHOOK_ALLOW: commaList.default([]),
+  /** 32 bytes in base64: encrypts source credentials at rest; required in production (runtime/credentials-key.ts). */
+  TENURE_CREDENTIALS_KEY: z.string().min(1).optional(),
   /** Origins of the Temporal UI allowed to call /codec from a browser; the local dev server's UI by default. */
   TENURE_CODEC_UI_ORIGINS: originList.optional(),
 });

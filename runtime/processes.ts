@@ -15,6 +15,7 @@ import { connectWorker } from './temporal.js';
 import { routeTemporalLogs } from './temporal-logs.js';
 import { createWorker } from './worker.js';
 import { createMailer } from '../activities/notice/transport.js';
+import { sourceCredentialCipher } from './credentials-key.js';
 
 export interface Endpoints {
   temporalAddress: string;
@@ -43,6 +44,7 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
     corsOrigins: config.CORS_ORIGINS,
     codec: { codec: safeguards.codec, uiOrigins: codecUiOrigins(config), trustLoopback: safeguards.trustLocalTemporalUi },
     webhookTargets: safeguards.webhookTargets,
+    sourceCredentials: await sourceCredentialCipher(config),
   });
   const server = createServer(app.callback());
   await new Promise<void>((ready, fail) => {
@@ -68,7 +70,7 @@ export async function startWorker(config: Config, endpoints: Endpoints, logger: 
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: { db: database.db, logger, mailer: createMailer(endpoints.smtpUrl, config.MAIL_FROM), webhookTargets: safeguards.webhookTargets },
+    activities: { db: database.db, logger, mailer: createMailer(endpoints.smtpUrl, config.MAIL_FROM), webhookTargets: safeguards.webhookTargets, sourceCredentials: await sourceCredentialCipher(config) },
     dataConverter: encryptingDataConverter(safeguards.codec),
   });
   const running = worker.run();
