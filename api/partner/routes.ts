@@ -34,6 +34,24 @@ async function ownPartner(db: Database, partnerId: string): Promise<PartnerRow> 
   return row;
 }
 
+/** A change to a partner and its `partner.updated` entry, in the log of `auditedFor`, written together (R32). */
+async function changePartner(db: Database, partnerId: string, changes: Partial<typeof partners.$inferInsert>, by: { auditedFor: string; actor: string }) {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(partners).where(eq(partners.id, partnerId)).for('update');
+    const [after] = await tx.update(partners).set(changes).where(eq(partners.id, partnerId)).returning();
+    await audit(tx, {
+      partnerId: by.auditedFor,
+      subjectType: 'partner',
+      subjectId: partnerId,
+      action: 'partner.updated',
+      actor: by.actor,
+      before: representation(before!),
+      after: representation(after!),
+    });
+    return representation(after!);
+  });
+}
+
 /** R30: the monthly programme is granted; a partner can pass on only what it has. */
 function refuseUngrantable(parent: PartnerRow, monthlyProgramme: boolean | undefined): void {
   if (monthlyProgramme && !parent.monthlyProgramme) {
@@ -75,20 +93,7 @@ export function partnerRoutes(router: Router, { db }: AppDependencies): void {
       ctx.body = representation(await ownPartner(db, caller.partnerId));
       return;
     }
-    ctx.body = await db.transaction(async (tx) => {
-      const [before] = await tx.select().from(partners).where(eq(partners.id, caller.partnerId)).for('update');
-      const [after] = await tx.update(partners).set(changes).where(eq(partners.id, caller.partnerId)).returning();
-      await audit(tx, {
-        partnerId: caller.partnerId,
-        subjectType: 'partner',
-        subjectId: caller.partnerId,
-        action: 'partner.updated',
-        actor: actorOf(caller),
-        before: representation(before!),
-        after: representation(after!),
-      });
-      return representation(after!);
-    });
+    ctx.body = await changePartner(db, caller.partnerId, changes, { auditedFor: caller.partnerId, actor: actorOf(caller) });
   });
 
   /** Answered once with the managed partner's first admin key: the only time its secret is shown. */
@@ -153,19 +158,7 @@ export function partnerRoutes(router: Router, { db }: AppDependencies): void {
     const managed = await managedPartnerOf(db, caller.partnerId, ctx.params.id!);
     const { monthlyProgramme } = parseInput(updateManagedPartner, ctx.request.body);
     refuseUngrantable(await ownPartner(db, caller.partnerId), monthlyProgramme);
-    ctx.body = await db.transaction(async (tx) => {
-      const [before] = await tx.select().from(partners).where(eq(partners.id, managed.id)).for('update');
-      const [after] = await tx.update(partners).set({ monthlyProgramme }).where(eq(partners.id, managed.id)).returning();
-      await audit(tx, {
-        partnerId: caller.partnerId,
-        subjectType: 'partner',
-        subjectId: managed.id,
-        action: 'partner.updated',
-        actor: actorOf(caller),
-        before: representation(before!),
-        after: representation(after!),
-      });
-      return representation(after!);
-    });
+    // In the parent's log: the managed partner never learns its parent's keys (R1).
+    ctx.body = await changePartner(db, managed.id, { monthlyProgramme }, { auditedFor: caller.partnerId, actor: actorOf(caller) });
   });
 }
