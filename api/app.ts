@@ -2,7 +2,6 @@
 import { randomUUID } from 'node:crypto';
 import Koa from 'koa';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
@@ -10,7 +9,8 @@ import { authenticate, readOnlyForViewers } from './auth.js';
 import { crossOrigin } from './cors.js';
 import { idempotentPosts } from './idempotency.js';
 import { measureRequests } from './measure.js';
-import { Problem, asProblem } from './problem.js';
+import { Problem, asProblem, unservedMethod } from './problem.js';
+import { jsonBodies } from './request-body.js';
 import { healthRoutes } from './ops/health.js';
 import { type ReadinessProbe } from '../platform/readiness.js';
 import { policyRoutes } from './policy/routes.js';
@@ -80,6 +80,8 @@ export function createApp(deps: AppDependencies): Koa {
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';
       ctx.body = problem.body(ctx.path, requestId);
+      // The routers' allowedMethods answered 405 or 501 and set `Allow`; the caller gets a problem beside it.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) throw unservedMethod(ctx.status, ctx.method, ctx.response.get('Allow'));
     } finally {
       log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
     }
@@ -88,7 +90,7 @@ export function createApp(deps: AppDependencies): Koa {
   if (deps.codec) app.use(codecRoutes(deps.db, deps.codec));
   app.use(crossOrigin(deps.corsOrigins ?? []));
 
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: '1mb', encoding: 'utf-8' }));
+  for (const middleware of jsonBodies()) app.use(middleware);
 
   const open = new Router();
   healthRoutes(open, deps.readiness);
@@ -102,6 +104,7 @@ export function createApp(deps: AppDependencies): Koa {
   v1.use(readOnlyForViewers());
   v1.use(idempotentPosts(deps.db));
   // An id that cannot exist is simply not found, never a database error.
+  app.use(open.allowedMethods());
   v1.param('id', (id, _ctx, next) => {
     if (!UUID.test(id)) throw new Problem(404, 'not_found', 'Not found');
     return next();
@@ -121,6 +124,6 @@ export function createApp(deps: AppDependencies): Koa {
   usageRoutes(v1, deps);
   webhookRoutes(v1, deps);
   app.use(v1.routes());
-  app.use(v1.allowedMethods({ throw: true }));
+  app.use(v1.allowedMethods());
   return app;
 }

@@ -52,6 +52,12 @@ export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'This
 export const illegalTransition = (subject: string, operation: string, state: string, detail: string) =>
   new Problem(409, 'illegal_transition', `Cannot ${operation} ${subject} that is ${state}`, detail, { state, operation });
 
+/** A method the path does not serve (405), or that no route of Tenure serves at all (501: TRACE, PROPFIND …). */
+export const unservedMethod = (status: 405 | 501, method: string, allow: string) =>
+  status === 405
+    ? new Problem(405, 'method_not_allowed', `${method} is not allowed on this route`, `Allowed: ${allow}.`)
+    : new Problem(501, 'method_not_implemented', `Tenure does not implement ${method}`, `Allowed on this route: ${allow}.`);
+
 /** Any error as the problem a caller sees: ours as raised, Koa's (413, 405, bad JSON) translated, anything else a 500. */
 export function asProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
@@ -59,8 +65,8 @@ export function asProblem(error: unknown): Problem {
   if (isDatabaseUnavailable(error)) return new Problem(503, 'unavailable', 'The database is not answering', 'Try again shortly; send an Idempotency-Key with a POST so that a retry cannot repeat it.');
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (status === 413) return new Problem(413, 'body_too_large', 'The request body is too large', 'The limit is 1 MB.');
-  if (status === 405) return new Problem(405, 'method_not_allowed', 'Method not allowed on this route');
-  if (status === 400 || status === 415) {
+  if (status === 415) return new Problem(415, 'unsupported_media_type', 'The body must be JSON', (error as Error).message, { field: 'Content-Type' });
+  if (status === 400) {
     return new Problem(400, 'malformed_body', 'The body is not valid JSON', (error as Error).message, { field: 'body' });
   }
   return new Problem(500, 'internal', 'Something went wrong on our side', 'The request id identifies it in our logs.');

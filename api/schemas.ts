@@ -1,22 +1,52 @@
 // Request schemas: what callers may send, with the messages they see when they get it wrong.
 import { z } from 'zod';
-import { isDuration, isFixedDuration } from '../machines/lifecycle/duration.js';
+import { HORIZON_YEARS, isDuration, isFixedDuration, isInstantWithinHorizon, isWithinHorizon } from '../machines/lifecycle/duration.js';
 import { renewalBases } from '../machines/license/renewal.js';
 import { validatePolicyTerms } from '../machines/lifecycle/policy.js';
 import { isEventPattern } from '../machines/webhook/events.js';
+import { LOCALE_SHAPE, renderableLocale } from './locale.js';
+
+/** What PostgreSQL's text cannot hold (NUL) and UTF-8 cannot encode (an unpaired surrogate); with `u`, a surrogate pair is one character. */
+const STORABLE = /^[^\u0000\uD800-\uDFFF]*$/u;
+/** Every free text field starts here, so none lets through what the database or a mail cannot carry; the pattern tells the document. */
+const text = () => z.string().regex(STORABLE, 'must not contain NUL characters (U+0000) or unpaired surrogates (U+D800 to U+DFFF)');
+const withinHorizon = `must be at most ${HORIZON_YEARS} years (P${HORIZON_YEARS}Y)`;
 
 const fixedDuration = z
   .string()
+  .max(40)
   .refine(isFixedDuration, 'must be an ISO 8601 duration in weeks, days, hours, minutes or seconds, e.g. P14D or PT10S')
+  .refine(isWithinHorizon, withinHorizon)
   // A refinement is invisible to JSON Schema: the OpenAPI document learns the format from here.
-  .meta({ description: 'ISO 8601 duration of fixed length: weeks, days, hours, minutes, seconds', examples: ['P14D', 'PT10S'] });
+  .meta({ description: `ISO 8601 duration of fixed length: weeks, days, hours, minutes, seconds; at most ${HORIZON_YEARS} years`, examples: ['P14D', 'PT10S'] });
 const termDuration = z
   .string()
+  .max(40)
   .refine(isDuration, 'must be an ISO 8601 duration, e.g. P1Y, P1M or PT60S')
-  .meta({ description: 'ISO 8601 duration; years and months count in calendar time', examples: ['P1Y', 'P1M', 'PT60S'] });
+  .refine(isWithinHorizon, withinHorizon)
+  .meta({ description: `ISO 8601 duration; years and months count in calendar time; at most ${HORIZON_YEARS} years`, examples: ['P1Y', 'P1M', 'PT60S'] });
 const timestamp = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 timestamp, e.g. 2027-01-31T00:00:00Z' });
+/** A deadline a caller sets: ahead, and not past the horizon (machines/lifecycle/duration.ts). */
+const deadline = timestamp
+  .refine((value) => Date.parse(value) > Date.now(), 'must be in the future')
+  .refine((value) => isInstantWithinHorizon(Date.parse(value), Date.now()), `must be within ${HORIZON_YEARS} years from now`)
+  .meta({ description: `RFC 3339; in the future, and at most ${HORIZON_YEARS} years ahead` });
 const uuid = z.uuid({ message: 'must be a UUID' });
-const locale = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag, e.g. en, fr, pl-PL');
+/** Rules and fallback in api/locale.ts; kept in canonical case. */
+const locale = z
+  .string()
+  .max(35)
+  .regex(LOCALE_SHAPE, 'must be a BCP 47 tag of a language, an optional script and an optional region, e.g. en, fr-CA, sr-Latn-RS')
+  .refine((tag) => renderableLocale(tag) !== undefined, 'names a language, script or region Tenure does not know')
+  .transform((tag) => renderableLocale(tag)!)
+  .meta({
+    description: 'Notices are written in its language where Tenure has one (en, fr, pl), otherwise in English; dates follow the whole tag when the text is in its language',
+    examples: ['en', 'fr-CA', 'pl'],
+  });
+/** A conservative address (RFC 5321 letters, digits and `._%+'-`; dot-separated host labels), which every `format: email` validator accepts. */
+const email = z
+  .email({ message: 'must be an e-mail address', pattern: /^(?!\.)(?!.*\.\.)[A-Za-z0-9._%+'-]*[A-Za-z0-9_%+'-]@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/ })
+  .max(254);
 
 export const policyTerms = z.object({
   trial: fixedDuration,
@@ -30,8 +60,8 @@ const withPolicyRules = <T extends z.infer<typeof policyTerms>>(terms: T, ctx: z
   for (const issue of validatePolicyTerms(terms)) ctx.addIssue({ code: 'custom', path: issue.field.split('.'), message: issue.message });
 };
 
-export const createPolicy = policyTerms.extend({ name: z.string().trim().min(1).max(200) }).strict().superRefine(withPolicyRules);
-export const updatePolicy = policyTerms.extend({ name: z.string().trim().min(1).max(200) }).partial().strict();
+export const createPolicy = policyTerms.extend({ name: text().trim().min(1).max(200) }).strict().superRefine(withPolicyRules);
+export const updatePolicy = policyTerms.extend({ name: text().trim().min(1).max(200) }).partial().strict();
 
 const noticeKinds = ['expiring', 'grace_started', 'grace_halfway', 'suspended', 'deletion_warning', 'deleted', 'restored'] as const;
 const noticeKind = z.enum(noticeKinds, { message: `must be a notice kind: ${noticeKinds.join(', ')}` });
@@ -39,9 +69,9 @@ const noticeKind = z.enum(noticeKinds, { message: `must be a notice kind: ${noti
 const optionalNoticeKind = noticeKind.refine((kind) => kind !== 'deletion_warning', 'deletion warnings cannot be opted out: they are the last notice before data is deleted for good');
 
 const companyFields = {
-  name: z.string().trim().min(1).max(200),
+  name: text().trim().min(1).max(200),
   locale,
-  noticeEmails: z.array(z.email({ message: 'must be an e-mail address' })).max(20),
+  noticeEmails: z.array(email).max(20),
   noticeOptOuts: z.array(optionalNoticeKind).max(noticeKinds.length),
   parentId: uuid,
   policyId: uuid,
@@ -68,10 +98,11 @@ export const issueLicense = z
     seats: z.number().int().min(1).max(1_000_000),
     term: z.enum(['annual', 'monthly', 'trial']),
     owner: z.enum(['partner', 'customer']).default('partner'),
-    expiresAt: timestamp.optional(),
+    expiresAt: deadline.optional(),
     duration: termDuration.optional(),
     policyId: uuid.optional(),
-    tag: z.string().trim().min(1).max(200).optional(),
+    poolId: uuid.optional().describe("The pool the license lands in; without it, its company's default pool (R5, R6)"),
+    tag: text().trim().min(1).max(200).optional(),
     accountType: accountType.optional(),
   })
   .strict()
@@ -80,30 +111,37 @@ export const issueLicense = z
     if (!value.expiresAt && !value.duration && value.term !== 'trial') {
       ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'is required (or give duration); only a trial takes its length from the policy' });
     }
-    if (value.expiresAt && Date.parse(value.expiresAt) <= Date.now()) {
-      ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
-    }
+  })
+  // The cross-field rules above, told to the document so that a generated client knows them too.
+  .meta({
+    description: 'Give `expiresAt` or `duration`, not both; only a trial may give neither, and then lasts its policy\'s trial.',
+    allOf: [
+      { not: { required: ['expiresAt', 'duration'] } },
+      { anyOf: [{ required: ['expiresAt'] }, { required: ['duration'] }, { properties: { term: { const: 'trial' } } }] },
+    ],
   });
 
+/** M5: a trial renewed becomes this paid term (annual when not given); other licenses keep theirs. */
+const convertedTerm = z.enum(['annual', 'monthly']).optional().describe('The paid term a trial becomes when renewed; annual by default');
 export const renewByDate = z
-  .object({ expiresAt: timestamp.refine((value) => Date.parse(value) > Date.now(), 'must be in the future') })
+  .object({ expiresAt: deadline, term: convertedTerm })
   .strict();
-export const renewByDuration = z.object({ duration: termDuration, basis: z.enum(renewalBases).default('from_expiry') }).strict();
+export const renewByDuration = z.object({ duration: termDuration, basis: z.enum(renewalBases).default('from_expiry'), term: convertedTerm }).strict();
 
 export const listLicenses = z
   .object({
     state: z.enum(['trial', 'active', 'grace', 'suspended', 'deleted']).optional(),
     companyId: uuid.optional(),
-    product: z.string().min(1).optional(),
+    product: text().min(1).max(100).optional(),
     expiresBefore: timestamp.optional(),
+    sourceId: uuid.optional().describe('Only the licenses synced from this source'),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     after: uuid.optional(),
   })
   .strict();
 
-const name = z.string().trim().min(1).max(200);
-const email = z.email({ message: 'must be an e-mail address' });
-const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC').meta({ description: 'IANA time zone', examples: ['Europe/Paris', 'UTC'] });
+const name = text().trim().min(1).max(200);
+const timeZone = text().max(100).refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC').meta({ description: 'IANA time zone', examples: ['Europe/Paris', 'UTC'] });
 
 function isTimeZone(value: string): boolean {
   try {
@@ -135,7 +173,7 @@ export const createApiKey = z
 
 export const listAudit = z
   .object({
-    subject: z.string().min(1).max(200).optional(),
+    subject: text().min(1).max(200).optional(),
     subjectType: z.string().regex(/^[a-z_]+$/, 'must be a subject type, e.g. license or api_key').optional(),
     action: z
       .string()
@@ -166,7 +204,7 @@ export const listAccounts = z
   .object({
     state: z.enum(['trial', 'active', 'grace', 'suspended', 'deleted']).optional(),
     companyId: uuid.optional(),
-    product: z.string().min(1).optional(),
+    product: text().min(1).max(100).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
     after: uuid.optional(),
   })
@@ -187,7 +225,7 @@ export const readUsage = z
   .object({
     partnerId: uuid.optional().describe("A managed partner's id, to read its usage instead of the caller's own"),
     companyId: uuid.optional(),
-    product: z.string().min(1).optional(),
+    product: text().min(1).max(100).optional(),
   })
   .strict();
 
@@ -198,15 +236,15 @@ const eventPattern = z
 
 export const subscribeWebhook = z
   .object({
-    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2000).meta({ examples: ['https://psa.example.com/hooks/tenure'] }),
+    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2000).regex(STORABLE, 'must not contain NUL characters or unpaired surrogates').meta({ examples: ['https://psa.example.com/hooks/tenure'] }),
     events: z
       .array(eventPattern)
       .min(1)
       .max(50)
       .transform((events) => [...new Set(events)])
       .meta({ examples: [['license.expiring', 'license.grace_started', 'license.suspended', 'account.*']] }),
-    secret: z.string().min(16, 'must be at least 16 characters').max(200).optional().describe('Generated when absent; shown once either way'),
-    description: z.string().trim().max(200).optional(),
+    secret: text().min(16, 'must be at least 16 characters').max(200).optional().describe('Generated when absent; shown once either way'),
+    description: text().trim().max(200).optional(),
   })
   .strict();
 

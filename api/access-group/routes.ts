@@ -111,7 +111,8 @@ export function accessGroupRoutes(router: Router, { db }: AppDependencies): void
     }
     const row = await db.transaction(async (tx) => {
       if (body.defaultForPools) await chooseForDefaultPools(tx, group);
-      const [row] = await tx.update(accessGroups).set(body).where(eq(accessGroups.id, group.id)).returning();
+      // An empty change is no change: the row as it is (an UPDATE with nothing to set is an error).
+      const [row] = Object.keys(body).length === 0 ? [group] : await tx.update(accessGroups).set(body).where(eq(accessGroups.id, group.id)).returning();
       await audit(tx, { partnerId: caller.partnerId, subjectType: 'access_group', subjectId: group.id, action: 'access_group.updated', actor: actorOf(caller), before: representation(group), after: representation(row!) });
       return row!;
     });

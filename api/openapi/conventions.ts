@@ -1,7 +1,8 @@
 // What every keyed route does because of the middleware in api/app.ts, so that a route's
 // description need not repeat it: the key is checked (401), viewers only read (403 on any
 // change, R31), a POST accepts Idempotency-Key (422 when reused with another body, 409 while
-// the first is running), and an id that is not the caller's is not found (404, R1).
+// the first is running), an id that is not the caller's is not found (404, R1), and a body
+// that is not JSON, over 1 MB or too deep is refused (400, 415, 413, 422: api/request-body.ts).
 import type { OpenApiParameter } from './document.js';
 import { sharedProblems } from './problems.js';
 import type { DocumentedOperation } from './route.js';
@@ -34,12 +35,16 @@ export function conventionsOf(route: DocumentedOperation, hasPathParameters: boo
   const role = route.role ?? (keyed && changes ? 'operator' : undefined);
   const problems = { ...route.problems };
   if (idempotent) problems[409] = problems[409] ? `${problems[409]}; or: ${IDEMPOTENCY_IN_PROGRESS}` : IDEMPOTENCY_IN_PROGRESS;
+  // Every POST, PUT and PATCH has its body read (api/request-body.ts), whether the route wants one or not.
+  const readsBody = keyed && changes && route.method !== 'delete';
   const shared = [
-    route.body ? 400 : undefined,
+    readsBody ? 400 : undefined,
     keyed ? 401 : undefined,
     role ? 403 : undefined,
     hasPathParameters ? 404 : undefined,
-    route.body || route.query || idempotent ? 422 : undefined,
+    readsBody ? 413 : undefined,
+    readsBody ? 415 : undefined,
+    route.body || route.query || readsBody ? 422 : undefined,
   ].filter((status) => status !== undefined);
   // A route's own reason for a shared status (a 403 for a programme, say) is told beside the usual one.
   for (const status of shared) if (problems[status]) problems[status] = `${sharedProblems[status]!.description}; or: ${problems[status]}`;

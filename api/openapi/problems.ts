@@ -25,6 +25,8 @@ export const sharedProblems: Record<number, { name: string; description: string 
   401: { name: 'Unauthorized', description: 'No valid API key: send `Authorization: Bearer <api key>`' },
   403: { name: 'Forbidden', description: "The key's role may not do this" },
   404: { name: 'NotFound', description: "No such object for the caller's partner (another partner's id answers the same)" },
+  413: { name: 'BodyTooLarge', description: 'The body is larger than 1 MB' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json`' },
   422: { name: 'InvalidInput', description: 'A field is invalid: `field` and `errors` name it' },
 };
 

@@ -39,7 +39,7 @@ export function usageRoutes(router: Router, { db }: AppDependencies): void {
           content: { [CSV_TYPE]: z.string().describe(`CSV with a header row: ${usageCsvColumns.join(',')}`) },
         },
       },
-      problems: { 406: 'Accept names neither application/json nor text/csv' },
+      problems: { 404: '`partnerId` names no managed partner of the caller (R1)', 406: 'Accept names neither application/json nor text/csv' },
     },
     async (ctx) => {
       const caller = callerOf(ctx);
