@@ -1,0 +1,76 @@
+// Hostile input is refused at the edge with 422 naming the field, and leaves nothing behind:
+// a renewal beyond the horizon must not poison the license's workflow (issue 14).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTenure, type Tenure } from '../support/tenure.js';
+import { createCompany, createPolicy, inSeconds, issueLicense } from '../support/setup.js';
+
+let tenure: Tenure;
+beforeAll(async () => {
+  tenure = await startTenure();
+});
+afterAll(() => tenure?.close());
+
+/** A caller waits this long at most: a renewal that never answers is the defect itself. */
+const within = (ms: number) => ({ signal: AbortSignal.timeout(ms) });
+
+async function renew(licenseId: string, body: unknown) {
+  const answer = await fetch(`${tenure.url}/v1/licenses/${licenseId}/renew`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${tenure.adminKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    ...within(10_000),
+  });
+  return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
+}
+
+describe('a renewal beyond the 100-year horizon', () => {
+  it('answers 422 naming the duration, and the same license renews normally right after', async () => {
+    const companyId = await createCompany(tenure, { name: 'Hostile Corp', noticeEmails: [] });
+    const licenseId = await issueLicense(tenure, { companyId, policyId: await createPolicy(tenure), expiresAt: inSeconds(3_600) });
+
+    const hostile = await renew(licenseId, { duration: 'P99999Y' });
+    expect(hostile.status).toBe(422);
+    expect(hostile.body).toMatchObject({ code: 'invalid_input', field: 'duration' });
+
+    const normal = await renew(licenseId, { duration: 'P1Y', basis: 'from_now' });
+    expect(normal.status, JSON.stringify(normal.body)).toBe(200);
+    expect(Date.parse(String(normal.body.expiresAt))).toBeGreaterThan(Date.now() + 364 * 86_400_000);
+  });
+
+  it('refuses an expiry date past the horizon too, naming expiresAt', async () => {
+    const companyId = await createCompany(tenure, { name: 'Far Future Corp', noticeEmails: [] });
+    const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'probe', seats: 1, term: 'annual', expiresAt: '2999-01-01T00:00:00Z' });
+    expect(issued.status).toBe(422);
+    expect(issued.body.field).toBe('expiresAt');
+  });
+});
+
+describe('text PostgreSQL cannot store', () => {
+  it.each([
+    ['a NUL character', 'Acme\u0000Corp'],
+    ['an unpaired surrogate', 'Acme \uD800 Corp'],
+  ])('%s in a company name answers 422 naming the field', async (_, name) => {
+    const answer = await tenure.api('POST', '/v1/companies', { name });
+    expect(answer.status).toBe(422);
+    expect(answer.body.field).toBe('name');
+  });
+
+  it('a surrogate pair (an emoji) is ordinary text and is kept', async () => {
+    const answer = await tenure.api('POST', '/v1/companies', { name: 'Rocket 🚀 Ltd' });
+    expect(answer.status).toBe(201);
+    expect(answer.body.name).toBe('Rocket 🚀 Ltd');
+  });
+});
+
+describe('locales', () => {
+  it('keeps a tag Tenure can render, in canonical case, and refuses one it cannot', async () => {
+    const kept = await tenure.api('POST', '/v1/companies', { name: 'Québec Inc', locale: 'fr-ca' });
+    expect(kept.status).toBe(201);
+    expect(kept.body.locale).toBe('fr-CA');
+    for (const locale of ['zz-ZZZZ-invalid', 'de-CH-1996', 'en-ZZ']) {
+      const refused = await tenure.api('POST', '/v1/companies', { name: 'Nowhere Ltd', locale });
+      expect(refused.status, locale).toBe(422);
+      expect(refused.body.field).toBe('locale');
+    }
+  });
+});
