@@ -10,6 +10,9 @@ import { createNoticeActivities } from './notice/deliver.js';
 import { createWebhookActivities } from './webhook/deliver.js';
 import { createMaintenanceActivities } from './maintenance/purge.js';
 import { createPoolActivities } from './pool/move.js';
+import { createSourceActivities } from './source/index.js';
+import { createBillingActivities } from './billing/index.js';
+import type { CredentialCipher } from '../platform/source/credentials.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -19,6 +22,8 @@ export interface ActivityDependencies {
   webhookTargets?: TargetPolicy;
   /** DNS for webhook hosts; tests stand in for it to point a name at a private address. */
   resolveWebhookHost?: Resolver;
+  /** Decrypts source credentials for the sync's reads (TENURE_CREDENTIALS_KEY); syncs fail without it. */
+  sourceCredentials?: CredentialCipher;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -30,5 +35,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createMaintenanceActivities(deps.db),
     ...createWebhookActivities(deps.db, deps.webhookTargets && { policy: deps.webhookTargets, resolve: deps.resolveWebhookHost }),
     ...createPoolActivities(deps.db),
+    ...createSourceActivities(deps.db, deps.logger, deps.sourceCredentials),
+    ...createBillingActivities({ db: deps.db, mailer: deps.mailer, credentials: deps.sourceCredentials }),
   };
 }

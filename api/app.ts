@@ -24,11 +24,15 @@ import { apiKeyRoutes } from './api-key/routes.js';
 import { accessGroupRoutes } from './access-group/routes.js';
 import { poolRoutes } from './pool/routes.js';
 import { operationRoutes } from './operation/routes.js';
+import { sourceRoutes } from './source/routes.js';
+import { companySourceRoutes } from './source/company-routes.js';
+import type { CredentialCipher } from '../platform/source/credentials.js';
 import { auditRoutes } from './audit/routes.js';
 import { outboxRoutes } from './notice/routes.js';
 import { openApiRoutes } from './ops/openapi.js';
 import { usageRoutes } from './usage/routes.js';
 import { webhookRoutes } from './webhook/routes.js';
+import { billingRoutes } from './billing/routes.js';
 import { openApiDocument } from './openapi/document.js';
 import { codecRoutes, type CodecAccess } from './ops/codec.js';
 import type { TargetPolicy } from '../platform/network/address-guard.js';
@@ -49,6 +53,8 @@ export interface AppDependencies {
   codec?: CodecAccess;
   /** Where webhooks may point (TENURE_WEBHOOK_ALLOW, https in production); deny-by-default without it. */
   webhookTargets?: TargetPolicy;
+  /** Encrypts source credentials at rest (TENURE_CREDENTIALS_KEY); sources cannot be added without it. */
+  sourceCredentials?: CredentialCipher;
 }
 
 export function createApp(deps: AppDependencies): Koa {
@@ -74,14 +80,14 @@ export function createApp(deps: AppDependencies): Koa {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new Problem(404, 'not_found', 'No such route');
+      // The routers' allowedMethods answered 405 or 501 and set `Allow`; the caller gets a problem beside it.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) throw unservedMethod(ctx.status, ctx.method, ctx.response.get('Allow'));
     } catch (error) {
       const problem = asProblem(error);
       if (problem.status >= 500) log.error({ err: error }, 'request failed');
       ctx.status = problem.status;
       ctx.type = 'application/problem+json';
       ctx.body = problem.body(ctx.path, requestId);
-      // The routers' allowedMethods answered 405 or 501 and set `Allow`; the caller gets a problem beside it.
-      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) throw unservedMethod(ctx.status, ctx.method, ctx.response.get('Allow'));
     } finally {
       log.info({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
     }
@@ -98,13 +104,13 @@ export function createApp(deps: AppDependencies): Koa {
   // Built at the first request, when every router below is mounted.
   openApiRoutes(open, () => openApiDocument(app));
   app.use(open.routes());
+  app.use(open.allowedMethods());
 
   const v1 = new Router({ prefix: '/v1' });
   v1.use(authenticate(deps.db));
   v1.use(readOnlyForViewers());
   v1.use(idempotentPosts(deps.db));
   // An id that cannot exist is simply not found, never a database error.
-  app.use(open.allowedMethods());
   v1.param('id', (id, _ctx, next) => {
     if (!UUID.test(id)) throw new Problem(404, 'not_found', 'Not found');
     return next();
@@ -119,10 +125,13 @@ export function createApp(deps: AppDependencies): Koa {
   accessGroupRoutes(v1, deps);
   poolRoutes(v1, deps);
   operationRoutes(v1, deps);
+  sourceRoutes(v1, deps);
+  companySourceRoutes(v1, deps);
   auditRoutes(v1, deps);
   outboxRoutes(v1, deps);
   usageRoutes(v1, deps);
   webhookRoutes(v1, deps);
+  billingRoutes(v1, deps);
   app.use(v1.routes());
   app.use(v1.allowedMethods());
   return app;

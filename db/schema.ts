@@ -304,3 +304,5 @@ export const webhookAttempts = pgTable(
 export * from './schema/pool.js';
 export * from './schema/operation.js';
 export * from './schema/policy-choice.js';
+export * from './schema/billing.js';
+export * from './schema/source.js';

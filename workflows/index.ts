@@ -8,3 +8,7 @@ export { syncSource } from './source/sync.js';
 export { scheduledSync } from './source/scheduled.js';
 export { verifySource } from './source/verify.js';
 export { purgeExpired } from './maintenance/purge.js';
+export { billingSchedule } from './billing/schedule.js';
+export { billingSendNow } from './billing/send-now.js';
+export { connectWiseLookup } from './billing/lookup.js';
+export { summarySchedule } from './billing/summary.js';

@@ -72,6 +72,8 @@ export interface FakeConnectWise {
   readonly tickets: FakeTicket[];
   /** The next `count` requests, whatever they are, answer `status` (Retry-After on 429). */
   failNext(count: number, status: 429 | 503, retryAfterSeconds?: number): void;
+  /** PATCHes arriving from now on wait, unanswered, until `release` is called; then they apply. */
+  holdPatches(): { release(): void };
   close(): Promise<void>;
 }
 
@@ -106,6 +108,7 @@ export async function startFakeConnectWise(credentials?: Partial<FakeConnectWise
   const requests: ReceivedRequest[] = [];
   let nextId = 100;
   const failures: { status: 429 | 503; retryAfterSeconds?: number }[] = [];
+  let patchHold: Promise<void> | undefined;
 
   function companyById(id: number): FakeCompany {
     const company = companies.find((candidate) => candidate.id === id);
@@ -151,6 +154,7 @@ export async function startFakeConnectWise(credentials?: Partial<FakeConnectWise
     if (method === 'PATCH' && match) {
       const received: ReceivedPatch = { agreementId: Number(match[1]), additionId: Number(match[2]), body, status: 0 };
       patches.push(received);
+      await patchHold;
       try {
         const addition = additions.find((candidate) => candidate.agreementId === received.agreementId && candidate.id === received.additionId);
         if (!addition) throw notFound(route);
@@ -224,6 +228,16 @@ export async function startFakeConnectWise(credentials?: Partial<FakeConnectWise
     tickets,
     failNext(count, status, retryAfterSeconds) {
       for (let index = 0; index < count; index++) failures.push({ status, retryAfterSeconds });
+    },
+    holdPatches() {
+      let release = () => {};
+      patchHold = new Promise<void>((resolve) => {
+        release = () => {
+          patchHold = undefined;
+          resolve();
+        };
+      });
+      return { release: () => release() };
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

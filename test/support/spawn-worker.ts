@@ -18,6 +18,7 @@ export function startWorkerProcess(tenure: Tenure): Promise<ChildProcess> {
       TASK_QUEUE: tenure.taskQueue,
       WORKFLOW_BUNDLE: inject('workflowBundlePath'),
       SMTP_URL: tenure.smtpUrl,
+      TENURE_CREDENTIALS_KEY: tenure.credentialsKey,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

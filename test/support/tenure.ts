@@ -21,6 +21,7 @@ import { readinessProbe } from '../../runtime/readiness.js';
 import { createWorker } from '../../runtime/worker.js';
 import { targetPolicy, type Resolver } from '../../platform/network/address-guard.js';
 import { testDataConverter, testPayloadCodec } from './payload-keys.js';
+import { credentialCipherFromKey } from '../../platform/source/credentials.js';
 
 export interface ApiAnswer<T = any> {
   status: number;
@@ -32,6 +33,8 @@ export interface Tenure {
   url: string;
   databaseUrl: string;
   temporalAddress: string;
+  /** TENURE_CREDENTIALS_KEY of this Tenure, for a worker in another process. */
+  credentialsKey: string;
   smtpUrl: string;
   db: Database;
   client: Client;
@@ -86,6 +89,9 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
   const smtpUrl = options.smtpUrl ?? catcher!.url;
   const mailer = createMailer(smtpUrl, options.mailFrom ?? 'Tenure <notices@tenure.test>');
 
+  // One key for this Tenure's API and worker, as TENURE_CREDENTIALS_KEY is one per installation.
+  const credentialsKey = randomBytes(32).toString('base64');
+  const sourceCredentials = credentialCipherFromKey(credentialsKey);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
   let workerConnection: NativeConnection | undefined;
@@ -96,7 +102,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
       namespace: 'default',
       taskQueue,
       workflowBundle,
-      activities: { db: database.db, logger, mailer, webhookTargets, resolveWebhookHost: options.resolveWebhookHost },
+      activities: { db: database.db, logger, mailer, webhookTargets, resolveWebhookHost: options.resolveWebhookHost, sourceCredentials },
       dataConverter: testDataConverter,
     });
     running = worker.run();
@@ -119,6 +125,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
     corsOrigins: options.corsOrigins,
     codec: { codec: testPayloadCodec, uiOrigins: ['http://localhost:8233'], trustLoopback: false },
     webhookTargets,
+    sourceCredentials,
   });
   const server: Server = createServer(app.callback());
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
@@ -131,6 +138,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
     url,
     databaseUrl,
     temporalAddress: address,
+    credentialsKey,
     smtpUrl,
     db: database.db,
     client,

@@ -7,8 +7,9 @@ import { createLogger } from '../../platform/logger.js';
 import { createWorker } from '../../runtime/worker.js';
 import { targetPolicy } from '../../platform/network/address-guard.js';
 import { testDataConverter } from './payload-keys.js';
+import { credentialCipherFromKey } from '../../platform/source/credentials.js';
 
-const { DATABASE_URL, TEMPORAL_ADDRESS, TASK_QUEUE, WORKFLOW_BUNDLE, SMTP_URL } = process.env;
+const { DATABASE_URL, TEMPORAL_ADDRESS, TASK_QUEUE, WORKFLOW_BUNDLE, SMTP_URL, TENURE_CREDENTIALS_KEY } = process.env;
 const database = openDatabase(DATABASE_URL!);
 const worker = await createWorker({
   connection: await NativeConnection.connect({ address: TEMPORAL_ADDRESS! }),
@@ -20,6 +21,7 @@ const worker = await createWorker({
     logger: createLogger('silent'),
     mailer: createMailer(SMTP_URL, 'Tenure <notices@tenure.test>'),
     webhookTargets: targetPolicy({ requireHttps: false, allow: ['127.0.0.1'] }),
+    sourceCredentials: TENURE_CREDENTIALS_KEY ? credentialCipherFromKey(TENURE_CREDENTIALS_KEY) : undefined,
   },
   dataConverter: testDataConverter,
 });

@@ -1,0 +1,114 @@
+// What the billing and summary workflows start with and answer, the events they audit and
+// the failures they raise: the contract workflows, activities and the API share (DESIGN §4).
+import type { BillingLine } from './quantities.js';
+
+export const billingWorkflowId = (companyId: string) => `billing:${companyId}`;
+export const sendNowWorkflowId = (pushId: string) => `billing-send-now:${pushId}`;
+export const summaryWorkflowId = (companyId: string) => `summary:${companyId}`;
+
+/** Audit actions and webhook event types of billing (`billing.*`). */
+export const billingEvents = {
+  pushed: 'billing.pushed',
+  failed: 'billing.failed',
+  summarySent: 'billing.summary_sent',
+} as const;
+
+/** ApplicationFailure types a caller can branch on. */
+export const billingFailures = {
+  /** No saved settings, or they are disabled (R27). */
+  notConfigured: 'BillingNotConfigured',
+  /** A quantity of 0 without allowZeroQuantity. */
+  zeroQuantity: 'BillingZeroQuantityRefused',
+  /** ConnectWise refused the keys or the API member's role. */
+  connectWiseAuth: 'ConnectWiseAuthFailed',
+  /** ConnectWise does not know the company, agreement or addition. */
+  connectWiseNotFound: 'ConnectWiseNotFound',
+  /** ConnectWise found the request invalid. */
+  connectWiseRejected: 'ConnectWiseRejected',
+  /** ConnectWise did not answer, or asked to come back later: a retry may help. */
+  connectWiseUnavailable: 'ConnectWiseUnavailable',
+} as const;
+
+/** Failures no retry can fix. */
+export const permanentBillingFailures: string[] = [
+  billingFailures.notConfigured,
+  billingFailures.zeroQuantity,
+  billingFailures.connectWiseAuth,
+  billingFailures.connectWiseNotFound,
+  billingFailures.connectWiseRejected,
+];
+
+export interface BillingScheduleInput {
+  partnerId: string;
+  companyId: string;
+  /** The last period pushed by the schedule, carried across continue-as-new. */
+  lastPushedPeriod?: string;
+  /**
+   * Added to workflow time when computing billing instants. Tests set it so that a billing
+   * instant, which falls on a whole hour, comes within seconds; the API never sets it.
+   */
+  clockSkewMs?: number;
+}
+
+export type PushTrigger = 'scheduled' | 'send_now';
+
+export interface BillingPushRequest {
+  /** Names the push: its row, audit entry and webhook event, the same on every retry. */
+  pushId: string;
+  partnerId: string;
+  companyId: string;
+  trigger: PushTrigger;
+  /** `YYYY-MM`: the billing period; a scheduled push happens once per (company, period). */
+  period: string;
+  actor: string;
+  /** Send now: exactly what the caller's preview showed. Absent: counted when the push first runs. */
+  lines?: BillingLine[];
+}
+
+export type PushStatus = 'pushed' | 'failed';
+
+export interface BillingPushOutcome {
+  pushId: string;
+  status: PushStatus;
+  period: string;
+  lines: BillingLine[];
+  error: string | null;
+  /** The failure type when it failed, one of billingFailures. */
+  errorType: string | null;
+  at: string;
+  /** Deliveries written with the audit entry; the workflow starts them. */
+  webhookDeliveryIds: string[];
+}
+
+/** What the billing workflow shows of itself in a query and in the Temporal UI. */
+export interface BillingScheduleView {
+  enabled: boolean;
+  nextBillingDate: { period: string; at: string } | null;
+  lastPush: { period: string; status: PushStatus; at: string } | null;
+}
+
+export interface SummaryScheduleInput {
+  partnerId: string;
+  companyId: string;
+  /** As for billing: tests only. */
+  clockSkewMs?: number;
+}
+
+/** A ConnectWise company looked up by identifier, for the "Verify" and "Configure" of seed 001. */
+export interface ConnectWiseLookupRequest {
+  partnerId: string;
+  identifier: string;
+}
+
+export interface ListedAgreement {
+  id: number;
+  name: string;
+  type: string | null;
+  additions: { id: number; product: string; quantity: number; description: string | null }[];
+}
+
+export interface ConnectWiseLookup {
+  /** Null when ConnectWise has no company with that identifier. */
+  company: { id: number; identifier: string; name: string } | null;
+  agreements: ListedAgreement[];
+}

@@ -1,0 +1,165 @@
+// ConnectWise Manage billing end to end (DESIGN §6, R26, R27): settings verified against a
+// fake ConnectWise, the monthly push from a real billing workflow, preview and send now.
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, billingPushes, connectWisePartnerSettings, webhookDeliveries } from '../../db/schema.js';
+import { billingDateOf } from '../../machines/billing/billing-dates.js';
+import { billingWorkflowId } from '../../machines/billing/contract.js';
+import { billingScheduleState } from '../../workflows/billing/messages.js';
+import { startFakeConnectWise, type FakeConnectWise } from '../fakes/connectwise.js';
+import { createCompany, issueLicense } from '../support/setup.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { nextWholeHour, saveConnectWisePartner, seedConnectWiseCompany, startSkewedBilling } from './setup.js';
+
+let tenure: Tenure;
+let fake: FakeConnectWise;
+const billing = nextWholeHour();
+beforeAll(async () => {
+  [tenure, fake] = await Promise.all([startTenure(), startFakeConnectWise()]);
+});
+afterAll(async () => {
+  await tenure?.close();
+  await fake?.close();
+});
+
+const settingsPath = (companyId: string) => `/v1/companies/${companyId}/integrations/connectwise`;
+
+/** A company with two protecting licenses of `product` (10 + 5 seats), mapped to a fresh ConnectWise addition. */
+async function billedCompany(identifier: string, product: string, overrides: Record<string, unknown> = {}) {
+  const companyId = await createCompany(tenure, { name: identifier });
+  await issueLicense(tenure, { companyId, product, seats: 10 });
+  await issueLicense(tenure, { companyId, product, seats: 5 });
+  const upstream = seedConnectWiseCompany(fake, identifier, product);
+  const body = {
+    enabled: true,
+    identifier,
+    quantityBasis: 'seats_licensed',
+    mappings: [{ product, agreementId: upstream.agreement.id, additionId: upstream.addition.id }],
+    productsIncluded: [product],
+    ...overrides,
+  };
+  return { companyId, upstream, body };
+}
+
+const patchesOf = (additionId: number) => fake.patches.filter((patch) => patch.additionId === additionId);
+
+describe('ConnectWise settings', () => {
+  it('R27: without saved settings, preview and send now answer 409', async () => {
+    const companyId = await createCompany(tenure, { name: 'Unconfigured' });
+    for (const [method, path] of [['GET', `${settingsPath(companyId)}/preview`], ['POST', `${settingsPath(companyId)}/send-now`]] as const) {
+      const answer = await tenure.api(method, path, method === 'POST' ? {} : undefined);
+      expect(answer.status, JSON.stringify(answer.body)).toBe(409);
+      expect(answer.body.code).toBe('connectwise_not_configured');
+    }
+  });
+
+  it('keeps the keys encrypted and never returns them', async () => {
+    const saved = await saveConnectWisePartner(tenure, fake, billing);
+    expect(saved).toMatchObject({ publicKeySet: true, privateKeySet: true, billingDay: billing.day, timeZone: 'UTC' });
+    const read = await tenure.api('GET', '/v1/partner/integrations/connectwise');
+    expect(JSON.stringify(read.body)).not.toContain(fake.credentials.privateKey);
+    const stored = await tenure.db.select().from(connectWisePartnerSettings);
+    expect(JSON.stringify(stored)).not.toContain(fake.credentials.privateKey);
+  });
+
+  it('verifies the company identifier against ConnectWise: unknown is a 422 naming the field', async () => {
+    const { companyId, body } = await billedCompany('ACME-VERIFY', 'endpoint-verify');
+    const unknown = await tenure.api('PUT', settingsPath(companyId), { ...body, identifier: 'NO-SUCH-COMPANY' });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body.field).toBe('identifier');
+    const known = await tenure.api('PUT', settingsPath(companyId), body);
+    expect(known.status, JSON.stringify(known.body)).toBe(200);
+    expect(known.body.identifier).toBe('ACME-VERIFY');
+  });
+
+  it('maps products to additions ConnectWise lists, and refuses an addition it does not', async () => {
+    const { companyId, upstream, body } = await billedCompany('ACME-MAP', 'endpoint-map');
+    const listed = await tenure.api('GET', `${settingsPath(companyId)}/agreements?identifier=ACME-MAP`);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.agreements).toEqual([
+      expect.objectContaining({ id: upstream.agreement.id, additions: [expect.objectContaining({ id: upstream.addition.id, product: 'endpoint-map' })] }),
+    ]);
+    const wrong = await tenure.api('PUT', settingsPath(companyId), { ...body, mappings: [{ ...body.mappings[0], additionId: 999_999 }] });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.field).toBe('mappings.0.additionId');
+  });
+});
+
+describe('pushes', () => {
+  it('R26: pushes the quantities on the billing day at the set hour, records the period and plans the next month', async () => {
+    const { companyId, upstream, body } = await billedCompany('ACME-MONTHLY', 'endpoint-monthly');
+    await startSkewedBilling(tenure, companyId, billing.at, 4_000);
+    expect((await tenure.api('PUT', settingsPath(companyId), body)).status).toBe(200);
+
+    await eventually(async () => patchesOf(upstream.addition.id).length, (count) => count === 1);
+    expect(patchesOf(upstream.addition.id)[0]!.body).toEqual([{ op: 'replace', path: 'quantity', value: 15 }]);
+    const handle = tenure.client.workflow.getHandle(billingWorkflowId(companyId));
+    const view = await eventually(() => handle.query(billingScheduleState), (state) => state.lastPush?.period === billing.period);
+    expect(view.lastPush?.status).toBe('pushed');
+    expect(view.nextBillingDate!.period > billing.period).toBe(true);
+    const [push] = await tenure.db.select().from(billingPushes).where(eq(billingPushes.companyId, companyId));
+    expect(push).toMatchObject({ trigger: 'scheduled', period: billing.period, status: 'pushed' });
+    const audited = await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, companyId), eq(auditLog.action, 'billing.pushed')));
+    expect(audited).toHaveLength(1);
+
+    // R26: moving the billing hour within the pushed month plans next month; the month is not pushed again.
+    const hour = (billing.hour + 1) % 24;
+    expect((await tenure.api('PUT', settingsPath(companyId), { ...body, settings: 'custom', billingDay: billing.day, billingHour: hour })).status).toBe(200);
+    const nextPeriod = view.nextBillingDate!.period;
+    const replanned = await eventually(() => handle.query(billingScheduleState), (state) => state.nextBillingDate?.at !== view.nextBillingDate?.at);
+    expect(replanned.nextBillingDate).toEqual({ period: nextPeriod, at: new Date(billingDateOf(nextPeriod, { day: billing.day, hour, timeZone: 'UTC' }).at).toISOString() });
+    expect(patchesOf(upstream.addition.id)).toHaveLength(1);
+    expect(await tenure.db.select().from(billingPushes).where(eq(billingPushes.companyId, companyId))).toHaveLength(1);
+  });
+
+  it('R27: send now pushes exactly what the preview showed, audits it and sends a webhook', async () => {
+    const hook = await tenure.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/billing', events: ['billing.*'] });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const { companyId, upstream, body } = await billedCompany('ACME-NOW', 'endpoint-now');
+    expect((await tenure.api('PUT', settingsPath(companyId), body)).status).toBe(200);
+
+    const preview = await tenure.api('GET', `${settingsPath(companyId)}/preview`);
+    expect(preview.status).toBe(200);
+    expect(preview.body.lines).toEqual([{ product: 'endpoint-now', agreementId: upstream.agreement.id, additionId: upstream.addition.id, quantity: 15, licensesCounted: 2 }]);
+    expect(preview.body.nextBillingDates).toHaveLength(12);
+
+    const sent = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, { fingerprint: preview.body.fingerprint });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    expect(sent.body).toMatchObject({ trigger: 'send_now', status: 'pushed', lines: preview.body.lines });
+    expect(fake.addition(upstream.agreement.id, upstream.addition.id)?.quantity).toBe(15);
+    const audited = await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, companyId), eq(auditLog.action, 'billing.pushed')));
+    expect(audited.map((entry) => (entry.after as { lines: unknown }).lines)).toEqual([preview.body.lines]);
+    const deliveries = await tenure.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, `billing:${sent.body.id}`));
+    expect(deliveries.map((delivery) => delivery.eventType)).toEqual(['billing.pushed']);
+
+    // A stale preview pushes nothing.
+    await issueLicense(tenure, { companyId, product: 'endpoint-now', seats: 1 });
+    const stale = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, { fingerprint: preview.body.fingerprint });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('preview_changed');
+    expect(patchesOf(upstream.addition.id)).toHaveLength(1);
+  });
+
+  it('refuses a push that would set a quantity to 0 unless allowZeroQuantity is set', async () => {
+    const { companyId, upstream, body } = await billedCompany('ACME-ZERO', 'endpoint-zero');
+    const unlicensed = fake.addAddition({ agreementId: upstream.agreement.id, product: 'unlicensed-product', quantity: 7 });
+    const settings = {
+      ...body,
+      mappings: [...body.mappings, { product: 'unlicensed-product', agreementId: upstream.agreement.id, additionId: unlicensed.id }],
+      productsIncluded: ['endpoint-zero', 'unlicensed-product'],
+    };
+    expect((await tenure.api('PUT', settingsPath(companyId), settings)).status).toBe(200);
+    expect((await tenure.api('GET', `${settingsPath(companyId)}/preview`)).body.zeroQuantityProducts).toEqual(['unlicensed-product']);
+
+    const refused = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'zero_quantity_refused', products: ['unlicensed-product'] });
+    expect(patchesOf(unlicensed.id)).toHaveLength(0);
+    expect(patchesOf(upstream.addition.id)).toHaveLength(0);
+
+    expect((await tenure.api('PUT', settingsPath(companyId), { ...settings, allowZeroQuantity: true })).status).toBe(200);
+    const allowed = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, {});
+    expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
+    expect(fake.addition(upstream.agreement.id, unlicensed.id)?.quantity).toBe(0);
+  });
+});
