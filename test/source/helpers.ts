@@ -25,8 +25,8 @@ export const untilSyncEnds = (tenure: Tenure, operationId: string, timeoutMs = 9
   );
 
 /** Runs one sync to its end and answers its counts, failing with the operation when it did not succeed. */
-export async function sync(tenure: Tenure, sourceId: string): Promise<Record<string, number>> {
-  const operation = await untilSyncEnds(tenure, await startSync(tenure, sourceId));
+export async function sync(tenure: Tenure, sourceId: string, timeoutMs?: number): Promise<Record<string, number>> {
+  const operation = await untilSyncEnds(tenure, await startSync(tenure, sourceId), timeoutMs);
   expect(operation.status, JSON.stringify(operation)).toBe('succeeded');
   return operation.result;
 }
