@@ -14,7 +14,7 @@ export const term = z.enum(['annual', 'monthly', 'trial']);
 export const policyVersionRef = z.object({ id, version: z.number().int().min(1) }).describe('The policy and the version of it this runs on');
 
 export const nextDeadline = z
-  .object({ event: z.string().describe('What happens then, e.g. expiry.reached or grace.ended'), at: timestamp })
+  .object({ event: z.string().describe('What happens then, as the audit log and webhooks name it: license.expiring, license.grace_started, account.suspended …'), at: timestamp })
   .nullable()
   .describe('The next thing that happens by itself; null when nothing will');
 
@@ -33,9 +33,23 @@ export const noticeRecord = z
 export const currentCycleNoticeRecords = (subject: 'license' | 'account') =>
   z.array(noticeRecord).optional().describe(`When one ${subject} is read: the notices of its current cycle`);
 
-/** A license's or account's timeline: one entry per transition still to come if nobody acts. */
-export const timelineOf = <Entry extends z.ZodType>(entry: Entry, meta: { id: string; description: string }) =>
-  z.object({ id, state: lifecycleState, timeline: z.array(entry) }).meta(meta);
+/** A license's or account's timeline: one entry per transition or notice still to come if nobody acts, in one shape for both. */
+export const timelineOf = (subject: 'license' | 'account', meta: { id: string }) =>
+  z
+    .object({
+      id,
+      state: lifecycleState,
+      timeline: z.array(
+        z.object({
+          at: timestamp,
+          event: z.string().describe(`What happens, as the audit log and webhooks name it (${subject}.grace_started …)`),
+          from: lifecycleState,
+          to: lifecycleState.describe('The state after the event'),
+          notices: z.array(z.object({ kind: z.string(), offset: z.string().optional() })).describe('The notices the event sends'),
+        }),
+      ),
+    })
+    .meta({ ...meta, description: 'Every transition and notice still to come if nobody acts, from the machine and the policy' });
 
 /** A page of a list; `next` is passed back as `after` to read on, null on the last page. */
 export const pageOf = <Item extends z.ZodType>(item: Item, name: string) =>

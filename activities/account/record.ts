@@ -14,7 +14,6 @@ export interface AccountTransitionRecord extends TransitionRecord {
   state: AccountState;
   /** The machine reached its final state: the account is deleted. */
   final: boolean;
-  seatsRequested: number;
   context: AccountContext;
 }
 
@@ -25,7 +24,7 @@ export function createAccountActivities(db: Database) {
       const { account } = record;
       const projection = {
         state: record.state,
-        seatsRequested: record.seatsRequested,
+        seatsRequested: record.context.seatsRequested,
         ...lifecycleColumns(record, record.context),
         // A deleted account holds no seats from the moment it is deleted; the group's
         // re-allocation that follows hands them to the accounts that remain.

@@ -14,7 +14,7 @@ export function accountWebhookEvent(record: AccountTransitionRecord): WebhookEve
     term: account.term,
     state: record.state,
     protected: protectingAccountStates.includes(record.state),
-    seatsRequested: record.seatsRequested,
+    seatsRequested: record.context.seatsRequested,
     cycle: record.context.cycle,
     nextDeadline: deadlineForSubscribers(record),
   });

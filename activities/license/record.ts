@@ -28,6 +28,8 @@ export function createLicenseActivities(db: Database) {
       const { license } = record;
       const projection = {
         state: record.state,
+        // A trial renewed becomes the paid term it was renewed into (M5).
+        term: record.context.term,
         expiresAt: new Date(record.context.expiresAt),
         ...lifecycleColumns(record, record.context),
       };
@@ -48,7 +50,6 @@ export function createLicenseActivities(db: Database) {
               accountType: license.accountType,
               product: license.product,
               seats: license.seats,
-              term: license.term,
               owner: license.owner,
               tag: license.tag,
               ...projection,

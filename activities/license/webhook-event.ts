@@ -10,7 +10,7 @@ export function licenseWebhookEvent(record: LicenseTransitionRecord): WebhookEve
     companyId: license.companyId,
     product: license.product,
     seats: license.seats,
-    term: license.term,
+    term: context.term,
     owner: license.owner,
     tag: license.tag,
     state: record.state,

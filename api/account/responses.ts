@@ -28,13 +28,4 @@ export const accountResponse = z
 
 export const accountPage = pageOf(accountResponse, 'AccountPage');
 
-export const accountTimelineResponse = timelineOf(
-  z.object({
-    at: timestamp,
-    event: z.enum(['trial.ended', 'grace.halfway', 'grace.ended', 'deletion.notice_due', 'retention.ended']),
-    from: lifecycleState,
-    to: lifecycleState,
-    notices: z.array(z.string()).describe('The notices the event sends'),
-  }),
-  { id: 'AccountTimeline', description: 'Every transition and notice still to come if nobody acts' },
-);
+export const accountTimelineResponse = timelineOf('account', { id: 'AccountTimeline' });

@@ -1,42 +1,32 @@
-// Accounts: a company's product instances (R9). Create (starts the account's workflow), read
-// with the seats each license lends, timeline, and the operations change seats and delete.
-// The engine, not the caller, decides which license each seat uses; the workflow writes every
-// change before answering, so the caller reads its own write.
+// Accounts: a company's product instances (R9). Create (starts the account's workflow), then
+// the routes every lifecycle shares (api/lifecycle/kit.ts) with the seats each license lends,
+// and the operations change seats and delete. The engine, not the caller, decides which
+// license each seat uses.
 import type Router from '@koa/router';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { accounts, licenses, partners } from '../../db/schema.js';
 import { isEligibleLicense } from '../../machines/account/allocation.js';
-import {
-  accountStateOf,
-  isProtected,
-  restoreAccount,
-  startAccount,
-  type AccountSnapshot,
-  type AccountState,
-} from '../../machines/account/machine.js';
-import { accountTimeline } from '../../machines/account/schedule.js';
+import type { AccountType } from '../../machines/lifecycle/capabilities.js';
+import { AccountLifecycle, type AccountEvent, type AccountInput, type AccountScheduledEvent, type AccountSnapshot, type AccountState } from '../../machines/account/index.js';
+import { accountWorkflowId, type AccountFacts, type AccountLifecycleInput } from '../../machines/account/contract.js';
 import type { accountLifecycle } from '../../workflows/account/lifecycle.js';
 import { accountRecorded, changeSeats, deleteAccount } from '../../workflows/account/messages.js';
-import { ILLEGAL_ACCOUNT_OPERATION, accountWorkflowId, type AccountFacts, type AccountLifecycleInput } from '../../machines/account/contract.js';
 import { AccountState as AccountStateAttribute } from '../../workflows/search-attributes.js';
 import type { AppDependencies } from '../app.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
-import { subjectFilters } from '../lifecycle/list-filters.js';
-import { currentCycleNotices } from '../lifecycle/notices.js';
-import { nextDeadlineOf, projectedSnapshot } from '../lifecycle/projection.js';
-import { sendOrRefuse } from '../lifecycle/refused-update.js';
-import { ownerSearchAttributes } from '../lifecycle/search-attributes.js';
-import { nextAfter } from '../paging.js';
-import { currentPolicy, defaultPolicy } from '../policy/resolve.js';
-import { Problem, fieldNotFound, illegalTransition, notFound } from '../problem.js';
+import { companyOf } from '../company/routes.js';
+import { lifecycleRoutes } from '../lifecycle/kit.js';
+import { subjectSearchAttributes } from '../lifecycle/search-attributes.js';
+import { documented } from '../openapi/route.js';
+import { policyForSubject } from '../policy/resolve.js';
+import { Problem, fieldNotFound } from '../problem.js';
 import { createAccount, listAccounts, updateAccount } from '../schemas.js';
 import { parseInput } from '../validate.js';
-import { documented } from '../openapi/route.js';
 import { accountPage, accountResponse, accountTimelineResponse } from './responses.js';
-import { companyOf } from '../company/routes.js';
 
 type AccountRow = typeof accounts.$inferSelect;
+type AccountTypes = { snapshot: AccountSnapshot; state: AccountState; event: AccountEvent; input: AccountInput; scheduled: AccountScheduledEvent };
 
 export function accountRoutes(router: Router, deps: AppDependencies): void {
   const { db, temporal, taskQueue } = deps;
@@ -56,114 +46,82 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
     const body = parseInput(createAccount, ctx.request.body);
     const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => { throw fieldNotFound('companyId'); });
     if (body.term === 'monthly') await requireMonthlyProgramme(db, caller.partnerId);
-    const policy = company.policyId ? await currentPolicy(db, caller.partnerId, company.policyId) : await defaultPolicy(db, caller.partnerId);
-    const account: AccountFacts = {
+    const { policy } = await policyForSubject(db, { partnerId: caller.partnerId, companyId: company.id, product: body.product, explicitPolicyId: null });
+    const facts: AccountFacts = {
       id: crypto.randomUUID(),
       partnerId: caller.partnerId,
       companyId: company.id,
       companyName: company.name,
       product: body.product,
+      explicitPolicyId: null,
       name: body.name,
       term: body.term,
     };
     const creation = {
-      actor: actorOf(caller),
       seatsRequested: body.seatsRequested,
       startInTrial: body.trial,
-      hasEligibleLicense: await groupHasEligibleLicense(db, account),
+      hasEligibleLicense: await groupHasEligibleLicense(db, facts),
     };
-    const input: AccountLifecycleInput = { account, policy, creation };
-    const firstState = accountStateOf(startAccount({ policy, createdAt: Date.now(), ...creation }).snapshot);
+    const input: AccountLifecycleInput = { facts, policy, start: { actor: actorOf(caller), ...creation } };
+    const first = AccountLifecycle.start({ policy, createdAt: Date.now(), ...creation }).snapshot;
     const handle = await temporal.workflow.start<typeof accountLifecycle>('accountLifecycle', {
-      workflowId: accountWorkflowId(account.id),
+      workflowId: accountWorkflowId(facts.id),
       taskQueue,
       args: [input],
-      staticSummary: `${company.name} · ${account.product} · ${account.name}`,
-      staticDetails: `Account ${account.id} (${account.term}${body.trial ? ', started as a trial' : ''}) on policy "${policy.name}" v${policy.version}.`,
-      typedSearchAttributes: [...ownerSearchAttributes(account), { key: AccountStateAttribute, value: firstState }],
+      staticSummary: `${company.name} · ${facts.product} · ${facts.name}`,
+      staticDetails: `Account ${facts.id} (${facts.term}${body.trial ? ', started as a trial' : ''}) on policy "${policy.name}" v${policy.version}.`,
+      typedSearchAttributes: [...subjectSearchAttributes(facts), { key: AccountStateAttribute, value: AccountLifecycle.stateOf(first) }],
     });
     await handle.executeUpdate(accountRecorded);
-    ctx.status = 201;
-    ctx.set('Location', `/v1/accounts/${account.id}`);
-    ctx.body = await accountRepresentation(db, await accountOf(db, caller.partnerId, account.id), { withNotices: true });
+    await kit.answer(ctx, caller, facts.id, 201);
   });
 
-  route.get('/accounts', { operationId: 'listAccounts', summary: 'List accounts', tag: 'Accounts', query: listAccounts, responses: { 200: accountPage } }, async (ctx) => {
-    const { partnerId } = callerOf(ctx);
-    const query = parseInput(listAccounts, ctx.query);
-    const rows = await db.select().from(accounts).where(and(...subjectFilters(accounts, partnerId, query))).orderBy(asc(accounts.id)).limit(query.limit);
-    const data = await Promise.all(rows.map((row) => accountRepresentation(db, row, { withNotices: false })));
-    ctx.body = { data, next: nextAfter(rows, query.limit) };
-  });
-
-  route.get('/accounts/:id', {
-    operationId: 'getAccount',
-    summary: 'Read an account, the seats each license lends it and its next deadline',
+  const kit = lifecycleRoutes<AccountTypes, AccountRow>(router, deps, {
+    subject: 'account',
+    noun: 'an account',
+    title: 'Account',
     tag: 'Accounts',
-    responses: { 200: accountResponse },
-  }, async (ctx) => {
-    const row = await accountOf(db, callerOf(ctx).partnerId, ctx.params.id!);
-    ctx.body = await accountRepresentation(db, row, { withNotices: true });
+    path: '/accounts',
+    table: accounts,
+    rules: AccountLifecycle,
+    workflowId: accountWorkflowId,
+    inScope: (scope) => scope.accounts(),
+    responses: { one: accountResponse, page: accountPage, timeline: accountTimelineResponse },
+    listQuery: listAccounts,
+    fields: (row) => ({
+      name: row.name,
+      term: row.term,
+      seatsRequested: row.seatsRequested,
+      seatsAllocated: row.seatsAllocated,
+      allocations: row.allocations.map(({ licenseId, seats }) => ({ licenseId, seats })),
+      overage: row.overage,
+    }),
   });
 
-  route.get('/accounts/:id/timeline', {
-    operationId: 'getAccountTimeline',
-    summary: 'Every transition and notice to come, with its time',
-    tag: 'Accounts',
-    responses: { 200: accountTimelineResponse },
-  }, async (ctx) => {
-    const row = await accountOf(db, callerOf(ctx).partnerId, ctx.params.id!);
-    const timeline = accountTimeline(await projectedSnapshot(db, row, restoreAccount));
-    ctx.body = {
-      id: row.id,
-      state: row.state as AccountState,
-      timeline: timeline.map((entry) => ({
-        at: new Date(entry.at).toISOString(),
-        event: entry.event,
-        from: entry.from,
-        to: entry.to,
-        notices: entry.notices,
-      })),
-    };
+  kit.operation({
+    method: 'patch',
+    path: '/accounts/:id',
+    name: 'change seats of',
+    doc: {
+      operationId: 'updateAccount',
+      summary: 'Change the seats an account requests',
+      description: 'The engine re-allocates the seats among the licenses; what none covers is overage.',
+      body: updateAccount,
+    },
+    prepare: (ctx) => {
+      const request = { actor: actorOf(callerOf(ctx)), ...parseInput(updateAccount, ctx.request.body) };
+      return {
+        event: (_, at) => ({ type: 'seats.changed', seatsRequested: request.seatsRequested, at }),
+        send: (handle) => handle.executeUpdate(changeSeats, { args: [request] }),
+      };
+    },
   });
-
-  route.patch('/accounts/:id', {
-    operationId: 'updateAccount',
-    summary: 'Change the seats an account requests',
-    description: 'The engine re-allocates the seats among the licenses; what none covers is overage.',
-    tag: 'Accounts',
-    role: 'operator',
-    body: updateAccount,
-    responses: { 200: accountResponse },
-    problems: { 409: 'The account is deleted' },
-  }, async (ctx) => {
-    const caller = requireRole(ctx, 'operator');
-    const row = await accountOf(db, caller.partnerId, ctx.params.id!);
-    const body = parseInput(updateAccount, ctx.request.body);
-    const snapshot = await projectedSnapshot(db, row, restoreAccount);
-    if (snapshot.status === 'done') throw refusal('change seats of', snapshot);
-    const handle = temporal.workflow.getHandle(accountWorkflowId(row.id));
-    await answerIllegalAs409('change seats of', snapshot, () =>
-      handle.executeUpdate(changeSeats, { args: [{ actor: actorOf(caller), seatsRequested: body.seatsRequested }] }),
-    );
-    ctx.body = await accountRepresentation(db, await accountOf(db, caller.partnerId, row.id), { withNotices: true });
-  });
-
-  route.delete('/accounts/:id', {
-    operationId: 'deleteAccount',
-    summary: 'Delete an account now, without grace or suspension',
-    tag: 'Accounts',
-    role: 'operator',
-    responses: { 200: accountResponse },
-    problems: { 409: 'The account is already deleted' },
-  }, async (ctx) => {
-    const caller = requireRole(ctx, 'operator');
-    const row = await accountOf(db, caller.partnerId, ctx.params.id!);
-    const snapshot = await projectedSnapshot(db, row, restoreAccount);
-    if (!snapshot.can({ type: 'delete', at: Date.now() })) throw refusal('delete', snapshot);
-    const handle = temporal.workflow.getHandle(accountWorkflowId(row.id));
-    await answerIllegalAs409('delete', snapshot, () => handle.executeUpdate(deleteAccount, { args: [{ actor: actorOf(caller) }] }));
-    ctx.body = await accountRepresentation(db, await accountOf(db, caller.partnerId, row.id), { withNotices: true });
+  kit.operation({
+    method: 'delete',
+    path: '/accounts/:id',
+    name: 'delete',
+    doc: { operationId: 'deleteAccount', summary: 'Delete an account now, without grace or suspension' },
+    prepare: (ctx) => ({ event: (_, at) => ({ type: 'delete', at }), send: (handle) => handle.executeUpdate(deleteAccount, { args: [{ actor: actorOf(callerOf(ctx)) }] }) }),
   });
 }
 
@@ -183,50 +141,8 @@ async function requireMonthlyProgramme(db: Database, partnerId: string): Promise
 /** The group as the read model has it; the new workflow re-reads it at once, so a race heals itself. */
 async function groupHasEligibleLicense(db: Database, account: AccountFacts): Promise<boolean> {
   const rows = await db
-    .select({ id: licenses.id, state: licenses.state, seats: licenses.seats, expiresAt: licenses.expiresAt })
+    .select({ id: licenses.id, state: licenses.state, seats: licenses.seats, expiresAt: licenses.expiresAt, accountType: licenses.accountType })
     .from(licenses)
     .where(and(eq(licenses.partnerId, account.partnerId), eq(licenses.companyId, account.companyId), eq(licenses.product, account.product)));
-  return rows.some((row) => isEligibleLicense({ ...row, expiresAt: row.expiresAt.getTime() }));
-}
-
-async function accountOf(db: Database, partnerId: string, accountId: string): Promise<AccountRow> {
-  const [row] = await db.select().from(accounts).where(and(eq(accounts.id, accountId), eq(accounts.partnerId, partnerId))).limit(1);
-  if (!row) throw notFound('Account');
-  return row;
-}
-
-/** A final snapshot is a deleted account: nothing can change it any more. */
-function refusal(operation: string, snapshot: AccountSnapshot, detail?: string) {
-  const state = accountStateOf(snapshot);
-  const reason = detail ?? (snapshot.status === 'done' ? 'A deleted account cannot change; create a new one.' : `The lifecycle does not allow it for an account that is ${state}.`);
-  return illegalTransition('an account', operation, state, reason);
-}
-
-function answerIllegalAs409(operation: string, snapshot: AccountSnapshot, send: () => Promise<unknown>): Promise<void> {
-  return sendOrRefuse(send, ILLEGAL_ACCOUNT_OPERATION, (reason) => refusal(operation, snapshot, reason));
-}
-
-async function accountRepresentation(db: Database, row: AccountRow, { withNotices }: { withNotices: boolean }) {
-  const notices = withNotices ? await currentCycleNotices(db, row) : undefined;
-  // Derived from the state by the machine (R16), as for licenses, never stored beside it.
-  const snapshot = await projectedSnapshot(db, row, restoreAccount);
-  return {
-    id: row.id,
-    companyId: row.companyId,
-    product: row.product,
-    name: row.name,
-    term: row.term,
-    policy: { id: row.policyId, version: row.policyVersion },
-    state: row.state as AccountState,
-    protected: isProtected(snapshot),
-    seatsRequested: row.seatsRequested,
-    seatsAllocated: row.seatsAllocated,
-    allocations: row.allocations.map(({ licenseId, seats }) => ({ licenseId, seats })),
-    overage: row.overage,
-    cycle: row.cycle,
-    nextDeadline: nextDeadlineOf(row),
-    ...(notices ? { notices } : {}),
-    createdAt: row.createdAt.toISOString(),
-    updatedAt: row.updatedAt.toISOString(),
-  };
+  return rows.some((row) => isEligibleLicense({ ...row, accountType: row.accountType as AccountType | null, expiresAt: row.expiresAt.getTime() }));
 }

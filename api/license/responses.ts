@@ -9,11 +9,12 @@ export const licenseResponse = z
     product: z.string(),
     seats: z.number().int().min(1),
     seatsUsed: count,
-    term,
+    term: term.describe('A trial renewed becomes the paid term it was renewed into (M5)'),
     owner: z.enum(['partner', 'customer']).describe("partner: the MSP's own license used by the company; customer: the company's own"),
     tag: z.string().describe('The company name at issue; not renamed with the company (R8)'),
     accountType: z.string().nullable(),
     poolId: id.nullable(),
+    accessGroupId: id.nullable(),
     sourceId: id.nullable(),
     policy: policyVersionRef,
     state: lifecycleState,
@@ -29,12 +30,4 @@ export const licenseResponse = z
 
 export const licensePage = pageOf(licenseResponse, 'LicensePage');
 
-export const licenseTimelineResponse = timelineOf(
-  z.object({
-    at: timestamp,
-    event: z.string().describe('expiry.notice_due, expiry.reached, grace.halfway, grace.ended, deletion.notice_due, retention.ended'),
-    state: lifecycleState.describe('The state after the event'),
-    notice: z.object({ kind: z.string(), offset: z.string().optional() }).optional().describe('The notice the event sends, if any'),
-  }),
-  { id: 'LicenseTimeline', description: 'Every transition and notice still to come if nobody acts, from the machine and the policy' },
-);
+export const licenseTimelineResponse = timelineOf('license', { id: 'LicenseTimeline' });

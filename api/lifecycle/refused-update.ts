@@ -5,14 +5,16 @@ import type { Problem } from '../problem.js';
 
 /**
  * The workflow's validator has the last word: a race lost to another operation is a 409 too.
- * `illegalType` is the failure type the workflow refuses with; `refusal` answers its reason.
+ * `answer` turns a failure type the workflow refuses with into the caller's problem, or
+ * leaves it (undefined) to be answered as the error it is.
  */
-export async function sendOrRefuse(send: () => Promise<unknown>, illegalType: string, refusal: (reason: string) => Problem): Promise<void> {
+export async function sendOrRefuse(send: () => Promise<unknown>, answer: (failureType: string, message: string) => Problem | undefined): Promise<void> {
   try {
     await send();
   } catch (error) {
-    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === illegalType) {
-      throw refusal(error.cause.message);
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type) {
+      const problem = answer(error.cause.type, error.cause.message);
+      if (problem) throw problem;
     }
     throw error;
   }

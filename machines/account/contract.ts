@@ -1,37 +1,26 @@
-// What a account workflow is started with and answers: the contract its workflow, the activities
+// What an account workflow is started with and answers: the contract its workflow, the activities
 // that persist it and the API share, below all three.
 import type { AccountContext, AccountState } from './machine.js';
-import type { LifecyclePolicy } from '../lifecycle/policy.js';
-import type { CarryOver, LifecycleView, Operation } from '../lifecycle/contract.js';
+import type { CarryOver, LifecycleInput, LifecycleView, Operation, SubjectFacts } from '../lifecycle/contract.js';
 
 /** What an account is, apart from its lifecycle and its seats; fixed at creation. */
-export interface AccountFacts {
-  id: string;
-  partnerId: string;
-  companyId: string;
-  companyName: string;
-  product: string;
+export interface AccountFacts extends SubjectFacts {
   name: string;
   term: 'annual' | 'monthly';
 }
 
-export interface AccountCarryOver extends CarryOver<AccountState, AccountContext> {
+export type AccountCarryOver = CarryOver<AccountState, AccountContext>;
+
+/** How an account starts, and who created it. */
+export interface AccountCreation {
+  actor: string;
   seatsRequested: number;
+  startInTrial: boolean;
+  /** The license group as the API read it; the workflow re-reads it at once, so a stale answer heals. */
+  hasEligibleLicense: boolean;
 }
 
-export interface AccountLifecycleInput {
-  account: AccountFacts;
-  policy: LifecyclePolicy;
-  /** First run only: how the account starts and who created it. */
-  creation?: {
-    actor: string;
-    seatsRequested: number;
-    startInTrial: boolean;
-    /** The license group as the API read it; the workflow re-reads it at once, so a stale answer heals. */
-    hasEligibleLicense: boolean;
-  };
-  carryOver?: AccountCarryOver;
-}
+export type AccountLifecycleInput = LifecycleInput<AccountFacts, AccountCreation, AccountCarryOver>;
 
 export interface AccountView extends LifecycleView<AccountState> {
   protected: boolean;
@@ -39,9 +28,6 @@ export interface AccountView extends LifecycleView<AccountState> {
 }
 
 export type SeatsRequest = Operation & { seatsRequested: number };
-
-/** Failure type an Update raises when the lifecycle refuses the operation; the API answers 409. */
-export const ILLEGAL_ACCOUNT_OPERATION = 'IllegalAccountOperation';
 
 export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
 

@@ -1,14 +1,14 @@
-// The lifecycle of an account (a product instance of a company, e.g. a cloud office
-// security tenant), DESIGN §3 "Account" and seed 004. Pure: the account workflow and
-// the API advance it with xstate's transition(); notices come back as `notify` actions.
-import { and, assign, initialTransition, setup, transition, type SnapshotFrom } from 'xstate';
-import type { CycleNoticeKind, CycleTimes } from '../lifecycle/cycle.js';
+// The lifecycle of an account (a product instance of a company, e.g. a cloud office security
+// tenant), DESIGN §3 "Account" and seed 004, readable top to bottom as its specification:
+// trial/active → grace → suspended → deleted, restored by an eligible license, deleted on request.
+// Pure: the account workflow and the API advance it; notices come back as `notify` actions.
+import { and, assign, setup, type SnapshotFrom } from 'xstate';
+import { deletionWarningAt, graceHalfwayAt, newCycle, reached, type CycleTimes } from '../lifecycle/cycle.js';
 import { durationMs } from '../lifecycle/duration.js';
+import { noticeKey, type Notice } from '../lifecycle/notices.js';
 import type { LifecyclePolicy } from '../lifecycle/policy.js';
 
 export type AccountState = 'trial' | 'active' | 'grace' | 'suspended' | 'deleted';
-
-export type NoticeKind = CycleNoticeKind;
 
 export interface AccountInput {
   policy: LifecyclePolicy;
@@ -16,63 +16,44 @@ export interface AccountInput {
   /** Whether the company's license group holds an eligible license right now (R9, allocation.ts). */
   hasEligibleLicense: boolean;
   startInTrial: boolean;
+  seatsRequested: number;
 }
 
 /** A cycle runs from creation or a restore (R18) to the next restore. */
 export interface AccountContext extends CycleTimes {
   /** The last license fact delivered: a whole fact, never a delta, so order and repetition don't matter. */
   hasEligibleLicense: boolean;
-  /** Null when the account started without a trial. */
+  /** Null when the account started without a trial (R10). */
   trialEndsAt: number | null;
-  /** Notice kinds already sent in this cycle. */
-  noticesSent: NoticeKind[];
+  /** The seats the account asks its license group for; the engine decides which license lends each (R9). */
+  seatsRequested: number;
 }
 
-export type AccountEvent =
-  | { type: 'licenses.changed'; hasEligibleLicense: boolean; at: number }
+/** Sent by the workflow when a timer fires; `at` is the workflow time it is applied. */
+export type AccountDeadlineEvent =
   | { type: 'trial.ended'; at: number }
   | { type: 'grace.halfway'; at: number }
   | { type: 'grace.ended'; at: number }
   | { type: 'deletion.notice_due'; at: number }
-  | { type: 'retention.ended'; at: number }
+  | { type: 'retention.ended'; at: number };
+
+/** The license group's fact, sent whenever a license of the group changes; and the operator's requests. */
+export type AccountOperationEvent =
+  | { type: 'licenses.changed'; hasEligibleLicense: boolean; at: number }
+  | { type: 'seats.changed'; seatsRequested: number; at: number }
   | { type: 'delete'; at: number };
 
-/** Instant of the halfway reminder (R15); shared by the guard and the schedule so they cannot disagree. */
-export function graceHalfwayAt(context: AccountContext): number | null {
-  if (context.graceStartedAt === null || context.graceEndsAt === null) return null;
-  return context.graceStartedAt + Math.floor((context.graceEndsAt - context.graceStartedAt) / 2);
-}
+export type AccountEvent = AccountDeadlineEvent | AccountOperationEvent;
 
-/** Instant of the deletion warning: policy.deletionNotice before deletion (R17). */
-export function deletionWarningAt(context: AccountContext): number | null {
-  if (context.deletesAt === null) return null;
-  return context.deletesAt - durationMs(context.policy.deletionNotice);
-}
+/** A deadline before it fires, without its time: what the schedule plans. */
+export type AccountScheduledEvent = Omit<AccountDeadlineEvent, 'at'>;
 
-/** A notice as machine data: remember it for this cycle, then emit it for the workflow to send. */
-function notice(kind: NoticeKind) {
+/** A notice as machine data: remembered for this cycle, then emitted for the workflow to send. */
+function notice(params: Notice) {
   return [
-    { type: 'recordNotice', params: { kind } },
-    { type: 'notify', params: { kind } },
+    { type: 'recordNotice', params },
+    { type: 'notify', params },
   ] as const;
-}
-
-function initialContext({ policy, createdAt, hasEligibleLicense, startInTrial }: AccountInput): AccountContext {
-  // An account created with neither a trial nor an eligible license has nothing to run on:
-  // it starts in grace at once, exactly as if its last license had just lapsed.
-  const startsInGrace = !startInTrial && !hasEligibleLicense;
-  return {
-    policy,
-    hasEligibleLicense,
-    trialEndsAt: startInTrial ? createdAt + durationMs(policy.trial) : null,
-    cycle: 1,
-    cycleStartedAt: createdAt,
-    graceStartedAt: startsInGrace ? createdAt : null,
-    graceEndsAt: startsInGrace ? createdAt + durationMs(policy.grace) : null,
-    suspendedAt: null,
-    deletesAt: null,
-    noticesSent: [],
-  };
 }
 
 /**
@@ -81,13 +62,14 @@ function initialContext({ policy, createdAt, hasEligibleLicense, startInTrial }:
  */
 const deletedByOperator = { target: 'deleted', actions: 'recordDeletion' } as const;
 
+/** A new seat request, in every state short of deleted; the group is re-allocated after it is written. */
+const seatsChangedByOperator = { actions: 'recordSeats' } as const;
+
 /** R18: an eligible license restores a lapsed account at any point before deletion, in a new cycle. */
 const restoredByEligibleLicense = [
-  { guard: 'reportsEligibleLicense', target: 'active', actions: ['recordLicenses', 'startNewCycle', ...notice('restored')] },
+  { guard: 'reportsEligibleLicense', target: 'active', actions: ['recordLicenses', 'startNewCycle', ...notice({ kind: 'restored' })] },
   { actions: 'recordLicenses' },
 ] as const;
-
-const reached = (at: number, deadline: number | null) => deadline !== null && at >= deadline;
 
 export const accountMachine = setup({
   types: {
@@ -101,49 +83,55 @@ export const accountMachine = setup({
     hasEligibleLicense: ({ context }) => context.hasEligibleLicense,
     reportsEligibleLicense: ({ event }) => event.type === 'licenses.changed' && event.hasEligibleLicense,
     reportsNoEligibleLicense: ({ event }) => event.type === 'licenses.changed' && !event.hasEligibleLicense,
-    // Deadline events are accepted only once due: a stale timer (from an earlier cycle, or
-    // fired early) is ignored instead of cutting a period short.
+    // Deadline events apply only once due and only once a cycle: a stale or repeated timer is ignored.
     trialOver: ({ context, event }) => reached(event.at, context.trialEndsAt),
-    graceHalfwayDue: ({ context, event }) =>
-      reached(event.at, graceHalfwayAt(context)) && !context.noticesSent.includes('grace_halfway'),
+    graceHalfwayDue: ({ context, event }) => reached(event.at, graceHalfwayAt(context)) && !context.noticesSent.includes('grace_halfway'),
     graceOver: ({ context, event }) => reached(event.at, context.graceEndsAt),
     deletionWarningDue: ({ context, event }) =>
       reached(event.at, deletionWarningAt(context)) && !context.noticesSent.includes('deletion_warning'),
     retentionOver: ({ context, event }) => reached(event.at, context.deletesAt),
   },
   actions: {
-    /** Implemented by the caller: the workflow reads it back from transition() and sends the e-mail. */
-    notify: (_, _params: { kind: NoticeKind }) => {},
-    recordNotice: assign(({ context }, { kind }: { kind: NoticeKind }) => ({
-      noticesSent: context.noticesSent.includes(kind) ? context.noticesSent : [...context.noticesSent, kind],
+    /** Executed by the workflow, which reads it from the actions `transition()` returns. */
+    notify: (_, _notice: Notice) => {},
+    recordNotice: assign(({ context }, notice: Notice) => ({
+      noticesSent: context.noticesSent.includes(noticeKey(notice)) ? context.noticesSent : [...context.noticesSent, noticeKey(notice)],
+    })),
+    recordSeats: assign(({ context, event }) => ({
+      seatsRequested: event.type === 'seats.changed' ? event.seatsRequested : context.seatsRequested,
     })),
     recordLicenses: assign(({ context, event }) => ({
       hasEligibleLicense: event.type === 'licenses.changed' ? event.hasEligibleLicense : context.hasEligibleLicense,
     })),
     // Periods start when the event is applied, not when it was due: a late timer then
     // lengthens what follows rather than shortening what the customer was told (R15, R17).
-    startGrace: assign(({ context, event }) => ({
+    startGraceNow: assign(({ context, event }) => ({
       graceStartedAt: event.at,
       graceEndsAt: event.at + durationMs(context.policy.grace),
     })),
-    suspend: assign(({ context, event }) => ({
+    suspendNow: assign(({ context, event }) => ({
       suspendedAt: event.at,
       deletesAt: event.at + durationMs(context.policy.suspension),
     })),
-    startNewCycle: assign(({ context, event }) => ({
-      cycle: context.cycle + 1,
-      cycleStartedAt: event.at,
-      graceStartedAt: null,
-      graceEndsAt: null,
-      suspendedAt: null,
-      deletesAt: null,
-      noticesSent: [],
-    })),
+    startNewCycle: assign(({ context, event }) => newCycle(context, event.at)),
     recordDeletion: assign(({ event }) => ({ deletesAt: event.at })),
   },
 }).createMachine({
   id: 'account',
-  context: ({ input }) => initialContext(input),
+  context: ({ input }) => {
+    // An account created with neither a trial nor an eligible license has nothing to run on:
+    // it starts in grace at once, exactly as if its last license had just lapsed.
+    const startsInGrace = !input.startInTrial && !input.hasEligibleLicense;
+    return {
+      policy: input.policy,
+      hasEligibleLicense: input.hasEligibleLicense,
+      trialEndsAt: input.startInTrial ? input.createdAt + durationMs(input.policy.trial) : null,
+      seatsRequested: input.seatsRequested,
+      ...newCycle(null, input.createdAt),
+      graceStartedAt: startsInGrace ? input.createdAt : null,
+      graceEndsAt: startsInGrace ? input.createdAt + durationMs(input.policy.grace) : null,
+    };
+  },
   initial: 'starting',
   states: {
     // Transient: picks the first real state from the input, never observed at rest.
@@ -162,8 +150,9 @@ export const accountMachine = setup({
         'licenses.changed': { actions: 'recordLicenses' },
         'trial.ended': [
           { guard: and(['trialOver', 'hasEligibleLicense']), target: 'active' },
-          { guard: 'trialOver', target: 'grace', actions: 'startGrace' },
+          { guard: 'trialOver', target: 'grace', actions: 'startGraceNow' },
         ],
+        'seats.changed': seatsChangedByOperator,
         delete: deletedByOperator,
       },
     },
@@ -173,9 +162,10 @@ export const accountMachine = setup({
       tags: ['protected'],
       on: {
         'licenses.changed': [
-          { guard: 'reportsNoEligibleLicense', target: 'grace', actions: ['recordLicenses', 'startGrace'] },
+          { guard: 'reportsNoEligibleLicense', target: 'grace', actions: ['recordLicenses', 'startGraceNow'] },
           { actions: 'recordLicenses' },
         ],
+        'seats.changed': seatsChangedByOperator,
         delete: deletedByOperator,
       },
     },
@@ -183,82 +173,33 @@ export const accountMachine = setup({
     // R11, R15: still protected; "will be suspended in <grace>", then a reminder halfway.
     grace: {
       tags: ['protected'],
-      entry: notice('grace_started'),
+      entry: notice({ kind: 'grace_started' }),
       on: {
         'licenses.changed': restoredByEligibleLicense,
-        'grace.halfway': { guard: 'graceHalfwayDue', actions: notice('grace_halfway') },
-        'grace.ended': { guard: 'graceOver', target: 'suspended', actions: 'suspend' },
+        'grace.halfway': { guard: 'graceHalfwayDue', actions: notice({ kind: 'grace_halfway' }) },
+        'grace.ended': { guard: 'graceOver', target: 'suspended', actions: 'suspendNow' },
+        'seats.changed': seatsChangedByOperator,
         delete: deletedByOperator,
       },
     },
 
     // R16, R17: inaccessible and unprotected, data kept until deletion; R18: still restorable.
     suspended: {
-      entry: notice('suspended'),
+      entry: notice({ kind: 'suspended' }),
       on: {
         'licenses.changed': restoredByEligibleLicense,
-        'deletion.notice_due': { guard: 'deletionWarningDue', actions: notice('deletion_warning') },
-        'retention.ended': { guard: 'retentionOver', target: 'deleted', actions: 'recordDeletion' },
+        'deletion.notice_due': { guard: 'deletionWarningDue', actions: notice({ kind: 'deletion_warning' }) },
+        'retention.ended': { guard: 'retentionOver', target: 'deleted' },
+        'seats.changed': seatsChangedByOperator,
         delete: deletedByOperator,
       },
     },
 
     deleted: {
       type: 'final',
-      entry: notice('deleted'),
+      entry: notice({ kind: 'deleted' }),
     },
   },
 });
 
 export type AccountSnapshot = SnapshotFrom<typeof accountMachine>;
-
-export interface AccountStep {
-  snapshot: AccountSnapshot;
-  /** Notices to send, in order; each is new for this cycle. */
-  notices: NoticeKind[];
-}
-
-export interface AccountTransition extends AccountStep {
-  /** False when the event was not accepted or repeated a fact already known. */
-  changed: boolean;
-}
-
-/** The account's state; `starting` is transient and never returned by the helpers below. */
-export function accountStateOf(snapshot: AccountSnapshot): AccountState {
-  return snapshot.value as AccountState;
-}
-
-/** R16: users are protected in trial, active and grace; not from suspension on. */
-export function isProtected(snapshot: AccountSnapshot): boolean {
-  return snapshot.hasTag('protected');
-}
-
-export function startAccount(input: AccountInput): AccountStep {
-  const [snapshot, actions] = initialTransition(accountMachine, input);
-  return { snapshot, notices: noticesOf(actions) };
-}
-
-export function applyAccountEvent(snapshot: AccountSnapshot, event: AccountEvent): AccountTransition {
-  const [next, actions] = transition(accountMachine, snapshot, event);
-  const notices = noticesOf(actions);
-  return { snapshot: next, notices, changed: notices.length > 0 || !sameSnapshot(snapshot, next) };
-}
-
-/** Rebuilds a snapshot from its persisted projection (e.g. after continueAsNew or in the API). */
-export function restoreAccount(value: AccountState, context: AccountContext): AccountSnapshot {
-  return accountMachine.resolveState({ value, context });
-}
-
-function noticesOf(actions: ReadonlyArray<{ type: string; params?: unknown }>): NoticeKind[] {
-  return actions
-    .filter((action) => action.type === 'notify')
-    .map((action) => (action.params as { kind: NoticeKind }).kind);
-}
-
-function sameSnapshot(before: AccountSnapshot, after: AccountSnapshot): boolean {
-  return (
-    before.value === after.value &&
-    before.status === after.status &&
-    JSON.stringify(before.context) === JSON.stringify(after.context)
-  );
-}

@@ -1,20 +1,13 @@
 // What a license workflow is started with and answers: the contract its workflow, the activities
 // that persist it and the API share, below all three.
 import type { AccountType } from '../lifecycle/capabilities.js';
-import type { LicenseContext, LicenseState } from './index.js';
+import type { LicenseContext, LicenseState, LicenseTerm, PaidTerm } from './machine.js';
 import type { RenewalTerms } from './renewal.js';
-import type { LifecyclePolicy } from '../lifecycle/policy.js';
-import type { CarryOver, LifecycleView, Operation } from '../lifecycle/contract.js';
+import type { CarryOver, LifecycleInput, LifecycleView, Operation, SubjectFacts } from '../lifecycle/contract.js';
 
 /** What a license is, apart from its lifecycle; fixed at issue. */
-export interface LicenseFacts {
-  id: string;
-  partnerId: string;
-  companyId: string;
-  companyName: string;
-  product: string;
+export interface LicenseFacts extends SubjectFacts {
   seats: number;
-  term: 'annual' | 'monthly' | 'trial';
   owner: 'partner' | 'customer';
   tag: string;
   accountType: AccountType | null;
@@ -25,22 +18,21 @@ export interface LicenseFacts {
 
 export type LicenseCarryOver = CarryOver<LicenseState, LicenseContext>;
 
-export interface LicenseLifecycleInput {
-  license: LicenseFacts;
-  policy: LifecyclePolicy;
-  /** First run only: when the issued term ends, and who issued it. */
-  issue?: { expiresAt: number; actor: string };
-  carryOver?: LicenseCarryOver;
+/** How a license starts: the term issued, when it ends (a trial without one lasts the policy's trial), and who issued it. */
+export interface LicenseIssue {
+  term: LicenseTerm;
+  expiresAt: number | null;
+  actor: string;
 }
+
+export type LicenseLifecycleInput = LifecycleInput<LicenseFacts, LicenseIssue, LicenseCarryOver>;
 
 export interface LicenseView extends LifecycleView<LicenseState> {
   expiresAt: string;
 }
 
-export type RenewRequest = Operation & { terms: RenewalTerms };
-
-/** Failure type an Update raises when the machine refuses the operation; the API answers 409. */
-export const ILLEGAL_TRANSITION = 'IllegalTransition';
+/** `term` names the paid term a trial converts into (M5); annual when not given. */
+export type RenewRequest = Operation & { terms: RenewalTerms; term?: PaidTerm };
 
 export const licenseWorkflowId = (licenseId: string) => `license:${licenseId}`;
 

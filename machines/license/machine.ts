@@ -1,46 +1,37 @@
-// The license lifecycle (DESIGN §3): trial/active → grace → suspended → deleted, with renew,
-// suspend, resume and cancel. Pure: the workflow feeds it deadline events when its timers fire
-// and operations when callers ask; the API asks it whether an operation is legal (409 if not).
-import { and, assertEvent, assign, initialTransition, setup, transition } from 'xstate';
-import type { SnapshotFrom } from 'xstate';
+// The license lifecycle (DESIGN §3), readable top to bottom as its specification:
+// trial/active → grace → suspended → deleted, with renew, suspend, resume and delete.
+// Pure: the workflow feeds it deadline events when its timers fire and operations when
+// callers ask; the API asks it whether an operation is legal (409 if not).
+import { and, assertEvent, assign, setup, type SnapshotFrom } from 'xstate';
 import { capabilitiesOf, type AccountType } from '../lifecycle/capabilities.js';
-import type { CycleNoticeKind, CycleTimes } from '../lifecycle/cycle.js';
+import { deletionWarningAt, graceHalfwayAt, newCycle, reached, type CycleTimes } from '../lifecycle/cycle.js';
 import { durationMs } from '../lifecycle/duration.js';
+import { noticeKey, type Notice } from '../lifecycle/notices.js';
 import type { LifecyclePolicy } from '../lifecycle/policy.js';
 
 export type LicenseState = 'trial' | 'active' | 'grace' | 'suspended' | 'deleted';
-
-export type NoticeKind = 'expiring' | CycleNoticeKind;
-
-/** One e-mail to send; `offset` tells which expiring notice (P30D, P7D …). */
-export interface Notice {
-  kind: NoticeKind;
-  offset?: string;
-}
+export type LicenseTerm = 'annual' | 'monthly' | 'trial';
+/** What a converted trial may become (M5): a paid term. */
+export type PaidTerm = Exclude<LicenseTerm, 'trial'>;
 
 export interface LicenseInput {
   policy: LifecyclePolicy;
   accountType: AccountType | null;
-  term: 'annual' | 'monthly' | 'trial';
-  /** All times are milliseconds since the epoch. */
-  expiresAt: number;
+  term: LicenseTerm;
+  /** When the issued term ends; a trial issued without one lasts the policy's trial (R10). All times are ms since the epoch. */
+  expiresAt: number | null;
   issuedAt: number;
 }
 
-/** Renew and resume start a new cycle. */
 export interface LicenseContext extends CycleTimes {
   accountType: AccountType | null;
+  /** A trial renewed becomes the paid term it was renewed into (M5). */
+  term: LicenseTerm;
   expiresAt: number;
-  /**
-   * Deadline notices already sent this cycle (`expiring:P7D`, `grace_halfway`, `deletion_warning`),
-   * so none is scheduled or sent twice. Notices of transitions need no record: each transition
-   * happens at most once per cycle.
-   */
-  noticesSent: string[];
 }
 
 /** Sent by the workflow when a timer fires; `at` is the workflow time it is applied. */
-export type DeadlineEvent =
+export type LicenseDeadlineEvent =
   | { type: 'expiry.notice_due'; offset: string; at: number }
   | { type: 'expiry.reached'; at: number }
   | { type: 'grace.halfway'; at: number }
@@ -48,39 +39,21 @@ export type DeadlineEvent =
   | { type: 'deletion.notice_due'; at: number }
   | { type: 'retention.ended'; at: number };
 
-/** Asked for by API callers. */
-export type OperationEvent =
-  | { type: 'renew'; expiresAt: number; at: number }
+/** Asked for by API callers. `term` names what a trial converts into; other terms keep theirs. */
+export type LicenseOperationEvent =
+  | { type: 'renew'; expiresAt: number; term?: PaidTerm; at: number }
   | { type: 'suspend'; at: number }
   | { type: 'resume'; at: number }
-  | { type: 'cancel'; at: number };
+  | { type: 'delete'; at: number };
 
-export type LicenseEvent = DeadlineEvent | OperationEvent;
+export type LicenseEvent = LicenseDeadlineEvent | LicenseOperationEvent;
 
-/** A deadline event before it fires, without its time: what the schedule plans. */
-export type ScheduledEvent = DeadlineEvent extends infer E ? (E extends DeadlineEvent ? Omit<E, 'at'> : never) : never;
+/** A deadline before it fires, without its time: what the schedule plans. */
+export type LicenseScheduledEvent = LicenseDeadlineEvent extends infer E ? (E extends LicenseDeadlineEvent ? Omit<E, 'at'> : never) : never;
 
-type NoticeDeadline = Extract<ScheduledEvent, { type: 'expiry.notice_due' | 'grace.halfway' | 'deletion.notice_due' }>;
-
-/** The notice a deadline event announces. */
-export function noticeOfDeadline(event: NoticeDeadline): Notice {
-  switch (event.type) {
-    case 'expiry.notice_due':
-      return { kind: 'expiring', offset: event.offset };
-    case 'grace.halfway':
-      return { kind: 'grace_halfway' };
-    case 'deletion.notice_due':
-      return { kind: 'deletion_warning' };
-  }
-}
-
-/** `expiring:P7D`, `grace_halfway` …: a notice's name within its cycle; with the cycle it is the send-once key (R19). */
-export function noticeKey(notice: Notice): string {
-  return notice.offset === undefined ? notice.kind : `${notice.kind}:${notice.offset}`;
-}
-
-function isNoticeDeadline(event: LicenseEvent): event is Extract<DeadlineEvent, { type: NoticeDeadline['type'] }> {
-  return event.type === 'expiry.notice_due' || event.type === 'grace.halfway' || event.type === 'deletion.notice_due';
+/** The instant an expiring notice is due: its offset before expiry. */
+export function expiringNoticeAt(context: Pick<LicenseContext, 'expiresAt'>, offset: string): number {
+  return context.expiresAt - durationMs(offset);
 }
 
 /** The start event (`xstate.init`) carries the input; it is not one of the license's own events. */
@@ -88,43 +61,45 @@ function inputOfStart(event: LicenseEvent): LicenseInput {
   return (event as unknown as { input: LicenseInput }).input;
 }
 
-/** Params of the expiring notice, which carries the offset of the deadline that fired. */
-const expiringNotice = ({ event }: { event: Extract<LicenseEvent, { type: 'expiry.notice_due' }> }): Notice =>
-  noticeOfDeadline(event);
+const expiringNotice = ({ event }: { event: LicenseEvent }): Notice => {
+  assertEvent(event, 'expiry.notice_due');
+  return { kind: 'expiring', offset: event.offset };
+};
+
+/** A notice as machine data: remembered for this cycle, then emitted for the workflow to send. */
+function notice(params: Notice | typeof expiringNotice) {
+  return [
+    { type: 'recordNotice', params },
+    { type: 'notify', params },
+  ] as const;
+}
 
 /** Manual suspension, e.g. for non-payment: legal in every state that still protects. */
-const suspendedByOperator = {
-  target: 'suspended',
-  actions: ['suspendNow', { type: 'notify', params: { kind: 'suspended' } }],
-} as const;
+const suspendedByOperator = { target: 'suspended', actions: 'suspendNow' } as const;
 
 /** R13: deletion here only where the license's account type allows deleting a product. */
-const deletedByOperator = {
-  guard: 'deletableByAccountType',
-  target: 'deleted',
-  actions: { type: 'notify', params: { kind: 'deleted' } },
+const deletedByOperator = { guard: 'deletableByAccountType', target: 'deleted', actions: 'recordDeletion' } as const;
+
+/** R13: partner platforms renew here; customer portals renew upstream. A renewal opens a new cycle. */
+const renewed = {
+  guard: and(['renewableByAccountType', 'renewalEndsInFuture']),
+  target: 'active',
+  actions: ['startNewCycle', 'extendExpiry'],
 } as const;
+
+/** From grace or suspension, a renewal restores the license and says so. */
+const restoredByRenewal = { ...renewed, actions: [...renewed.actions, ...notice({ kind: 'restored' })] } as const;
 
 /**
  * What can happen to a license within its term, trial or paid alike: notices before expiry,
- * expiry itself, renewal, manual suspension and deletion. A trial renewed becomes paid.
+ * expiry itself, renewal, manual suspension and deletion.
  */
 const inTerm = {
-  'expiry.notice_due': {
-    guard: 'noticeNotYetSent',
-    actions: ['recordNotice', { type: 'notify', params: expiringNotice }],
-  },
-  'expiry.reached': {
-    target: 'grace',
-    actions: ['startGraceAtExpiry', { type: 'notify', params: { kind: 'grace_started' } }],
-  },
-  renew: {
-    guard: and(['renewableByAccountType', 'renewalEndsInFuture']),
-    target: 'active',
-    actions: ['startNewCycle', 'extendExpiry'],
-  },
+  'expiry.notice_due': { guard: 'expiringNoticeDue', actions: notice(expiringNotice) },
+  'expiry.reached': { guard: 'expiryReached', target: 'grace', actions: 'startGraceAtExpiry' },
+  renew: renewed,
   suspend: suspendedByOperator,
-  cancel: deletedByOperator,
+  delete: deletedByOperator,
 } as const;
 
 export const licenseMachine = setup({
@@ -137,72 +112,65 @@ export const licenseMachine = setup({
   guards: {
     /** Read from the input carried by the machine's start event, the only event `issued` sees. */
     trialTerm: ({ event }) => inputOfStart(event).term === 'trial',
-    /** R13: partner platforms renew here; customer portals renew upstream. */
     renewableByAccountType: ({ context }) => capabilitiesOf(context.accountType).renew,
-    /** R13: only customer portals (and API-created licenses) may delete a product. */
     deletableByAccountType: ({ context }) => capabilitiesOf(context.accountType).deleteProduct,
     renewalEndsInFuture: ({ event }) => {
       assertEvent(event, 'renew');
       return event.expiresAt > event.at;
     },
     notYetExpired: ({ context, event }) => context.expiresAt > event.at,
-    /** A notice deadline that already fired this cycle (a replayed or duplicated timer) is ignored (R19). */
-    noticeNotYetSent: ({ context, event }) =>
-      isNoticeDeadline(event) && !context.noticesSent.includes(noticeKey(noticeOfDeadline(event))),
+    // Deadline events apply only once due and only once a cycle: a stale or repeated timer is ignored.
+    expiringNoticeDue: ({ context, event }) => {
+      assertEvent(event, 'expiry.notice_due');
+      const due: Notice = { kind: 'expiring', offset: event.offset };
+      return reached(event.at, expiringNoticeAt(context, event.offset)) && !context.noticesSent.includes(noticeKey(due));
+    },
+    expiryReached: ({ context, event }) => reached(event.at, context.expiresAt),
+    graceHalfwayDue: ({ context, event }) => reached(event.at, graceHalfwayAt(context)) && !context.noticesSent.includes('grace_halfway'),
+    graceOver: ({ context, event }) => reached(event.at, context.graceEndsAt),
+    deletionWarningDue: ({ context, event }) =>
+      reached(event.at, deletionWarningAt(context)) && !context.noticesSent.includes('deletion_warning'),
+    retentionOver: ({ context, event }) => reached(event.at, context.deletesAt),
   },
   actions: {
     /** Executed by the workflow, which reads it from the actions `transition()` returns. */
     notify: (_, _notice: Notice) => {},
-    recordNotice: assign({
-      noticesSent: ({ context, event }) =>
-        isNoticeDeadline(event) ? [...context.noticesSent, noticeKey(noticeOfDeadline(event))] : context.noticesSent,
-    }),
-    startGraceAtExpiry: assign({
-      graceStartedAt: ({ context }) => context.expiresAt,
-      graceEndsAt: ({ context }) => context.expiresAt + durationMs(context.policy.grace),
-    }),
-    startGraceNow: assign({
-      graceStartedAt: ({ event }) => event.at,
-      graceEndsAt: ({ context, event }) => event.at + durationMs(context.policy.grace),
-    }),
+    recordNotice: assign(({ context }, notice: Notice) => ({
+      noticesSent: context.noticesSent.includes(noticeKey(notice)) ? context.noticesSent : [...context.noticesSent, noticeKey(notice)],
+    })),
+    // R11: grace counts from the expiry date the customer was told, even when the timer fires late.
+    startGraceAtExpiry: assign(({ context }) => ({
+      graceStartedAt: context.expiresAt,
+      graceEndsAt: context.expiresAt + durationMs(context.policy.grace),
+    })),
+    startGraceNow: assign(({ context, event }) => ({
+      graceStartedAt: event.at,
+      graceEndsAt: event.at + durationMs(context.policy.grace),
+    })),
     suspendAtGraceEnd: assign(({ context }) => {
       const suspendedAt = context.graceEndsAt ?? context.expiresAt + durationMs(context.policy.grace);
       return { suspendedAt, deletesAt: suspendedAt + durationMs(context.policy.suspension) };
     }),
-    suspendNow: assign({
-      suspendedAt: ({ event }) => event.at,
-      deletesAt: ({ context, event }) => event.at + durationMs(context.policy.suspension),
-    }),
+    suspendNow: assign(({ context, event }) => ({
+      suspendedAt: event.at,
+      deletesAt: event.at + durationMs(context.policy.suspension),
+    })),
     /** Renew and resume open a new cycle: notices may go out again, the grace and suspension of the old one are over. */
-    startNewCycle: assign({
-      cycle: ({ context }) => context.cycle + 1,
-      cycleStartedAt: ({ event }) => event.at,
-      noticesSent: () => [],
-      graceStartedAt: null,
-      graceEndsAt: null,
-      suspendedAt: null,
-      deletesAt: null,
+    startNewCycle: assign(({ context, event }) => newCycle(context, event.at)),
+    extendExpiry: assign(({ context, event }) => {
+      assertEvent(event, 'renew');
+      return { expiresAt: event.expiresAt, term: context.term === 'trial' ? (event.term ?? 'annual') : context.term };
     }),
-    extendExpiry: assign({
-      expiresAt: ({ event }) => {
-        assertEvent(event, 'renew');
-        return event.expiresAt;
-      },
-    }),
+    recordDeletion: assign(({ event }) => ({ deletesAt: event.at })),
   },
 }).createMachine({
   id: 'license',
   context: ({ input }) => ({
     policy: input.policy,
     accountType: input.accountType,
-    expiresAt: input.expiresAt,
-    cycle: 1,
-    cycleStartedAt: input.issuedAt,
-    graceStartedAt: null,
-    graceEndsAt: null,
-    suspendedAt: null,
-    deletesAt: null,
-    noticesSent: [],
+    term: input.term,
+    expiresAt: input.expiresAt ?? input.issuedAt + durationMs(input.policy.trial),
+    ...newCycle(null, input.issuedAt),
   }),
   initial: 'issued',
   states: {
@@ -210,105 +178,52 @@ export const licenseMachine = setup({
     issued: {
       always: [{ guard: 'trialTerm', target: 'trial' }, { target: 'active' }],
     },
-    // R10: a trial lives until its expiry like any term; renewing it makes it a paid license.
+
+    // R10: a trial lives until its expiry like any term; renewing it makes it a paid license (M5).
     trial: {
       tags: ['protected'],
       on: inTerm,
     },
+
     active: {
       tags: ['protected'],
       on: inTerm,
     },
-    // R11: expired, but still protecting until grace ends.
+
+    // R11: expired, but still protecting until grace ends; a reminder halfway.
     grace: {
       tags: ['protected'],
+      entry: notice({ kind: 'grace_started' }),
       on: {
-        'grace.halfway': {
-          guard: 'noticeNotYetSent',
-          actions: ['recordNotice', { type: 'notify', params: { kind: 'grace_halfway' } }],
-        },
-        'grace.ended': {
-          target: 'suspended',
-          actions: ['suspendAtGraceEnd', { type: 'notify', params: { kind: 'suspended' } }],
-        },
-        renew: {
-          guard: and(['renewableByAccountType', 'renewalEndsInFuture']),
-          target: 'active',
-          actions: ['startNewCycle', 'extendExpiry', { type: 'notify', params: { kind: 'restored' } }],
-        },
+        'grace.halfway': { guard: 'graceHalfwayDue', actions: notice({ kind: 'grace_halfway' }) },
+        'grace.ended': { guard: 'graceOver', target: 'suspended', actions: 'suspendAtGraceEnd' },
+        renew: restoredByRenewal,
         suspend: suspendedByOperator,
-        cancel: deletedByOperator,
+        delete: deletedByOperator,
       },
     },
-    // R12: nothing protected, data kept until retention ends.
+
+    // R12: nothing protected, data kept until retention ends; a warning before deletion.
     suspended: {
+      entry: notice({ kind: 'suspended' }),
       on: {
-        'deletion.notice_due': {
-          guard: 'noticeNotYetSent',
-          actions: ['recordNotice', { type: 'notify', params: { kind: 'deletion_warning' } }],
-        },
-        'retention.ended': {
-          target: 'deleted',
-          actions: { type: 'notify', params: { kind: 'deleted' } },
-        },
-        renew: {
-          guard: and(['renewableByAccountType', 'renewalEndsInFuture']),
-          target: 'active',
-          actions: ['startNewCycle', 'extendExpiry', { type: 'notify', params: { kind: 'restored' } }],
-        },
+        'deletion.notice_due': { guard: 'deletionWarningDue', actions: notice({ kind: 'deletion_warning' }) },
+        'retention.ended': { guard: 'retentionOver', target: 'deleted' },
+        renew: restoredByRenewal,
         // A resumed license whose expiry has passed gets a fresh grace period, not protection for free.
         resume: [
-          {
-            guard: 'notYetExpired',
-            target: 'active',
-            actions: ['startNewCycle', { type: 'notify', params: { kind: 'restored' } }],
-          },
-          {
-            target: 'grace',
-            actions: ['startNewCycle', 'startGraceNow', { type: 'notify', params: { kind: 'grace_started' } }],
-          },
+          { guard: 'notYetExpired', target: 'active', actions: ['startNewCycle', ...notice({ kind: 'restored' })] },
+          { target: 'grace', actions: ['startNewCycle', 'startGraceNow'] },
         ],
-        cancel: deletedByOperator,
+        delete: deletedByOperator,
       },
     },
+
     deleted: {
       type: 'final',
+      entry: notice({ kind: 'deleted' }),
     },
   },
 });
 
 export type LicenseSnapshot = SnapshotFrom<typeof licenseMachine>;
-
-/** The first snapshot of a license and the notices it sends (none today). */
-export function startLicense(input: LicenseInput): [LicenseSnapshot, Notice[]] {
-  const [snapshot, actions] = initialTransition(licenseMachine, input);
-  return [snapshot, noticesOf(actions)];
-}
-
-/** Applies one event; `changed` is false, and nothing happens, when the machine does not accept it. */
-export function applyLicenseEvent(
-  snapshot: LicenseSnapshot,
-  event: LicenseEvent,
-): { snapshot: LicenseSnapshot; notices: Notice[]; changed: boolean } {
-  if (!canApply(snapshot, event)) return { snapshot, notices: [], changed: false };
-  const [next, actions] = transition(licenseMachine, snapshot, event);
-  return { snapshot: next, notices: noticesOf(actions), changed: true };
-}
-
-/** Whether the machine accepts the event now: the API answers 409 when it does not. */
-export function canApply(snapshot: LicenseSnapshot, event: LicenseEvent): boolean {
-  return snapshot.status === 'active' && snapshot.can(event);
-}
-
-/** Rebuilds a snapshot from its projection (state and context), e.g. from the database or after continueAsNew. */
-export function restoreLicense(value: LicenseState, context: LicenseContext): LicenseSnapshot {
-  return licenseMachine.resolveState({ value, context });
-}
-
-export function stateOf(snapshot: LicenseSnapshot): LicenseState {
-  return snapshot.value as LicenseState;
-}
-
-function noticesOf(actions: ReturnType<typeof transition<typeof licenseMachine>>[1]): Notice[] {
-  return actions.flatMap((action) => (action.type === 'notify' ? [action.params as Notice] : []));
-}

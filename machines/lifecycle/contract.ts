@@ -1,8 +1,30 @@
 // The parts of the license and account workflows' messages that mean the same for both.
+import type { LifecyclePolicy } from './policy.js';
+
+/** What every lifecycle subject is, whatever its kind: whose it is and what it protects. */
+export interface SubjectFacts {
+  id: string;
+  partnerId: string;
+  companyId: string;
+  /** Kept current on rename (factsChanged), for the Temporal UI's summary and the CompanyName search attribute. */
+  companyName: string;
+  product: string;
+  /** The policy named when the subject was made; it wins over every default. Null: resolved from company, product and partner at each cycle. */
+  explicitPolicyId: string | null;
+}
 
 /** Every operation names who asked for it, for the audit log. */
 export interface Operation {
   actor: string;
+}
+
+/** What every lifecycle workflow is started with: its facts and policy, then either how it starts or where the previous run left off. */
+export interface LifecycleInput<Facts extends SubjectFacts, Start, Carried extends CarryOver<string, object>> {
+  facts: Facts;
+  policy: LifecyclePolicy;
+  /** First run only. */
+  start?: Start;
+  carryOver?: Carried;
 }
 
 /** Where a run picks up after continueAsNew. */
@@ -15,13 +37,20 @@ export interface CarryOver<State, Context> {
   policyVersion: number;
 }
 
+/** The next thing that happens by itself, named as a customer reads it (`license.grace_started`). */
+export interface DeadlineView {
+  event: string;
+  at: string;
+}
+
 /** What the state Query and every Update answer. */
 export interface LifecycleView<State> {
   id: string;
   state: State;
   cycle: number;
   revision: number;
-  nextDeadline: { event: string; at: string } | null;
+  nextDeadline: DeadlineView | null;
+  /** The notices of this cycle already due, by key (`expiring:P7D`, `grace_started`). */
   noticesThisCycle: string[];
 }
 

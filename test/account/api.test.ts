@@ -52,18 +52,24 @@ describe('accounts API', () => {
 
   it('R10: a trial account runs its policy length; its timeline shows what follows from the machine and the policy', async () => {
     const trial = await createAccount(tenure, { companyId, product: 'mail-security', trial: true });
-    expect(trial).toMatchObject({ state: 'trial', protected: true, nextDeadline: { event: 'trial.ended' }, seatsAllocated: 0, overage: 5 });
+    expect(trial).toMatchObject({ state: 'trial', protected: true, nextDeadline: { event: 'account.trial_ended' }, seatsAllocated: 0, overage: 5 });
     const endsAt = Date.parse(trial.nextDeadline!.at);
 
     const timeline = await tenure.api('GET', `/v1/accounts/${trial.id}/timeline`);
     expect(timeline.status).toBe(200);
     // No license in the group: the trial ends in grace, then suspension and deletion follow on the policy.
-    expect(timeline.body.timeline.map((entry: { event: string; to: string; notices: string[]; at: string }) => [entry.event, entry.to, entry.notices, Date.parse(entry.at) - endsAt])).toEqual([
-      ['trial.ended', 'grace', ['grace_started'], 0],
-      ['grace.halfway', 'grace', ['grace_halfway'], 10_000],
-      ['grace.ended', 'suspended', ['suspended'], 20_000],
-      ['deletion.notice_due', 'suspended', ['deletion_warning'], 50_000],
-      ['retention.ended', 'deleted', ['deleted'], 60_000],
+    const entries = timeline.body.timeline.map((entry: { event: string; to: string; notices: { kind: string }[]; at: string }) => [
+      entry.event,
+      entry.to,
+      entry.notices.map((notice) => notice.kind),
+      Date.parse(entry.at) - endsAt,
+    ]);
+    expect(entries).toEqual([
+      ['account.trial_ended', 'grace', ['grace_started'], 0],
+      ['account.grace_halfway', 'grace', ['grace_halfway'], 10_000],
+      ['account.suspended', 'suspended', ['suspended'], 20_000],
+      ['account.deletion_warning', 'suspended', ['deletion_warning'], 50_000],
+      ['account.deleted', 'deleted', ['deleted'], 60_000],
     ]);
   });
 

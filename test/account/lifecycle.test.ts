@@ -94,7 +94,7 @@ describe('account lifecycle on durable timers', () => {
   it('R18: issuing a new license while the account is suspended restores it to active and protected, and the broken cycle sends nothing more', async () => {
     const { companyId, id } = await accountWhoseLicenseIsDeleted({ grace: 'PT2S', suspension: 'PT5S', deletionNotice: 'PT2S' });
     await untilAccount(tenure, id, (account) => account.state === 'suspended');
-    expect(await getAccount(tenure, id)).toMatchObject({ protected: false, cycle: 1, nextDeadline: { event: 'deletion.notice_due' } });
+    expect(await getAccount(tenure, id)).toMatchObject({ protected: false, cycle: 1, nextDeadline: { event: 'account.deletion_warning' } });
 
     const secondLicense = await issueLicense(tenure, { companyId, policyId: licensePolicy });
     const restored = await untilAccount(tenure, id, (account) => account.state !== 'suspended');

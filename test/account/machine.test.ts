@@ -1,17 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { allocateSeats, type LicenseSeats, type SeatRequest } from '../../machines/account/allocation.js';
-import {
-  accountStateOf,
-  applyAccountEvent,
-  isProtected,
-  restoreAccount,
-  startAccount,
-  type AccountEvent,
-  type AccountSnapshot,
-} from '../../machines/account/machine.js';
-import { accountTimeline, nextAccountDeadline, pendingAccountDeadlines } from '../../machines/account/schedule.js';
+import { AccountLifecycle, type AccountEvent, type AccountInput, type AccountSnapshot } from '../../machines/account/index.js';
+import type { Notice } from '../../machines/lifecycle/notices.js';
 import { defaultPolicyTerms, type LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 
+const {
+  apply: applyAccountEvent,
+  stateOf: accountStateOf,
+  isProtected,
+  restore: restoreAccount,
+  timeline: accountTimeline,
+  nextDeadline: nextAccountDeadline,
+  pendingDeadlines: pendingAccountDeadlines,
+} = AccountLifecycle;
+const startAccount = (input: Omit<AccountInput, 'seatsRequested'>) => AccountLifecycle.start({ seatsRequested: 1, ...input });
 const S = 1000;
 const DAY = 24 * 60 * 60 * S;
 const T0 = Date.UTC(2025, 0, 1);
@@ -38,7 +40,7 @@ function start(options: { startInTrial?: boolean; hasEligibleLicense?: boolean; 
 }
 
 function apply(snapshot: AccountSnapshot, ...events: AccountEvent[]) {
-  let result = { snapshot, notices: [] as string[], changed: false };
+  let result = { snapshot, notices: [] as Notice[], changed: false };
   for (const event of events) result = applyAccountEvent(result.snapshot, event);
   return result;
 }
@@ -65,7 +67,7 @@ describe('account lifecycle', () => {
     const { snapshot, notices } = start({ startInTrial: true, hasEligibleLicense: false });
     expect(accountStateOf(snapshot)).toBe('trial');
     expect(notices).toEqual([]);
-    expect(nextAccountDeadline(snapshot)).toEqual({ event: 'trial.ended', at: T0 + 30 * S });
+    expect(nextAccountDeadline(snapshot)).toEqual({ event: { type: 'trial.ended' }, at: T0 + 30 * S });
 
     const licensed = applyAccountEvent(snapshot, licenses(true, T0 + 5 * S));
     expect(accountStateOf(licensed.snapshot)).toBe('trial');
@@ -81,28 +83,28 @@ describe('account lifecycle', () => {
     const { snapshot } = start({ startInTrial: true, hasEligibleLicense: false });
     const ended = applyAccountEvent(snapshot, { type: 'trial.ended', at: T0 + 30 * S });
     expect(accountStateOf(ended.snapshot)).toBe('grace');
-    expect(ended.notices).toEqual(['grace_started']);
+    expect(ended.notices).toEqual([{ kind: 'grace_started' }]);
     expect(ended.snapshot.context.graceEndsAt).toBe(T0 + 44 * S);
   });
 
   test('R15: losing the last eligible license starts grace with a halfway reminder', () => {
     const lost = inGrace();
     expect(accountStateOf(lost.snapshot)).toBe('grace');
-    expect(lost.notices).toEqual(['grace_started']);
+    expect(lost.notices).toEqual([{ kind: 'grace_started' }]);
     expect(lost.snapshot.context).toMatchObject({
       hasEligibleLicense: false,
       graceStartedAt: T0 + 10 * S,
       graceEndsAt: T0 + 24 * S,
     });
     expect(pendingAccountDeadlines(lost.snapshot)).toEqual([
-      { event: 'grace.halfway', at: T0 + 17 * S },
-      { event: 'grace.ended', at: T0 + 24 * S },
+      { event: { type: 'grace.halfway' }, at: T0 + 17 * S },
+      { event: { type: 'grace.ended' }, at: T0 + 24 * S },
     ]);
 
     const halfway = applyAccountEvent(lost.snapshot, { type: 'grace.halfway', at: T0 + 17 * S });
-    expect(halfway.notices).toEqual(['grace_halfway']);
+    expect(halfway.notices).toEqual([{ kind: 'grace_halfway' }]);
     expect(accountStateOf(halfway.snapshot)).toBe('grace');
-    expect(pendingAccountDeadlines(halfway.snapshot)).toEqual([{ event: 'grace.ended', at: T0 + 24 * S }]);
+    expect(pendingAccountDeadlines(halfway.snapshot)).toEqual([{ event: { type: 'grace.ended' }, at: T0 + 24 * S }]);
 
     const again = applyAccountEvent(halfway.snapshot, { type: 'grace.halfway', at: T0 + 18 * S });
     expect(again).toMatchObject({ notices: [], changed: false });
@@ -111,7 +113,7 @@ describe('account lifecycle', () => {
   test('R15: an account created with neither trial nor eligible license starts in grace', () => {
     const { snapshot, notices } = start({ hasEligibleLicense: false });
     expect(accountStateOf(snapshot)).toBe('grace');
-    expect(notices).toEqual(['grace_started']);
+    expect(notices).toEqual([{ kind: 'grace_started' }]);
     expect(snapshot.context.graceEndsAt).toBe(T0 + 14 * S);
   });
 
@@ -124,7 +126,7 @@ describe('account lifecycle', () => {
   test('R16: suspended is not protected', () => {
     const result = suspended();
     expect(accountStateOf(result.snapshot)).toBe('suspended');
-    expect(result.notices).toEqual(['suspended']);
+    expect(result.notices).toEqual([{ kind: 'suspended' }]);
     expect(isProtected(result.snapshot)).toBe(false);
     expect(result.snapshot.context).toMatchObject({ suspendedAt: T0 + 24 * S, deletesAt: T0 + 54 * S });
   });
@@ -141,27 +143,27 @@ describe('account lifecycle', () => {
     const active = start({ with: daysPolicy }).snapshot;
     const timeline = accountTimeline(applyAccountEvent(active, licenses(false, T0)).snapshot);
     expect(timeline.map(({ at, event, to, notices }) => ({ day: (at - T0) / DAY, event, to, notices }))).toEqual([
-      { day: 7, event: 'grace.halfway', to: 'grace', notices: ['grace_halfway'] },
-      { day: 14, event: 'grace.ended', to: 'suspended', notices: ['suspended'] },
-      { day: 30, event: 'deletion.notice_due', to: 'suspended', notices: ['deletion_warning'] },
-      { day: 44, event: 'retention.ended', to: 'deleted', notices: ['deleted'] },
+      { day: 7, event: { type: 'grace.halfway' }, to: 'grace', notices: [{ kind: 'grace_halfway' }] },
+      { day: 14, event: { type: 'grace.ended' }, to: 'suspended', notices: [{ kind: 'suspended' }] },
+      { day: 30, event: { type: 'deletion.notice_due' }, to: 'suspended', notices: [{ kind: 'deletion_warning' }] },
+      { day: 44, event: { type: 'retention.ended' }, to: 'deleted', notices: [{ kind: 'deleted' }] },
     ]);
   });
 
   test('R17: the account is deleted when retention ends, and the warning goes out once', () => {
     const { snapshot } = suspended();
     expect(pendingAccountDeadlines(snapshot)).toEqual([
-      { event: 'deletion.notice_due', at: T0 + 40 * S },
-      { event: 'retention.ended', at: T0 + 54 * S },
+      { event: { type: 'deletion.notice_due' }, at: T0 + 40 * S },
+      { event: { type: 'retention.ended' }, at: T0 + 54 * S },
     ]);
     const warned = applyAccountEvent(snapshot, { type: 'deletion.notice_due', at: T0 + 40 * S });
-    expect(warned.notices).toEqual(['deletion_warning']);
+    expect(warned.notices).toEqual([{ kind: 'deletion_warning' }]);
     expect(applyAccountEvent(warned.snapshot, { type: 'deletion.notice_due', at: T0 + 41 * S }).changed).toBe(false);
 
     const deleted = applyAccountEvent(warned.snapshot, { type: 'retention.ended', at: T0 + 54 * S });
     expect(accountStateOf(deleted.snapshot)).toBe('deleted');
     expect(deleted.snapshot.status).toBe('done');
-    expect(deleted.notices).toEqual(['deleted']);
+    expect(deleted.notices).toEqual([{ kind: 'deleted' }]);
     expect(pendingAccountDeadlines(deleted.snapshot)).toEqual([]);
   });
 
@@ -169,7 +171,7 @@ describe('account lifecycle', () => {
     const { snapshot } = suspended();
     const restored = applyAccountEvent(snapshot, licenses(true, T0 + 30 * S));
     expect(accountStateOf(restored.snapshot)).toBe('active');
-    expect(restored.notices).toEqual(['restored']);
+    expect(restored.notices).toEqual([{ kind: 'restored' }]);
     expect(isProtected(restored.snapshot)).toBe(true);
     expect(restored.snapshot.context).toMatchObject({
       hasEligibleLicense: true,
@@ -187,10 +189,10 @@ describe('account lifecycle', () => {
   test('R18: an eligible license restores an account in grace, and the next loss is a new cycle', () => {
     const restored = applyAccountEvent(inGrace().snapshot, licenses(true, T0 + 12 * S));
     expect(accountStateOf(restored.snapshot)).toBe('active');
-    expect(restored.notices).toEqual(['restored']);
+    expect(restored.notices).toEqual([{ kind: 'restored' }]);
 
     const lostAgain = applyAccountEvent(restored.snapshot, licenses(false, T0 + 20 * S));
-    expect(lostAgain.notices).toEqual(['grace_started']);
+    expect(lostAgain.notices).toEqual([{ kind: 'grace_started' }]);
     expect(lostAgain.snapshot.context).toMatchObject({ cycle: 2, graceEndsAt: T0 + 34 * S });
 
     // The first cycle's grace timer is stale: it must not suspend the new grace early.
@@ -202,7 +204,7 @@ describe('account lifecycle', () => {
     for (const snapshot of snapshots) {
       const deleted = applyAccountEvent(snapshot, { type: 'delete', at: T0 + 99 * S });
       expect(accountStateOf(deleted.snapshot)).toBe('deleted');
-      expect(deleted.notices).toEqual(['deleted']);
+      expect(deleted.notices).toEqual([{ kind: 'deleted' }]);
       expect(deleted.snapshot.context.deletesAt).toBe(T0 + 99 * S);
       expect(snapshot.can({ type: 'delete', at: T0 + 99 * S })).toBe(true);
     }
@@ -240,11 +242,11 @@ describe('schedule', () => {
   test('the timeline of a trial without licenses runs to deletion, computed by the machine', () => {
     const { snapshot } = start({ startInTrial: true, hasEligibleLicense: false });
     expect(accountTimeline(snapshot)).toEqual([
-      { at: T0 + 30 * S, event: 'trial.ended', from: 'trial', to: 'grace', notices: ['grace_started'] },
-      { at: T0 + 37 * S, event: 'grace.halfway', from: 'grace', to: 'grace', notices: ['grace_halfway'] },
-      { at: T0 + 44 * S, event: 'grace.ended', from: 'grace', to: 'suspended', notices: ['suspended'] },
-      { at: T0 + 60 * S, event: 'deletion.notice_due', from: 'suspended', to: 'suspended', notices: ['deletion_warning'] },
-      { at: T0 + 74 * S, event: 'retention.ended', from: 'suspended', to: 'deleted', notices: ['deleted'] },
+      { at: T0 + 30 * S, event: { type: 'trial.ended' }, from: 'trial', to: 'grace', notices: [{ kind: 'grace_started' }] },
+      { at: T0 + 37 * S, event: { type: 'grace.halfway' }, from: 'grace', to: 'grace', notices: [{ kind: 'grace_halfway' }] },
+      { at: T0 + 44 * S, event: { type: 'grace.ended' }, from: 'grace', to: 'suspended', notices: [{ kind: 'suspended' }] },
+      { at: T0 + 60 * S, event: { type: 'deletion.notice_due' }, from: 'suspended', to: 'suspended', notices: [{ kind: 'deletion_warning' }] },
+      { at: T0 + 74 * S, event: { type: 'retention.ended' }, from: 'suspended', to: 'deleted', notices: [{ kind: 'deleted' }] },
     ]);
   });
 
@@ -257,7 +259,7 @@ describe('schedule', () => {
     const tight: LifecyclePolicy = { ...policy, suspension: 'PT10S', deletionNotice: 'PT14S' };
     const grace = applyAccountEvent(start({ with: tight }).snapshot, licenses(false, T0)).snapshot;
     const { snapshot } = applyAccountEvent(grace, { type: 'grace.ended', at: T0 + 14 * S });
-    expect(pendingAccountDeadlines(snapshot)).toEqual([{ event: 'retention.ended', at: T0 + 24 * S }]);
+    expect(pendingAccountDeadlines(snapshot)).toEqual([{ event: { type: 'retention.ended' }, at: T0 + 24 * S }]);
   });
 
   test('a snapshot restored from its projection behaves as the live one', () => {

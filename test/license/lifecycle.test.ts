@@ -23,7 +23,7 @@ describe('license lifecycle on durable timers', () => {
       companyId, product: 'endpoint-protection', seats: 25, term: 'annual', expiresAt: inSeconds(6), policyId,
     });
     expect(issued.status).toBe(201);
-    expect(issued.body).toMatchObject({ state: 'active', protected: true, tag: 'Acme Corp', nextDeadline: { event: 'expiry.notice_due' } });
+    expect(issued.body).toMatchObject({ state: 'active', protected: true, tag: 'Acme Corp', nextDeadline: { event: 'license.expiring' } });
     const id = issued.body.id as string;
     await visibleAs(tenure, 'license', id, 'active');
 

@@ -1,20 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitiesOf, type AccountType } from '../../machines/lifecycle/capabilities.js';
-import {
-  applyLicenseEvent,
-  canApply,
-  licenseTimeline,
-  nextDeadline,
-  pendingDeadlines,
-  restoreLicense,
-  startLicense,
-  stateOf,
-  type LicenseEvent,
-  type LicenseInput,
-  type LicenseSnapshot,
-} from '../../machines/license/index.js';
+import { LicenseLifecycle, type LicenseEvent, type LicenseInput, type LicenseSnapshot } from '../../machines/license/index.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 
+const { apply: applyLicenseEvent, canApply, timeline: licenseTimeline, nextDeadline, pendingDeadlines, restore: restoreLicense, stateOf } = LicenseLifecycle;
+const startLicense = (input: LicenseInput) => {
+  const { snapshot, notices } = LicenseLifecycle.start(input);
+  return [snapshot, notices] as const;
+};
 const s = (seconds: number) => seconds * 1000;
 const T0 = Date.UTC(2025, 0, 1);
 
@@ -182,7 +175,7 @@ describe('license operations', () => {
       { type: 'expiry.reached', at: T0 + s(60) },
       { type: 'grace.halfway', at: T0 + s(70) },
     ).snapshot;
-    expect(grace.context.noticesSent).toEqual(['expiring:PT10S', 'grace_halfway']);
+    expect(grace.context.noticesSent).toEqual(['expiring:PT10S', 'grace_started', 'grace_halfway']);
 
     const renewed = apply(grace, { type: 'renew', expiresAt: T0 + s(200), at: T0 + s(75) });
     expect(renewed.notices).toEqual([{ kind: 'restored' }]);
@@ -190,7 +183,7 @@ describe('license operations', () => {
       cycle: 2,
       cycleStartedAt: T0 + s(75),
       expiresAt: T0 + s(200),
-      noticesSent: [],
+      noticesSent: ['restored'],
       graceStartedAt: null,
       graceEndsAt: null,
       suspendedAt: null,
@@ -254,14 +247,14 @@ describe('license operations', () => {
 });
 
 describe('R13: operations depend on the account type the license came from', () => {
-  const cancel = { type: 'cancel', at: T0 + s(1) } as const;
+  const deletion = { type: 'delete', at: T0 + s(1) } as const;
   const renew = { type: 'renew', expiresAt: T0 + s(500), at: T0 + s(1) } as const;
 
   it('R13: a license from an msp source cannot be deleted, one from clp can', () => {
-    expect(canApply(start({ accountType: 'msp' }), cancel)).toBe(false);
-    expect(applyLicenseEvent(start({ accountType: 'msp' }), cancel).changed).toBe(false);
+    expect(canApply(start({ accountType: 'msp' }), deletion)).toBe(false);
+    expect(applyLicenseEvent(start({ accountType: 'msp' }), deletion).changed).toBe(false);
 
-    const deleted = apply(start({ accountType: 'clp' }), cancel);
+    const deleted = apply(start({ accountType: 'clp' }), deletion);
     expect(stateOf(deleted.snapshot)).toBe('deleted');
     expect(deleted.notices).toEqual([{ kind: 'deleted' }]);
   });
@@ -273,16 +266,16 @@ describe('R13: operations depend on the account type the license came from', () 
 
   it('R13: a license created through the API may be renewed and deleted', () => {
     expect(canApply(start({ accountType: null }), renew)).toBe(true);
-    expect(canApply(start({ accountType: null }), cancel)).toBe(true);
+    expect(canApply(start({ accountType: null }), deletion)).toBe(true);
   });
 
-  it.each(['trial', 'grace', 'suspended'] as const)('cancel is legal in %s for a deletable license', (state) => {
+  it.each(['trial', 'grace', 'suspended'] as const)('delete is legal in %s for a deletable license', (state) => {
     const snapshots = {
       trial: start({ accountType: 'clp', term: 'trial' }),
       grace: toGrace(start({ accountType: 'clp' })),
       suspended: toSuspended(start({ accountType: 'clp' })),
     };
-    expect(stateOf(apply(snapshots[state], { type: 'cancel', at: T0 + s(90) }).snapshot)).toBe('deleted');
+    expect(stateOf(apply(snapshots[state], { type: 'delete', at: T0 + s(90) }).snapshot)).toBe('deleted');
   });
 
   it('R13: capabilities are one row per account type', () => {
@@ -377,14 +370,14 @@ describe('license deadlines', () => {
 
   it('timeline order and times for a policy in seconds', () => {
     expect(licenseTimeline(start())).toEqual([
-      { at: T0 + s(50), event: { type: 'expiry.notice_due', offset: 'PT10S' }, state: 'active', notice: { kind: 'expiring', offset: 'PT10S' } },
-      { at: T0 + s(55), event: { type: 'expiry.notice_due', offset: 'PT5S' }, state: 'active', notice: { kind: 'expiring', offset: 'PT5S' } },
-      { at: T0 + s(59), event: { type: 'expiry.notice_due', offset: 'PT1S' }, state: 'active', notice: { kind: 'expiring', offset: 'PT1S' } },
-      { at: T0 + s(60), event: { type: 'expiry.reached' }, state: 'grace', notice: { kind: 'grace_started' } },
-      { at: T0 + s(70), event: { type: 'grace.halfway' }, state: 'grace', notice: { kind: 'grace_halfway' } },
-      { at: T0 + s(80), event: { type: 'grace.ended' }, state: 'suspended', notice: { kind: 'suspended' } },
-      { at: T0 + s(100), event: { type: 'deletion.notice_due' }, state: 'suspended', notice: { kind: 'deletion_warning' } },
-      { at: T0 + s(110), event: { type: 'retention.ended' }, state: 'deleted', notice: { kind: 'deleted' } },
+      { at: T0 + s(50), event: { type: 'expiry.notice_due', offset: 'PT10S' }, from: 'active', to: 'active', notices: [{ kind: 'expiring', offset: 'PT10S' }] },
+      { at: T0 + s(55), event: { type: 'expiry.notice_due', offset: 'PT5S' }, from: 'active', to: 'active', notices: [{ kind: 'expiring', offset: 'PT5S' }] },
+      { at: T0 + s(59), event: { type: 'expiry.notice_due', offset: 'PT1S' }, from: 'active', to: 'active', notices: [{ kind: 'expiring', offset: 'PT1S' }] },
+      { at: T0 + s(60), event: { type: 'expiry.reached' }, from: 'active', to: 'grace', notices: [{ kind: 'grace_started' }] },
+      { at: T0 + s(70), event: { type: 'grace.halfway' }, from: 'grace', to: 'grace', notices: [{ kind: 'grace_halfway' }] },
+      { at: T0 + s(80), event: { type: 'grace.ended' }, from: 'grace', to: 'suspended', notices: [{ kind: 'suspended' }] },
+      { at: T0 + s(100), event: { type: 'deletion.notice_due' }, from: 'suspended', to: 'suspended', notices: [{ kind: 'deletion_warning' }] },
+      { at: T0 + s(110), event: { type: 'retention.ended' }, from: 'suspended', to: 'deleted', notices: [{ kind: 'deleted' }] },
     ]);
   });
 
@@ -397,8 +390,38 @@ describe('license deadlines', () => {
       ['retention.ended', T0 + s(110)],
     ]);
     expect(stateOf(grace)).toBe('grace');
-    expect(grace.context.noticesSent).toEqual([]);
+    expect(grace.context.noticesSent).toEqual(['grace_started']);
     expect(licenseTimeline(toDeleted(start()))).toEqual([]);
+  });
+});
+
+describe('one dialect: deadlines apply only once due (DESIGN §4)', () => {
+  it('a timer that fires before its instant is ignored, so a period is never cut short', () => {
+    expect(applyLicenseEvent(start(), { type: 'expiry.reached', at: T0 + s(59) }).changed).toBe(false);
+    expect(applyLicenseEvent(start(), { type: 'expiry.notice_due', offset: 'PT1S', at: T0 + s(58) }).changed).toBe(false);
+    expect(applyLicenseEvent(toGrace(start()), { type: 'grace.ended', at: T0 + s(79) }).changed).toBe(false);
+    expect(applyLicenseEvent(toSuspended(start()), { type: 'retention.ended', at: T0 + s(109) }).changed).toBe(false);
+  });
+
+  it('an expiry deadline queued behind a renewal no longer applies to the renewed term', () => {
+    const renewed = apply(start(), { type: 'renew', expiresAt: T0 + s(500), at: T0 + s(59) }).snapshot;
+    const stale = applyLicenseEvent(renewed, { type: 'expiry.reached', at: T0 + s(60) });
+    expect(stale.changed).toBe(false);
+    expect(stateOf(stale.snapshot)).toBe('active');
+  });
+});
+
+describe('R10, M5: trials', () => {
+  it('R10: a trial issued without an expiry lasts the policy\'s trial, computed by the machine', () => {
+    const [trial] = startLicense({ policy, accountType: null, term: 'trial', issuedAt: T0, expiresAt: null });
+    expect(trial.context.expiresAt).toBe(T0 + s(30));
+  });
+
+  it('M5: a renewed trial becomes the paid term it was renewed into, annual unless monthly is named', () => {
+    const trial = start({ term: 'trial' });
+    expect(apply(trial, { type: 'renew', expiresAt: T0 + s(500), at: T0 + s(10) }).snapshot.context.term).toBe('annual');
+    expect(apply(trial, { type: 'renew', expiresAt: T0 + s(500), term: 'monthly', at: T0 + s(10) }).snapshot.context.term).toBe('monthly');
+    expect(apply(start({ term: 'monthly' }), { type: 'renew', expiresAt: T0 + s(500), term: 'annual', at: T0 + s(10) }).snapshot.context.term).toBe('monthly');
   });
 });
 
@@ -417,6 +440,6 @@ describe('license snapshots rebuilt from a projection', () => {
     const deleted = restoreLicense('deleted', toDeleted(start()).context);
     expect(deleted.status).toBe('done');
     expect(canApply(deleted, { type: 'renew', expiresAt: T0 + s(1000), at: T0 + s(200) })).toBe(false);
-    expect(canApply(deleted, { type: 'cancel', at: T0 + s(200) })).toBe(false);
+    expect(canApply(deleted, { type: 'delete', at: T0 + s(200) })).toBe(false);
   });
 });

@@ -36,11 +36,11 @@ describe('renewal', () => {
   it('R11: renewing in grace returns to active, drops the old cycle\'s pending notices and schedules the new cycle', async () => {
     const { id, expiresAt } = await issue({ expiresAt: inSeconds(1.5) });
     const inGrace = await untilState(id, 'grace');
-    expect(inGrace).toMatchObject({ protected: true, cycle: 1, nextDeadline: { event: 'grace.halfway' } });
+    expect(inGrace).toMatchObject({ protected: true, cycle: 1, nextDeadline: { event: 'license.grace_halfway' } });
 
     const renewed = await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P30D', basis: 'from_now' });
     expect(renewed.status).toBe(200);
-    expect(renewed.body).toMatchObject({ state: 'active', cycle: 2, nextDeadline: { event: 'expiry.notice_due' } });
+    expect(renewed.body).toMatchObject({ state: 'active', cycle: 2, nextDeadline: { event: 'license.expiring' } });
     expect(Date.parse(renewed.body.expiresAt) - Date.now()).toBeGreaterThan(30 * DAY - 60_000);
 
     // The old cycle's halfway reminder and suspension were due 2 s and 4 s into grace: past both, neither happened.
@@ -106,14 +106,18 @@ describe('trials', () => {
     const before = Date.now();
     const answer = await tenure.api('POST', '/v1/licenses', { companyId, product: 'cloud-office-security', seats: 5, term: 'trial', policyId: trialPolicy });
     expect(answer.status).toBe(201);
-    expect(answer.body).toMatchObject({ state: 'trial', protected: true, term: 'trial', nextDeadline: { event: 'expiry.notice_due' } });
+    expect(answer.body).toMatchObject({ state: 'trial', protected: true, term: 'trial', nextDeadline: { event: 'license.expiring' } });
     const length = Date.parse(answer.body.expiresAt) - before;
     expect(length).toBeGreaterThanOrEqual(30 * DAY - 5_000);
     expect(length).toBeLessThanOrEqual(30 * DAY + 5_000);
     await visibleAs(tenure, 'license', answer.body.id, 'trial');
 
-    const renewed = await tenure.api('POST', `/v1/licenses/${answer.body.id}/renew`, { duration: 'P1Y', basis: 'from_now' });
-    expect(renewed.body).toMatchObject({ state: 'active', protected: true, cycle: 2 });
+    // M5: a trial renewed is a paid license from then on, in the API and in usage alike.
+    const renewed = await tenure.api('POST', `/v1/licenses/${answer.body.id}/renew`, { duration: 'P1Y', basis: 'from_now', term: 'monthly' });
+    expect(renewed.body).toMatchObject({ state: 'active', protected: true, cycle: 2, term: 'monthly' });
+    const usage = await tenure.api('GET', `/v1/usage?companyId=${companyId}&product=cloud-office-security`);
+    expect(usage.body.data).toHaveLength(1);
+    expect(usage.body.data[0].term).toMatchObject({ trial: 0, monthly: 1 });
   });
 });
 
@@ -125,7 +129,7 @@ describe('policies', () => {
     const graceEnd = async () => {
       const { body } = await tenure.api('GET', `/v1/licenses/${id}/timeline`);
       const license = await get(id);
-      const ended = body.timeline.find((entry: { event: string }) => entry.event === 'grace.ended');
+      const ended = body.timeline.find((entry: { event: string }) => entry.event === 'license.suspended');
       return Date.parse(ended.at) - Date.parse(license.expiresAt);
     };
 
@@ -171,12 +175,12 @@ describe('reading', () => {
     const { id } = await issue({ expiresAt: new Date(expiresAt).toISOString() });
     const { body } = await tenure.api('GET', `/v1/licenses/${id}/timeline`);
     expect(body.timeline.map((entry: { event: string; at: string }) => [entry.event, Date.parse(entry.at) - expiresAt])).toEqual([
-      ['expiry.notice_due', -HOUR],
-      ['expiry.reached', 0],
-      ['grace.halfway', 2_000],
-      ['grace.ended', 4_000],
-      ['deletion.notice_due', 7_000],
-      ['retention.ended', 8_000],
+      ['license.expiring', -HOUR],
+      ['license.grace_started', 0],
+      ['license.grace_halfway', 2_000],
+      ['license.suspended', 4_000],
+      ['license.deletion_warning', 7_000],
+      ['license.deleted', 8_000],
     ]);
   });
 

@@ -6,7 +6,7 @@ import type { LicenseView, RenewRequest } from '../../machines/license/contract.
 export const renewLicense = defineUpdate<LicenseView, [RenewRequest]>('renew');
 export const suspendLicense = defineUpdate<LicenseView, [Operation]>('suspend');
 export const resumeLicense = defineUpdate<LicenseView, [Operation]>('resume');
-export const cancelLicense = defineUpdate<LicenseView, [Operation]>('cancel');
+export const deleteLicense = defineUpdate<LicenseView, [Operation]>('delete');
 /** Answers once the license's first state is written, so the caller of issue reads its own write. */
 export const licenseRecorded = defineUpdate<LicenseView>('recorded');
 export const licenseState = defineQuery<LicenseView>('state');

@@ -1,0 +1,192 @@
+// The routes every lifecycle subject (license, account) serves alike: list, read, timeline, and
+// operations answered from the machine first (409 before Temporal is called), then sent as an
+// Update that writes before it answers, so the caller reads its own write.
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import { and, asc, eq, type SQL } from 'drizzle-orm';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { z } from 'zod';
+import type { Database } from '../../db/client.js';
+import { accounts, licenses } from '../../db/schema.js';
+import { eventName } from '../../machines/lifecycle/event-names.js';
+import { ILLEGAL_OPERATION, INVALID_OPERATION } from '../../machines/lifecycle/failures.js';
+import type { Lifecycle, LifecycleTypes } from '../../machines/lifecycle/lifecycle.js';
+import type { SubjectType } from '../../machines/lifecycle/notices.js';
+import { callerOf, requireRole, type Caller } from '../auth.js';
+import { documented, type RouteDoc } from '../openapi/route.js';
+import { nextAfter } from '../paging.js';
+import { illegalTransition, invalidInput, notFound } from '../problem.js';
+import { scopeOf, type Scope } from '../scope.js';
+import { parseInput } from '../validate.js';
+import { subjectFilters } from './list-filters.js';
+import { currentCycleNotices } from './notices.js';
+import { nextDeadlineOf, projectedSnapshot } from './projection.js';
+import { sendOrRefuse } from './refused-update.js';
+
+type SubjectTable = typeof licenses | typeof accounts;
+type SubjectRow = typeof licenses.$inferSelect | typeof accounts.$inferSelect;
+
+/** What a subject's routes need to know of it; license and account each give one. */
+export interface SubjectKit<T extends LifecycleTypes, Row extends SubjectRow> {
+  subject: SubjectType;
+  /** "a license", "an account": how titles and messages read. */
+  noun: string;
+  /** "License": how a 404 reads. */
+  title: string;
+  /** The OpenAPI tag and the plural path (`/licenses`). */
+  tag: string;
+  path: string;
+  table: SubjectTable;
+  rules: Lifecycle<T>;
+  workflowId: (id: string) => string;
+  inScope: (scope: Scope) => SQL;
+  responses: { one: z.ZodType; page: z.ZodType; timeline: z.ZodType };
+  listQuery: z.ZodObject;
+  /** Filters beyond state, company and product. */
+  extraFilters?: (query: never) => SQL[];
+  /** The subject's own fields of its representation, besides the lifecycle's. */
+  fields: (row: Row) => Record<string, unknown>;
+  /** Why the machine refuses, when the subject can say more than its state (R13). */
+  refusalReason?: (row: Row) => string | undefined;
+}
+
+export interface LifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow> {
+  /** The subject as the caller's key may see it, or 404 as for another partner's (R1, R2). */
+  find(caller: Caller, id: string): Promise<Row>;
+  represent(row: Row, options: { withNotices: boolean }): Promise<Record<string, unknown>>;
+  /** `POST <path>/:id/<name>`, `PATCH` or `DELETE <path>/:id`: legal by the machine, then sent as an Update. */
+  operation(spec: OperationSpec<T, Row>): void;
+  /** Starts nothing; reads and answers a subject just written, e.g. after its workflow started. */
+  answer(ctx: Context, caller: Caller, id: string, status?: number): Promise<void>;
+}
+
+export interface OperationSpec<T extends LifecycleTypes, Row extends SubjectRow> {
+  method: 'post' | 'patch' | 'delete';
+  path: string;
+  /** The operation's name as a refusal reads it: "cannot renew a license that is deleted". */
+  name: string;
+  doc: Pick<RouteDoc, 'operationId' | 'summary' | 'description' | 'body' | 'query'>;
+  /** Called before the Update: a check of its own (R14 for a deletion), which may answer instead. */
+  precheck?: (ctx: Context, caller: Caller, row: Row) => Promise<boolean>;
+  /** The machine event the operation is, and the Update that asks the workflow for it. */
+  prepare: (ctx: Context, caller: Caller, row: Row) => { event: (snapshot: T['snapshot'], now: number) => T['event']; send: (handle: WorkflowHandle) => Promise<unknown> };
+}
+
+export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow>(
+  router: Router,
+  deps: { db: Database; temporal: Client },
+  kit: SubjectKit<T, Row>,
+): LifecycleRoutes<T, Row> {
+  const { db, temporal } = deps;
+  const route = documented(router);
+  const table = kit.table as typeof licenses;
+  const illegalNow = `The lifecycle does not allow it in the ${kit.subject}'s current state; \`state\` and \`operation\` say which`;
+
+  const find = async (caller: Caller, id: string): Promise<Row> => {
+    const [row] = await db.select().from(table).where(and(eq(table.id, id), kit.inScope(scopeOf(caller)))).limit(1);
+    if (!row) throw notFound(kit.title);
+    return row as Row;
+  };
+
+  const snapshotOf = (row: Row) => projectedSnapshot(db, row, kit.rules.restore);
+
+  const represent = async (row: Row, { withNotices }: { withNotices: boolean }) => {
+    const snapshot = await snapshotOf(row);
+    const notices = withNotices ? await currentCycleNotices(db, row) : undefined;
+    return {
+      id: row.id,
+      companyId: row.companyId,
+      product: row.product,
+      ...kit.fields(row),
+      policy: { id: row.policyId, version: row.policyVersion },
+      state: row.state,
+      // Derived from the state by the machine (R11, R16), never stored beside it.
+      protected: kit.rules.isProtected(snapshot),
+      cycle: row.cycle,
+      nextDeadline: nextDeadlineOf(row),
+      ...(notices ? { notices } : {}),
+      createdAt: row.createdAt.toISOString(),
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  };
+
+  const refusal = (operation: string, row: Row, snapshot: T['snapshot'], detail?: string) => {
+    const reason =
+      detail ??
+      (snapshot.status === 'done'
+        ? `A deleted ${kit.subject} cannot change.`
+        : (kit.refusalReason?.(row) ?? `The lifecycle does not allow it for ${kit.noun} that is ${row.state}.`));
+    return illegalTransition(kit.noun, operation, row.state, reason);
+  };
+
+  route.get(kit.path, { operationId: `list${kit.title}s`, summary: `List ${kit.subject}s`, tag: kit.tag, query: kit.listQuery, responses: { 200: kit.responses.page } }, async (ctx) => {
+    const caller = callerOf(ctx);
+    const query = parseInput(kit.listQuery, ctx.query) as { state?: string; companyId?: string; product?: string; after?: string; limit: number };
+    const filters = [...subjectFilters(kit.table, caller.partnerId, query), kit.inScope(scopeOf(caller)), ...(kit.extraFilters?.(query as never) ?? [])];
+    const rows = (await db.select().from(table).where(and(...filters)).orderBy(asc(table.id)).limit(query.limit)) as Row[];
+    const data = await Promise.all(rows.map((row) => represent(row, { withNotices: false })));
+    ctx.body = { data, next: nextAfter(rows, query.limit) } as never;
+  });
+
+  route.get(`${kit.path}/:id`, {
+    operationId: `get${kit.title}`,
+    summary: `Read ${kit.noun}, its next deadline and the notices of its cycle`,
+    tag: kit.tag,
+    responses: { 200: kit.responses.one },
+  }, async (ctx) => {
+    ctx.body = (await represent(await find(callerOf(ctx), ctx.params.id!), { withNotices: true })) as never;
+  });
+
+  route.get(`${kit.path}/:id/timeline`, {
+    operationId: `get${kit.title}Timeline`,
+    summary: 'Every transition and notice to come if nobody acts, with its time',
+    tag: kit.tag,
+    responses: { 200: kit.responses.timeline },
+  }, async (ctx) => {
+    const row = await find(callerOf(ctx), ctx.params.id!);
+    const timeline = kit.rules.timeline(await snapshotOf(row));
+    ctx.body = {
+      id: row.id,
+      state: row.state,
+      timeline: timeline.map((entry) => ({
+        at: new Date(entry.at).toISOString(),
+        event: eventName(kit.subject, entry.event.type),
+        from: entry.from,
+        to: entry.to,
+        notices: entry.notices,
+      })),
+    } as never;
+  });
+
+  const operation = (spec: OperationSpec<T, Row>) => {
+    const register = route[spec.method];
+    register(spec.path, {
+      ...spec.doc,
+      tag: kit.tag,
+      role: 'operator',
+      responses: { 200: kit.responses.one },
+      problems: { 409: illegalNow },
+    }, async (ctx) => {
+      const caller = requireRole(ctx, 'operator');
+      const row = await find(caller, ctx.params.id!);
+      if (spec.precheck && !(await spec.precheck(ctx, caller, row))) return;
+      const { event, send } = spec.prepare(ctx, caller, row);
+      const snapshot = await snapshotOf(row);
+      if (!kit.rules.canApply(snapshot, event(snapshot, Date.now()))) throw refusal(spec.name, row, snapshot);
+      await sendOrRefuse(() => send(temporal.workflow.getHandle(kit.workflowId(row.id))), (type, message) => {
+        if (type === ILLEGAL_OPERATION) return refusal(spec.name, row, snapshot, message);
+        if (type === INVALID_OPERATION) return invalidInput([{ field: 'body', message }]);
+        return undefined;
+      });
+      ctx.body = (await represent(await find(caller, row.id), { withNotices: true })) as never;
+    });
+  };
+
+  const answer = async (ctx: Context, caller: Caller, id: string, status = 200) => {
+    ctx.status = status;
+    if (status === 201) ctx.set('Location', `/v1${kit.path}/${id}`);
+    ctx.body = await represent(await find(caller, id), { withNotices: true });
+  };
+
+  return { find, represent, operation, answer };
+}
