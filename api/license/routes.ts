@@ -19,11 +19,13 @@ import { subjectSearchAttributes } from '../lifecycle/search-attributes.js';
 import { documented } from '../openapi/route.js';
 import { policyForSubject } from '../policy/resolve.js';
 import { placeLicense } from '../pool/placement.js';
+import { confirmQuery, sourceRemovalPrecheck } from '../pool/source-removal.js';
 import { fieldNotFound } from '../problem.js';
 import { issueLicense, listLicenses, renewByDate, renewByDuration } from '../schemas.js';
 import { scopeOf } from '../scope.js';
 import { parseInput } from '../validate.js';
 import { licensePage, licenseResponse, licenseTimelineResponse } from './responses.js';
+import { licenseEditRoute } from './edit.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
 type LicenseTypes = { snapshot: LicenseSnapshot; state: LicenseState; event: LicenseEvent; input: LicenseInput; scheduled: LicenseScheduledEvent };
@@ -159,7 +161,14 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
     method: 'delete',
     path: '/licenses/:id',
     name: 'delete',
-    doc: { operationId: 'deleteLicense', summary: 'Delete a license now' },
+    doc: {
+      operationId: 'deleteLicense',
+      summary: 'Delete a license now',
+      description: 'A license that came from a source needs `confirm=true`: upstream, deleting it removes every pool of its source, which a 409 without it lists (R14).',
+      query: confirmQuery,
+    },
+    precheck: sourceRemovalPrecheck(db, temporal),
     prepare: (ctx) => ({ event: (_, at) => ({ type: 'delete', at }), send: (handle) => handle.executeUpdate(deleteLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }) }),
   });
+  licenseEditRoute(router, db, kit, licenseResponse);
 }

@@ -17,6 +17,7 @@ import { actorOf, type Caller } from '../auth.js';
 import { projectedSnapshot } from '../lifecycle/projection.js';
 import { Problem } from '../problem.js';
 import { scopeOf, type Scope } from '../scope.js';
+import { parseInput } from '../validate.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
 
@@ -66,6 +67,11 @@ export async function removePools(db: Database, scope: Scope, doomed: PoolToRemo
   await Promise.all(Array.from({ length: 8 }, worker));
 }
 
+/** `?confirm=true` on DELETE /v1/licenses/:id (R14). */
+export const confirmQuery = z.object({
+  confirm: z.enum(['true', 'false']).optional().describe("Required as `true` to delete a license that came from a source: every pool of that source is removed too (R14)"),
+});
+
 /**
  * The check a license deletion runs first (R14): a license that came from a source needs
  * `confirm=true`, and then the live licenses of every pool of its source go before it does.
@@ -73,10 +79,11 @@ export async function removePools(db: Database, scope: Scope, doomed: PoolToRemo
  */
 export function sourceRemovalPrecheck(db: Database, temporal: Client) {
   return async (ctx: Context, caller: Caller, row: LicenseRow): Promise<boolean> => {
+    const { confirm } = parseInput(confirmQuery, ctx.query);
     if (!row.sourceId) return true;
     const scope = scopeOf(caller);
     const doomed = await poolsOfSource(db, scope, row.sourceId);
-    if (ctx.query.confirm !== 'true') throw removalNeedsConfirmation(row.sourceId, doomed);
+    if (confirm !== 'true') throw removalNeedsConfirmation(row.sourceId, doomed);
     const snapshot = await projectedSnapshot(db, row, LicenseLifecycle.restore);
     if (!LicenseLifecycle.canApply(snapshot, { type: 'delete', at: Date.now() })) return true;
     const request = { actor: actorOf(caller) };
@@ -93,8 +100,3 @@ function keptByTheMachine(error: unknown): void {
   const refused = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === ILLEGAL_OPERATION;
   if (!refused) throw error;
 }
-
-/** `?confirm=true` on DELETE /v1/licenses/:id (R14). */
-export const confirmQuery = z.object({
-  confirm: z.enum(['true', 'false']).optional().describe("Required as `true` to delete a license that came from a source: every pool of that source is removed too (R14)"),
-});

@@ -1,6 +1,8 @@
 // Pools and access groups through the API: where a license lands (R5), one move per pool at a
 // time, a license that never moves alone, its editable tag (R8), and the tree without cycles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inArray } from 'drizzle-orm';
+import { licenses, pools } from '../../db/schema.js';
 import { createCompany, issueLicense } from '../support/setup.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createAccessGroup, createPool, startMove, untilOperation } from './helpers.js';
@@ -100,6 +102,41 @@ describe('R5, R25: moving a pool', () => {
       expect(answer.status).toBe(422);
       expect(answer.body.field).toBe('accessGroupId');
     }
+  });
+});
+
+describe('R14: deleting a license that came from a source', () => {
+  it('answers 409 listing every pool of the source; with confirm=true removes them, each license through its workflow', async () => {
+    const group = await createAccessGroup(tenure, 'Synced');
+    const companyId = await createCompany(tenure, { name: 'Synced Corp' });
+    const poolIds = [await createPool(tenure, 'Synced pool 1', group), await createPool(tenure, 'Synced pool 2', group)];
+    const licenseIds = [
+      await issueLicense(tenure, { companyId, poolId: poolIds[0] }),
+      await issueLicense(tenure, { companyId, poolId: poolIds[0] }),
+      await issueLicense(tenure, { companyId, poolId: poolIds[1] }),
+    ];
+    // As a sync leaves them: the pools and their licenses name the source they came from.
+    const sourceId = crypto.randomUUID();
+    await tenure.db.update(pools).set({ sourceId }).where(inArray(pools.id, poolIds));
+    await tenure.db.update(licenses).set({ sourceId }).where(inArray(licenses.id, licenseIds));
+
+    const unconfirmed = await tenure.api('DELETE', `/v1/licenses/${licenseIds[0]}`);
+    expect(unconfirmed.status).toBe(409);
+    expect(unconfirmed.body.code).toBe('confirmation_required');
+    expect(unconfirmed.body.pools.map((pool: { id: string; licenses: number }) => [pool.id, pool.licenses]).sort()).toEqual([[poolIds[0], 2], [poolIds[1], 1]].sort());
+    for (const id of licenseIds) expect((await tenure.api('GET', `/v1/licenses/${id}`)).body.state).not.toBe('deleted');
+
+    const confirmed = await tenure.api('DELETE', `/v1/licenses/${licenseIds[0]}?confirm=true`);
+    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
+    expect(confirmed.body.state).toBe('deleted');
+    for (const id of licenseIds) expect((await tenure.api('GET', `/v1/licenses/${id}`)).body.state).toBe('deleted');
+    const audited = (await tenure.api('GET', `/v1/audit?subject=${licenseIds[2]}&action=license.deleted`)).body.data;
+    expect(audited).toHaveLength(1);
+  });
+
+  it('a license issued through the API deletes alone, without confirmation', async () => {
+    const licenseId = await issueLicense(tenure, { companyId: await createCompany(tenure) });
+    expect((await tenure.api('DELETE', `/v1/licenses/${licenseId}`)).body.state).toBe('deleted');
   });
 });
 
