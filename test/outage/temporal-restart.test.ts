@@ -1,0 +1,85 @@
+// The Temporal server dies (SIGKILL) while licenses are expiring and comes back on the same
+// SQLite file and port, as the supervisor of `npm start` brings it back: the timers that fell
+// due meanwhile fire, and every transition and every notice happens exactly once (issue 14, R19).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, outbox } from '../../db/schema.js';
+import { noticeWorkflowId } from '../../machines/notice/delivery.js';
+import { startDevServer, type DevServerOptions, type RunningDevServer } from '../../runtime/embedded/temporal.js';
+import { startSmtpServer, type TestSmtpServer } from '../notice/smtp.js';
+import { pastDeadline } from '../support/deadlines.js';
+import { freePort } from '../support/ports.js';
+import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+
+const LICENSES = 4;
+
+let scratch: string;
+let serverOptions: DevServerOptions;
+let server: RunningDevServer;
+let smtp: TestSmtpServer;
+let tenure: Tenure;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'tenure-outage-temporal-'));
+  serverOptions = { dataDir: join(scratch, 'temporal'), port: await freePort(), uiPort: await freePort(), namespace: 'default' };
+  server = await startDevServer(serverOptions);
+  smtp = await startSmtpServer();
+  tenure = await startTenure({ temporalAddress: server.address, smtpUrl: smtp.url });
+});
+
+afterAll(async () => {
+  await tenure?.close();
+  await smtp?.stop();
+  await server?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+const states = (ids: string[]) => Promise.all(ids.map(async (id) => (await tenure.api('GET', `/v1/licenses/${id}`)).body.state as string));
+
+describe('the Temporal server restarts mid-expiry', () => {
+  it('R19, issue 14: licenses that expire while it is down reach grace once it is back, each transition and notice once', async () => {
+    const policyId = await createPolicy(tenure, { grace: 'PT10M', suspension: 'PT10M', expiryNotices: ['PT4S'], deletionNotice: 'PT1M' });
+    const companyId = await createCompany(tenure, { noticeEmails: ['it@restart.test'] });
+    const ids: string[] = [];
+    for (let index = 0; index < LICENSES; index++) {
+      const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(6 + 2 * index), policyId });
+      expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+      ids.push(issued.body.id);
+    }
+    const lastExpiry = Date.parse((await tenure.api('GET', `/v1/licenses/${ids.at(-1)}`)).body.expiresAt);
+
+    // Mid-expiry: the first license has gone into grace, the last has not yet had its expiring notice.
+    await eventually(() => states(ids), (now) => now[0] === 'grace', { timeoutMs: 20_000, intervalMs: 100 });
+    process.kill(server.pid, 'SIGKILL');
+    await server.exited;
+    expect((await states(ids)).at(-1)).toBe('active');
+
+    // Down until every remaining deadline has passed, then back on the same file and port.
+    await pastDeadline(lastExpiry);
+    server = await startDevServer(serverOptions);
+
+    await eventually(() => states(ids), (now) => now.every((state) => state === 'grace'), { timeoutMs: 60_000, intervalMs: 500 });
+    const notices = await eventually(
+      () => tenure.db.select().from(outbox).where(inArray(outbox.subjectId, ids)),
+      (rows) => rows.length === 2 * LICENSES && rows.every((row) => row.status === 'sent'),
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    // Once every delivery workflow has closed, no attempt is left that could send a duplicate.
+    await Promise.all(notices.map((row) => tenure.client.workflow.getHandle(noticeWorkflowId(row.key)).result()));
+    for (const id of ids) {
+      expect(notices.filter((row) => row.subjectId === id).map((row) => row.kind).sort(), id).toEqual(['expiring', 'grace_started']);
+      const actions = (await tenure.db.select().from(auditLog).where(eq(auditLog.subjectId, id)).orderBy(auditLog.id)).map((row) => row.action);
+      expect(actions.filter((action) => action.startsWith('license.')), id).toEqual(['license.issued', 'license.expiring', 'license.grace_started']);
+    }
+    for (const row of notices) expect(smtp.mailsFor(row.key), row.key).toHaveLength(1);
+    expect(smtp.received).toHaveLength(2 * LICENSES);
+    // The API's own client reconnected too: an operation through Temporal works without a restart of Tenure.
+    const renewed = await tenure.api('POST', `/v1/licenses/${ids[0]}/renew`, { duration: 'P1Y', basis: 'from_now' });
+    expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
+    expect(renewed.body.state).toBe('active');
+  });
+});
