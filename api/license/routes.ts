@@ -4,34 +4,27 @@ import type Router from '@koa/router';
 import { eq, lt } from 'drizzle-orm';
 import { z } from 'zod';
 import { licenses } from '../../db/schema.js';
-import { addDuration } from '../../machines/lifecycle/duration.js';
 import { LicenseLifecycle, type LicenseEvent, type LicenseInput, type LicenseScheduledEvent, type LicenseSnapshot, type LicenseState } from '../../machines/license/index.js';
-import { licenseWorkflowId, type LicenseFacts, type LicenseLifecycleInput, type RenewRequest } from '../../machines/license/contract.js';
+import { licenseWorkflowId, type RenewRequest } from '../../machines/license/contract.js';
 import { renewedExpiry, type RenewalTerms } from '../../machines/license/renewal.js';
-import { deleteLicense, licenseRecorded, renewLicense, resumeLicense, suspendLicense } from '../../workflows/license/messages.js';
-import type { licenseLifecycle } from '../../workflows/license/lifecycle.js';
-import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../../workflows/search-attributes.js';
+import { deleteLicense, renewLicense, resumeLicense, suspendLicense } from '../../workflows/license/messages.js';
 import type { AppDependencies } from '../app.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
-import { companyOf } from '../company/routes.js';
 import { lifecycleRoutes } from '../lifecycle/kit.js';
-import { subjectSearchAttributes } from '../lifecycle/search-attributes.js';
 import { documented } from '../openapi/route.js';
-import { policyForSubject } from '../policy/resolve.js';
-import { placeLicense } from '../pool/placement.js';
 import { confirmQuery, sourceRemovalPrecheck } from '../pool/source-removal.js';
-import { fieldNotFound } from '../problem.js';
 import { issueLicense, listLicenses, renewByDate, renewByDuration } from '../schemas.js';
-import { scopeOf } from '../scope.js';
 import { parseInput } from '../validate.js';
 import { licensePage, licenseResponse, licenseTimelineResponse } from './responses.js';
 import { licenseEditRoute } from './edit.js';
+import { licenseBatchRoute } from './batch.js';
+import { issueOne } from './issue.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
 type LicenseTypes = { snapshot: LicenseSnapshot; state: LicenseState; event: LicenseEvent; input: LicenseInput; scheduled: LicenseScheduledEvent };
 
 export function licenseRoutes(router: Router, deps: AppDependencies): void {
-  const { db, temporal, taskQueue } = deps;
+  const { db, temporal } = deps;
   const route = documented(router);
 
   route.post('/licenses', {
@@ -44,47 +37,8 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
     responses: { 201: licenseResponse },
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
-    const body = parseInput(issueLicense, ctx.request.body);
-    const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => { throw fieldNotFound('companyId'); });
-    const placement = await placeLicense(db, scopeOf(caller), company, body.poolId);
-    const explicitPolicyId = body.policyId ?? null;
-    const { policy } = await policyForSubject(db, { partnerId: caller.partnerId, companyId: company.id, product: body.product, explicitPolicyId });
-    const now = Date.now();
-    // A trial given neither lasts the policy's trial: the machine computes it (R10).
-    const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : body.duration ? addDuration(now, body.duration) : null;
-    const facts: LicenseFacts = {
-      id: crypto.randomUUID(),
-      partnerId: caller.partnerId,
-      companyId: company.id,
-      companyName: company.name,
-      product: body.product,
-      explicitPolicyId,
-      seats: body.seats,
-      owner: body.owner,
-      // R8: the tag is the company name at issue, and does not follow later renames.
-      tag: body.tag ?? company.name,
-      accountType: body.accountType ?? null,
-      poolId: placement.poolId,
-      accessGroupId: placement.accessGroupId,
-      sourceId: null,
-    };
-    const input: LicenseLifecycleInput = { facts, policy, start: { term: body.term, expiresAt, actor: actorOf(caller) } };
-    // The machine names the first state (trial or active by term); ops can filter on it from the start.
-    const { snapshot: first } = LicenseLifecycle.start({ policy, accountType: facts.accountType, term: body.term, expiresAt, issuedAt: now });
-    const handle = await temporal.workflow.start<typeof licenseLifecycle>('licenseLifecycle', {
-      workflowId: licenseWorkflowId(facts.id),
-      taskQueue,
-      args: [input],
-      staticSummary: `${company.name} · ${facts.product} · ${facts.seats} seats`,
-      staticDetails: `License ${facts.id} (${body.term}, owned by the ${facts.owner}) on policy "${policy.name}" v${policy.version}.`,
-      typedSearchAttributes: [
-        ...subjectSearchAttributes(facts),
-        { key: LicenseStateAttribute, value: LicenseLifecycle.stateOf(first) },
-        { key: LicenseExpiresAt, value: new Date(first.context.expiresAt) },
-      ],
-    });
-    await handle.executeUpdate(licenseRecorded);
-    await kit.answer(ctx, caller, facts.id, 201);
+    const issued = await issueOne(deps, caller, parseInput(issueLicense, ctx.request.body));
+    await kit.answer(ctx, caller, issued.id, 201);
   });
 
   const kit = lifecycleRoutes<LicenseTypes, LicenseRow>(router, deps, {
@@ -171,4 +125,5 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
     prepare: (ctx) => ({ event: (_, at) => ({ type: 'delete', at }), send: (handle) => handle.executeUpdate(deleteLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }) }),
   });
   licenseEditRoute(router, db, kit, licenseResponse);
+  licenseBatchRoute(router, deps);
 }
