@@ -4,11 +4,17 @@ import postgres, { type Sql } from 'postgres';
 import * as schema from './schema.js';
 import { withQueryDeadline } from './unavailable.js';
 
-/**
- * How long PostgreSQL may take before a caller is told it is unavailable (API: 503; activities:
- * retried): longer than any query Tenure makes, short enough that no request hangs on a hung server.
- */
-const DEADLINES = { queryMs: 5_000, transactionMs: 20_000 };
+/** How long PostgreSQL may take before a caller is told it is unavailable. */
+export interface QueryDeadlines {
+  queryMs: number;
+  transactionMs: number;
+}
+
+/** The API's: short enough that no request hangs on a hung server (503 instead), longer than any query a request makes. */
+export const REQUEST_DEADLINES: QueryDeadlines = { queryMs: 5_000, transactionMs: 20_000 };
+
+/** Activities' (retried by Temporal when they pass): a sync reconciles thousands of rows in one transaction. */
+export const BACKGROUND_DEADLINES: QueryDeadlines = { queryMs: 60_000, transactionMs: 600_000 };
 
 /** `$client` is postgres.js itself, for what drizzle does not offer: cursors that stream large reads. */
 export type Database = PostgresJsDatabase<typeof schema> & { $client: Sql };
@@ -20,7 +26,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export function openDatabase(url: string, options: { max?: number } = {}): DatabaseHandle {
+export function openDatabase(url: string, options: { max?: number; deadlines?: QueryDeadlines } = {}): DatabaseHandle {
   const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 5 });
-  return { db: drizzle(withQueryDeadline(client, DEADLINES), { schema }), close: () => client.end({ timeout: 5 }) };
+  return { db: drizzle(withQueryDeadline(client, options.deadlines ?? REQUEST_DEADLINES), { schema }), close: () => client.end({ timeout: 5 }) };
 }

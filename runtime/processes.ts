@@ -10,6 +10,7 @@ import type { Safeguards } from './safeguards.js';
 import type { Logger } from '../platform/logger.js';
 import { readinessProbe } from './readiness.js';
 import { ensureMaintenanceSchedule } from './maintenance.js';
+import { BACKGROUND_DEADLINES, REQUEST_DEADLINES } from '../db/client.js';
 import { openCheckedDatabase, openTemporalClient } from './services.js';
 import { connectWorker } from './temporal.js';
 import { routeTemporalLogs } from './temporal-logs.js';
@@ -28,7 +29,7 @@ export interface RunningPart {
 }
 
 export async function startApi(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { server: Server }> {
-  const database = await openCheckedDatabase(endpoints.databaseUrl);
+  const database = await openCheckedDatabase(endpoints.databaseUrl, REQUEST_DEADLINES);
   const temporal = await openTemporalClient(config, endpoints.temporalAddress, encryptingDataConverter(safeguards.codec));
   await applyMigrations(database.db);
   await ensureMaintenanceSchedule(temporal, config.TEMPORAL_TASK_QUEUE);
@@ -63,7 +64,7 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
 }
 
 export async function startWorker(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { worker: Worker }> {
-  const database = await openCheckedDatabase(endpoints.databaseUrl);
+  const database = await openCheckedDatabase(endpoints.databaseUrl, BACKGROUND_DEADLINES);
   routeTemporalLogs(logger);
   const connection = await connectWorker(config, endpoints.temporalAddress);
   const worker = await createWorker({

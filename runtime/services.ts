@@ -3,12 +3,12 @@
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { sql } from 'drizzle-orm';
-import { openDatabase, type DatabaseHandle } from '../db/client.js';
+import { openDatabase, type DatabaseHandle, type QueryDeadlines } from '../db/client.js';
 import { ConfigError, type Config } from './config.js';
 import { connectClient } from './temporal.js';
 
-export async function openCheckedDatabase(url: string): Promise<DatabaseHandle> {
-  const handle = openDatabase(url);
+export async function openCheckedDatabase(url: string, deadlines: QueryDeadlines): Promise<DatabaseHandle> {
+  const handle = openDatabase(url, { deadlines });
   try {
     await handle.db.execute(sql`select 1`);
     return handle;

@@ -27,7 +27,7 @@ export const usageLine = z
     accounts: z.object({ total: count, grace: count, suspended: count }),
     nextDeadline: z
       .object({
-        event: z.string().describe('What happens then, e.g. expiry.reached or grace.ended'),
+        event: z.string().describe('What happens then, as the audit log and webhooks name it (license.grace_started …)'),
         at: z.iso.datetime(),
         subject: z.enum(['license', 'account']),
         subjectId: z.uuid(),

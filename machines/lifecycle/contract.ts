@@ -33,7 +33,8 @@ export interface CarryOver<State, Context> {
   /** The machine's context without its policy: the next cycle runs on the policy's current version. */
   context: Omit<Context, 'policy'>;
   revision: number;
-  /** The policy version the previous run lived by; a newer one is adopted, and recorded, at the new run's start. */
+  /** The policy the previous run lived by; another one, or a newer version, is adopted and recorded at the new run's start. */
+  policyId: string;
   policyVersion: number;
 }
 

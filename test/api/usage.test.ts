@@ -64,7 +64,7 @@ describe('managed customer usage', () => {
         seatsLicensed: 15,
         seatsUsed: 7,
         accounts: { total: 1, grace: 0, suspended: 0 },
-        nextDeadline: { event: 'expiry.notice_due', at: expect.any(String), subject: 'license', subjectId: soonest },
+        nextDeadline: { event: 'license.expiring', at: expect.any(String), subject: 'license', subjectId: soonest },
         warnings: [{ code: 'protection_not_installed', message: expect.stringContaining('1 license with 5 seats') }],
       },
       {
@@ -106,7 +106,7 @@ describe('managed customer usage', () => {
     expect(records[0]).toEqual(documentedColumns);
     expect(records.slice(1)).toEqual([
       [acme, 'Acme', 'endpoint', '2', '1', '1', '1', '1', '0', '0', '2', '0', '0', '15', '7', '1', '0', '0',
-        'expiry.notice_due', expect.stringMatching(/Z$/), 'license', soonest, 'protection_not_installed'],
+        'license.expiring', expect.stringMatching(/Z$/), 'license', soonest, 'protection_not_installed'],
     ]);
   });
 
@@ -184,7 +184,7 @@ describe('managed customer usage', () => {
         (case when n % 2 = 0 then 'annual' else 'monthly' end)::term,
         (case when n % 3 = 0 then 'customer' else 'partner' end)::owner,
         'bulk', gen_random_uuid(), 1, case when n % 10 = 9 then 'grace' else 'active' end,
-        now() + n * interval '1 minute', 'expiry.reached', now() + n * interval '1 minute', '{}'::jsonb
+        now() + n * interval '1 minute', 'license.grace_started', now() + n * interval '1 minute', '{}'::jsonb
       from generate_series(0, ${licenseCount - 1}) as n`);
 
     const expected = { licenses: 0, owner_partner: 0, owner_customer: 0, term_annual: 0, term_monthly: 0, state_active: 0, state_grace: 0, seats_licensed: 0, seats_used: 0, unprotected: 0 };

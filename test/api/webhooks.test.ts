@@ -5,7 +5,7 @@ import { auditLog } from '../../db/schema.js';
 import { freePort } from '../support/ports.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from './webhook-receiver.js';
-import { createCompany, issueLicense } from '../support/setup.js';
+import { PRODUCT, createCompany, issueLicense } from '../support/setup.js';
 
 let tenure: Tenure;
 let receiver: WebhookReceiver;
@@ -64,7 +64,7 @@ describe('signed webhooks delivered by Temporal', () => {
       expect(Object.keys(event)).toEqual(['id', 'type', 'occurredAt', 'data']);
       expect(request.headers['tenure-event']).toBe(event.type);
       expect(request.headers['content-type']).toBe('application/json');
-      expect(event.data.license).toMatchObject({ id: licenseId, companyId, product: 'endpoint-protection', seats: 10 });
+      expect(event.data.license).toMatchObject({ id: licenseId, companyId, product: PRODUCT, seats: 10 });
     }
     const events = signed.map((request) => JSON.parse(request.body));
     expect(events.map((event) => event.type).sort()).toEqual(['license.issued', 'license.renewed']);

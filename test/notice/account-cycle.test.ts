@@ -62,10 +62,10 @@ describe('notices of a full account cycle, over SMTP', () => {
       restoring.push({ id, companyId });
     }
 
-    // An eligible license added during grace restores the account (R18); the others run to deletion.
+    // An eligible license added before deletion restores the account (R18); the others run to deletion.
     await Promise.all(
       restoring.map(async ({ id, companyId }) => {
-        await untilAccount(tenure, id, (account) => account.state === 'grace');
+        await untilAccount(tenure, id, (account) => account.state === 'grace' || account.state === 'suspended');
         await issueLicense(tenure, { companyId, product: 'mail-security', policyId: licensePolicy });
         await untilAccount(tenure, id, (account) => account.state === 'active');
       }),

@@ -11,7 +11,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { createApp } from '../../api/app.js';
 import { ensureBootstrapPartner } from '../../api/api-key/keys.js';
-import { openDatabase, type Database } from '../../db/client.js';
+import { BACKGROUND_DEADLINES, REQUEST_DEADLINES, openDatabase, type Database } from '../../db/client.js';
 import { applyMigrations } from '../../db/migrate.js';
 import { createMailer } from '../../activities/notice/transport.js';
 import { startMailCatcher } from '../../runtime/embedded/mail.js';
@@ -77,7 +77,9 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
   await admin.unsafe(`create database ${databaseName}`);
   await admin.end();
   const databaseUrl = adminUrl.replace(/\/[^/]+$/, `/${databaseName}`);
-  const database = openDatabase(databaseUrl);
+  // The worker and the tests' own reads and writes run as activities do; the API with a request's deadlines.
+  const database = openDatabase(databaseUrl, { deadlines: BACKGROUND_DEADLINES });
+  const apiDatabase = openDatabase(databaseUrl, { max: 5, deadlines: REQUEST_DEADLINES });
   await applyMigrations(database.db);
 
   const address = options.temporalAddress ?? inject('temporalAddress');
@@ -117,11 +119,11 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
 
   const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default', dataConverter: testDataConverter });
   const app = createApp({
-    db: database.db,
+    db: apiDatabase.db,
     temporal: client,
     taskQueue,
     logger,
-    readiness: readinessProbe(database.db, client, taskQueue),
+    readiness: readinessProbe(apiDatabase.db, client, taskQueue),
     corsOrigins: options.corsOrigins,
     codec: { codec: testPayloadCodec, uiOrigins: ['http://localhost:8233'], trustLoopback: false },
     webhookTargets,
@@ -168,6 +170,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
       mailer.close();
       await catcher?.stop();
       await rm(join(tmpdir(), `tenure-mail-${suffix}`), { recursive: true, force: true });
+      await apiDatabase.close();
       await database.close();
     },
   };

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { NativeConnection } from '@temporalio/worker';
 import { createMailer } from '../../activities/notice/transport.js';
-import { openDatabase } from '../../db/client.js';
+import { BACKGROUND_DEADLINES, openDatabase } from '../../db/client.js';
 import { createLogger } from '../../platform/logger.js';
 import { createWorker } from '../../runtime/worker.js';
 import { targetPolicy } from '../../platform/network/address-guard.js';
@@ -10,7 +10,7 @@ import { testDataConverter } from './payload-keys.js';
 import { credentialCipherFromKey } from '../../platform/source/credentials.js';
 
 const { DATABASE_URL, TEMPORAL_ADDRESS, TASK_QUEUE, WORKFLOW_BUNDLE, SMTP_URL, TENURE_CREDENTIALS_KEY } = process.env;
-const database = openDatabase(DATABASE_URL!);
+const database = openDatabase(DATABASE_URL!, { deadlines: BACKGROUND_DEADLINES });
 const worker = await createWorker({
   connection: await NativeConnection.connect({ address: TEMPORAL_ADDRESS! }),
   namespace: 'default',

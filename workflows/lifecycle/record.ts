@@ -68,13 +68,13 @@ export abstract class LifecycleRecord<
   ) {
     this.currentFacts = input.facts;
     if (input.carryOver) {
-      const { state, context, revision, policyVersion } = input.carryOver;
+      const { state, context, revision, policyId, policyVersion } = input.carryOver;
       this.snapshot = rules.restore(state, { ...context, policy: input.policy });
       this.revision = revision;
       this.opening =
-        policyVersion === input.policy.version
+        policyId === input.policy.id && policyVersion === input.policy.version
           ? undefined
-          : { action: `${rules.subject}.policy_adopted`, actor: SYSTEM_ACTOR, notices: [], before: { policyVersion } };
+          : { action: `${rules.subject}.policy_adopted`, actor: SYSTEM_ACTOR, notices: [], before: { policyId, policyVersion } };
     } else {
       if (!input.start) throw ApplicationFailure.nonRetryable(`a new ${rules.subject} needs its start terms`, INVALID_RECORD);
       const { step, action, actor } = first();
@@ -169,7 +169,7 @@ export abstract class LifecycleRecord<
   /** What the next run starts from, on the policy's current version. */
   nextRun(policy: LifecyclePolicy): LifecycleInput<Facts, never, Carried> {
     const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
-    const carryOver = { state: this.state, context, revision: this.revision, policyVersion: this.policy.version } as Carried;
+    const carryOver = { state: this.state, context, revision: this.revision, policyId: this.policy.id, policyVersion: this.policy.version } as Carried;
     return { facts: this.facts, policy, carryOver };
   }
 
@@ -213,7 +213,7 @@ export abstract class LifecycleRecord<
       policyVersion: this.policy.version,
       revision,
       nextDeadline: deadline ? { event: eventName(this.rules.subject, deadline.event.type), at: deadline.at } : null,
-      audit: { action: entry.action, actor: entry.actor, at: now, before: entry.before, after: { state, cycle, policyVersion: this.policy.version, ...this.auditFacts(next) } },
+      audit: { action: entry.action, actor: entry.actor, at: now, before: entry.before, after: { state, cycle, policyId: this.policy.id, policyVersion: this.policy.version, ...this.auditFacts(next) } },
       notices,
     });
     this.snapshot = next;
