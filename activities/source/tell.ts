@@ -3,9 +3,9 @@
 // `POST /v1/licenses` starts one (update-with-start, so a retry finds it started); a license
 // renewed upstream is renewed by its workflow, in the source's name. What remains to tell is
 // kept on each license's row (`pending`), so a sync killed here completes at its next run (R23).
-import { and, asc, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { Context } from '@temporalio/activity';
-import { WithStartWorkflowOperation, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { Database } from '../../db/client.js';
 import { companies, licenses, operations, pools, sourceLicenses } from '../../db/schema.js';
@@ -15,6 +15,7 @@ import { licenseWorkflowId, type LicenseLifecycleInput } from '../../machines/li
 import type { AccountType } from '../../machines/lifecycle/capabilities.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { LICENSES_PER_BATCH, sourceActor, type LicensesTold } from '../../machines/source/sync.js';
+import { startAndAwaitFirstState, withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
 import type { Logger } from '../../platform/logger.js';
 import { expiresAtOf, seatsOf } from './facts.js';
 
@@ -80,10 +81,16 @@ export function createTellActivities(db: Database, logger: Logger) {
           .orderBy(asc(sourceLicenses.licenseId))
           .limit(LICENSES_PER_BATCH);
         if (batch.length === 0) return progress;
-        await Promise.all(batch.map(tell));
+        // A batch takes longer than the heartbeat timeout allows between beats: beat while it runs.
+        const beat = setInterval(() => context.heartbeat(progress), HEARTBEAT_EVERY_MS);
+        try {
+          await withBoundedConcurrency(batch, TOLD_IN_FLIGHT, tell);
+        } finally {
+          clearInterval(beat);
+        }
         const started = batch.filter(({ row }) => row.pending === 'start' && row.facts.seatsUsed > 0);
-        // The workflow writes a new license's lifecycle; the seats in use upstream are the sync's fact to add.
-        for (const { row } of started) await db.update(licenses).set({ seatsUsed: row.facts.seatsUsed }).where(eq(licenses.id, row.licenseId));
+        // The workflow writes a new license's lifecycle; the seats in use upstream are the sync's fact to add, in one statement.
+        if (started.length > 0) await writeSeatsUsed(db, started.map(({ row }) => row));
         await db.update(sourceLicenses).set({ pending: null }).where(inArray(sourceLicenses.licenseId, batch.map(({ row }) => row.licenseId)));
         progress = { told: progress.told + batch.length, rowsWritten: progress.rowsWritten + batch.length + started.length };
         context.heartbeat(progress);
@@ -91,6 +98,18 @@ export function createTellActivities(db: Database, logger: Logger) {
       }
     },
   };
+}
+
+/**
+ * Licenses started at once: each waits on a round trip to Temporal and a workflow task, so many
+ * in flight keep the worker and the server busy (issue 13: 50 at a time imported ~3 licenses/s).
+ */
+const TOLD_IN_FLIGHT = 128;
+const HEARTBEAT_EVERY_MS = 5_000;
+
+async function writeSeatsUsed(db: Database, rows: readonly Pending['row'][]): Promise<void> {
+  const values = sql.join(rows.map((row) => sql`(${row.licenseId}::uuid, ${row.facts.seatsUsed}::integer)`), sql`, `);
+  await db.execute(sql`update ${licenses} set seats_used = upstream.seats_used from (values ${values}) as upstream(id, seats_used) where ${licenses.id} = upstream.id`);
 }
 
 /** Starts the license's workflow as `POST /v1/licenses` does, and waits until its first state is written. */
@@ -132,19 +151,22 @@ async function start(client: Client, request: TellLicenses, { row, companyName, 
     { key: keys.sourceId, value: row.sourceId },
     { key: keys.expiresAt, value: new Date(expiresAt) },
   ];
-  const startWorkflowOperation = new WithStartWorkflowOperation(request.names.workflowType, {
-    workflowId: licenseWorkflowId(row.licenseId),
-    taskQueue: request.taskQueue,
-    args: [input],
-    // A retry finds the workflow it started; a license deleted meanwhile is not started again.
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    staticSummary: `${companyName} · ${facts.productName} · ${facts.seats === null ? 'unlimited' : facts.seats} seats`,
-    staticDetails: `License ${facts.upstreamId} synced from source ${row.sourceId} (${facts.term}, owned by the ${facts.owner}) on policy "${policy.name}" v${policy.version}.`,
-    typedSearchAttributes,
-  });
   try {
-    await client.workflow.executeUpdateWithStart(request.names.recordedUpdate, { startWorkflowOperation });
+    await startAndAwaitFirstState(client, {
+      workflowType: request.names.workflowType,
+      recordedUpdate: request.names.recordedUpdate,
+      options: {
+        workflowId: licenseWorkflowId(row.licenseId),
+        taskQueue: request.taskQueue,
+        args: [input],
+        // A retry finds the workflow it started; a license deleted meanwhile is not started again.
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `${companyName} · ${facts.productName} · ${facts.seats === null ? 'unlimited' : facts.seats} seats`,
+        staticDetails: `License ${facts.upstreamId} synced from source ${row.sourceId} (${facts.term}, owned by the ${facts.owner}) on policy "${policy.name}" v${policy.version}.`,
+        typedSearchAttributes,
+      },
+    });
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }

@@ -90,8 +90,8 @@ export interface LicensesTold {
   rowsWritten: number;
 }
 
-/** License workflows told in one activity call, a heartbeat after each batch. */
-export const LICENSES_PER_BATCH = 50;
+/** License workflows told per page of pending rows, many in flight at once (issue 13), a heartbeat after each page. */
+export const LICENSES_PER_BATCH = 1_000;
 
 /**
  * Facts the license workflow cannot hold yet, in the shape it holds today: a license sold
