@@ -25,7 +25,12 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     activities: createActivities(options.activities),
     dataConverter: options.dataConverter,
-    // Entity workflows wait on timers for months; keep few of them cached so memory stays flat.
-    maxCachedWorkflows: 1000,
+    // Entity workflows wait on timers for months; keep few of them cached so memory stays flat:
+    // ~0.6 MiB each, so 500 keep the worker well under 1 GiB however many sleep (issue 13, P6).
+    // A workflow woken out of cache replays its short history (one cycle) instead.
+    maxCachedWorkflows: 500,
+    // Recording activities wait on PostgreSQL and notices on SMTP, not on this CPU: a mass expiry
+    // keeps many in flight (the pooled SMTP transport and the database pool bound the real work).
+    maxConcurrentActivityTaskExecutions: 200,
   });
 }

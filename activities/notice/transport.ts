@@ -44,6 +44,12 @@ export class MailRejected extends Error {
 
 /** Short enough that a dead server frees the activity quickly; Temporal's retries do the waiting. */
 const timeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+/**
+ * Connections kept open and shared by the sends: a mass expiry of 2,000 licenses would otherwise
+ * open 2,000 SMTP connections, one TLS handshake and greeting each (issue 13). Bounded, so one
+ * worker never floods the relay; a connection is recycled after some messages, as relays expect.
+ */
+const pooling = { pool: true, maxConnections: 8, maxMessages: 200 } as const;
 
 export function createMailer(smtpUrl: string | undefined, from: string): Mailer {
   if (!smtpUrl) {
@@ -52,7 +58,7 @@ export function createMailer(smtpUrl: string | undefined, from: string): Mailer 
       close: () => {},
     };
   }
-  const transport = nodemailer.createTransport({ url: smtpUrl, ...timeouts });
+  const transport = nodemailer.createTransport({ url: smtpUrl, ...pooling, ...timeouts });
   return {
     async send(mail) {
       try {
