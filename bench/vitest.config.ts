@@ -5,6 +5,8 @@ export default defineConfig({
     include: [],
     benchmark: { include: ['bench/**/*.bench.ts'] },
     pool: 'forks',
+    // One bench file at a time: each measures throughput and memory, which a neighbour would skew.
+    fileParallelism: false,
     // measureMemory() forces a full GC of the main thread before each reading.
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     globalSetup: ['test/support/global-setup.ts'],

@@ -1,6 +1,6 @@
 // The baseline: the least a Temporal workflow can do for the same job — record its
 // start through one activity, wait on a timer, answer an update through one activity.
-import { condition, defineUpdate, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
 
 const { record } = proxyActivities<{ record(revision: number): Promise<number> }>({ startToCloseTimeout: '30s' });
 
@@ -19,4 +19,12 @@ export async function rawEntity(expiresInMs: number): Promise<void> {
   while (!(await condition(() => false, expiresAt - Date.now()))) {
     if (Date.now() >= expiresAt) return;
   }
+}
+
+const { expire } = proxyActivities<{ expire(id: string): Promise<void> }>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s' } });
+
+/** P5's floor: sleep until the instant, then one activity that writes one row and sends one mail. */
+export async function rawExpiry(id: string, at: number): Promise<void> {
+  await sleep(Math.max(0, at - Date.now()));
+  await expire(id);
 }

@@ -1,0 +1,244 @@
+// `npm run bench`, issue 13: P1–P6, each beside a raw-Temporal baseline measured in the same run on
+// the same dev server, written to bench/results.json. TENURE_BENCH_LARGE=1 runs P5 with 10,000
+// licenses and P6 with 100,000 (long: not part of the 20-minute run).
+import { writeFile } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, bench, describe, expect, inject } from 'vitest';
+import { createMailer } from '../activities/notice/transport.js';
+import { licenses, outbox } from '../db/schema.js';
+import { noticeWorkflowId } from '../machines/notice/delivery.js';
+import { withBoundedConcurrency } from '../platform/lifecycle/first-state.js';
+import { startSmtpServer, type TestSmtpServer } from '../test/notice/smtp.js';
+import { createCompany, createPolicy } from '../test/support/setup.js';
+import { startTenure, type Tenure } from '../test/support/tenure.js';
+import { rawEntity, rawExpiry, renewRaw } from './raw/workflows.js';
+
+const LARGE = process.env.TENURE_BENCH_LARGE === '1';
+const DAY = 86_400_000;
+const SAMPLES = 100;
+const ISSUES = 2_000;
+const IN_FLIGHT = 32;
+const EXPIRING = LARGE ? 10_000 : 2_000;
+const SLEEPING = LARGE ? 100_000 : 10_000;
+const BATCH = 1_000;
+const once = { iterations: 1, warmupIterations: 0, time: 0 };
+
+let tenure: Tenure;
+let smtp: TestSmtpServer;
+let client: Client;
+let rawWorker: Worker;
+let rawRunning: Promise<void>;
+let rawQueue: string;
+let companyId: string;
+let yearPolicy: string;
+let rawCount = 0;
+let rawRecorded = 0;
+const results: Record<string, unknown> = {};
+const lines: string[] = [];
+
+const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000 * 10) / 10;
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+const MiB = (bytes: number) => Math.round(bytes / 1024 / 1024);
+function report(id: string, figure: string, tenureValue: number, rawValue: number, unit: string, extra: Record<string, unknown> = {}) {
+  const ratio = round(tenureValue / rawValue);
+  results[id] = { figure, tenure: tenureValue, raw: rawValue, unit, ratio, ...extra };
+  lines.push(`${id} ${figure}: Tenure ${tenureValue} ${unit}, raw ${rawValue} ${unit}, ${ratio}×${Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : ''}`);
+}
+async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  return false;
+}
+const settledRss = () => {
+  global.gc!();
+  return process.memoryUsage().rss;
+};
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  tenure = await startTenure({ smtpUrl: smtp.url });
+  companyId = await createCompany(tenure, { name: 'Bench Corp' });
+  yearPolicy = await createPolicy(tenure, { grace: 'P14D', suspension: 'P30D', expiryNotices: ['P30D'], deletionNotice: 'P14D' });
+  await tenure.db.execute(sql`create table raw_expiry (id text primary key, at timestamptz not null default now())`);
+  const mailer = createMailer(smtp.url, 'Raw <raw@tenure.test>');
+  const address = inject('temporalAddress');
+  client = new Client({ connection: await Connection.connect({ address }) });
+  rawQueue = `${tenure.taskQueue}-raw`;
+  rawWorker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue: rawQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./raw/workflows.ts', import.meta.url)), logger: new DefaultLogger('ERROR') }),
+    // The same cache and activity slots as Tenure's worker (runtime/worker.ts), so memory and throughput compare.
+    maxCachedWorkflows: 500,
+    maxConcurrentActivityTaskExecutions: 200,
+    activities: {
+      record: async (revision: number) => {
+        rawRecorded++;
+        return revision;
+      },
+      expire: async (id: string) => {
+        await tenure.db.execute(sql`insert into raw_expiry (id) values (${id}) on conflict do nothing`);
+        await mailer.send({ to: ['it@acme.test'], subject: 'raw', text: 'raw', html: '<p>raw</p>', messageId: `<${id}@raw>`, headers: { 'X-Tenure-Notice': `raw:${id}` } });
+      },
+    },
+  });
+  rawRunning = rawWorker.run();
+  results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMiB: MiB(totalmem()), loadAverageAtStart: loadavg().map((load) => round(load)), node: process.version, large: LARGE };
+}, 600_000);
+
+afterAll(async () => {
+  results.machine = { ...(results.machine as object), loadAverageAtEnd: loadavg().map((load) => round(load)) };
+  await writeFile(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\n${lines.join('\n')}\n`);
+  rawWorker?.shutdown();
+  await rawRunning;
+  await client?.connection.close();
+  await tenure?.close();
+  await smtp?.stop();
+}, 600_000);
+
+const licenseBody = (fields: Record<string, unknown> = {}) => ({ companyId, policyId: yearPolicy, product: 'endpoint-protection', seats: 10, term: 'annual', duration: 'P1Y', ...fields });
+async function issue(fields: Record<string, unknown> = {}): Promise<string> {
+  const answer = await tenure.api('POST', '/v1/licenses', licenseBody(fields));
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body.id;
+}
+async function issueBatches(count: number, fields: Record<string, unknown>, inFlight: number): Promise<string[]> {
+  const sizes = Array.from({ length: Math.ceil(count / BATCH) }, (_, index) => Math.min(BATCH, count - index * BATCH));
+  const answers = await withBoundedConcurrency(sizes, inFlight, async (size) => {
+    const answer = await tenure.api('POST', '/v1/licenses/batch', { items: Array.from({ length: size }, () => licenseBody(fields)) });
+    expect(answer.status).toBe(200);
+    expect(answer.body.failed, JSON.stringify(answer.body.results.find((result: { status: number }) => result.status !== 201))).toBe(0);
+    return (answer.body.results as { license: { id: string } }[]).map((result) => result.license.id);
+  });
+  return answers.flat();
+}
+async function startRaw(args: [number], update = true) {
+  const handle = await client.workflow.start(rawEntity, { taskQueue: rawQueue, workflowId: `raw-${rawCount++}`, args });
+  if (update) await handle.executeUpdate(renewRaw, { args: [0] });
+}
+/** Where the server's work goes: the history events one workflow cost, by type. */
+async function eventsOf(workflowId: string): Promise<Record<string, number>> {
+  const history = await tenure.client.workflow.getHandle(workflowId).fetchHistory();
+  const counts: Record<string, number> = {};
+  for (const event of history.events ?? []) {
+    const type = temporal.api.enums.v1.EventType[event.eventType ?? 0]!.replace(/^EVENT_TYPE_/, '');
+    counts[type] = (counts[type] ?? 0) + 1;
+  }
+  return counts;
+}
+async function meanMs(samples: number, work: (index: number) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  for (let index = 0; index < samples; index++) await work(index);
+  return round((performance.now() - started) / samples, 1);
+}
+
+const issued: string[] = [];
+describe('P1, P2, P4: one caller, one entity at a time', () => {
+  bench('P1 issue then read back (read-your-writes)', async () => {
+    let stale = 0;
+    const tenureMs = await meanMs(SAMPLES, async () => {
+      const id = await issue();
+      issued.push(id);
+      const read = await tenure.api('GET', `/v1/licenses/${id}`);
+      if (read.status !== 200 || read.body.state !== 'active') stale++;
+    });
+    const rawMs = await meanMs(SAMPLES, async () => {
+      await startRaw([DAY]);
+      await client.workflow.getHandle(`raw-${rawCount - 1}`).describe();
+    });
+    report('P1', 'issue, then read back (mean latency)', tenureMs, rawMs, 'ms', { staleReads: stale });
+  }, once);
+  bench('P2 renew end to end', async () => {
+    const tenureMs = await meanMs(SAMPLES, async (index) => {
+      const answer = await tenure.api('POST', `/v1/licenses/${issued[index % issued.length]}/renew`, { duration: 'P1M', basis: 'from_expiry' });
+      expect(answer.status).toBe(200);
+    });
+    const rawMs = await meanMs(SAMPLES, (index) => client.workflow.getHandle(`raw-${index % rawCount}`).executeUpdate(renewRaw, { args: [DAY] }).then(() => undefined));
+    report('P2', 'renew through the API vs an Update through one activity (mean latency)', tenureMs, rawMs, 'ms');
+  }, once);
+  bench('P4 read one entity', async () => {
+    const tenureMs = await meanMs(SAMPLES, (index) => tenure.api('GET', `/v1/licenses/${issued[index % issued.length]}`).then(() => undefined));
+    const rawMs = await meanMs(SAMPLES, (index) => client.workflow.getHandle(`raw-${index % rawCount}`).describe().then(() => undefined));
+    report('P4', 'GET /v1/licenses/:id vs describe (mean latency)', tenureMs, rawMs, 'ms');
+  }, once);
+});
+
+let batchPerSecond = 50;
+describe(`P3: issue ${ISSUES} licenses`, () => {
+  bench(`P3 single POSTs (${IN_FLIGHT} in flight) and batches vs bare workflow starts`, async () => {
+    let started = performance.now();
+    await withBoundedConcurrency([...Array(ISSUES).keys()], IN_FLIGHT, () => startRaw([DAY], false));
+    const raw = perSecond(ISSUES, performance.now() - started);
+    started = performance.now();
+    await withBoundedConcurrency([...Array(ISSUES).keys()], IN_FLIGHT, () => issue());
+    const single = perSecond(ISSUES, performance.now() - started);
+    started = performance.now();
+    await issueBatches(ISSUES, {}, 2);
+    batchPerSecond = perSecond(ISSUES, performance.now() - started);
+    report('P3.single', `POST /v1/licenses, ${IN_FLIGHT} in flight, vs bare starts (target ≥ 0.35×)`, single, raw, 'licenses/s');
+    report('P3.batch', `POST /v1/licenses/batch of ${BATCH}, 2 in flight, vs bare starts (target ≥ 0.5×)`, batchPerSecond, raw, 'licenses/s');
+  }, once);
+});
+
+describe(`P6: worker memory with ${SLEEPING} sleeping entities`, () => {
+  bench('P6 resident memory of the process running the worker', async () => {
+    const idle = settledRss();
+    const recordedBefore = rawRecorded;
+    await withBoundedConcurrency([...Array(SLEEPING).keys()], 64, () => startRaw([DAY], false));
+    await until(async () => rawRecorded - recordedBefore >= SLEEPING, 600_000, 1_000);
+    const afterRaw = settledRss();
+    await issueBatches(SLEEPING, {}, 2);
+    const afterTenure = settledRss();
+    report('P6', `resident memory growth with ${SLEEPING} sleeping entities (target: < 1 GiB total at 100,000)`, MiB(afterTenure - afterRaw), MiB(afterRaw - idle), 'MiB', {
+      idleMiB: MiB(idle),
+      tenureTotalMiB: MiB(afterTenure),
+    });
+  }, once);
+});
+
+describe(`P5: ${EXPIRING} licenses expiring in the same second`, () => {
+  bench('P5 until all in grace and all notices sent, vs a raw sleep + one activity', async () => {
+    // Raw first: sleep to one instant, then one row and one mail each.
+    const rawAt = Date.now() + 20_000 + (EXPIRING / 100) * 1_000;
+    const rawIds = Array.from({ length: EXPIRING }, (_, index) => `expiry-${index}`);
+    await withBoundedConcurrency(rawIds, 64, (id) => client.workflow.start(rawExpiry, { taskQueue: rawQueue, workflowId: `raw-${id}`, args: [id, rawAt] }).then(() => undefined));
+    const rawMails = () => new Set(smtp.received.filter((mail) => mail.key.startsWith('raw:expiry-')).map((mail) => mail.key)).size;
+    await until(async () => Date.now() >= rawAt, 600_000);
+    await until(async () => Number((await tenure.db.execute<{ count: string }>(sql`select count(*) from raw_expiry`))[0]!.count) >= EXPIRING, 600_000);
+    const rawWrittenS = round((Date.now() - rawAt) / 1000, 1);
+    await until(async () => rawMails() >= EXPIRING, 600_000);
+    const rawMailedS = round((Date.now() - rawAt) / 1000, 1);
+
+    // Tenure: one company's licenses, one grace notice each at expiry.
+    const expiringCompany = await createCompany(tenure, { name: 'Expiring Corp', noticeEmails: ['it@expiring.test'] });
+    const policyId = await createPolicy(tenure, { grace: 'PT1H', suspension: 'PT1H', expiryNotices: [], deletionNotice: 'PT1M' });
+    const at = Date.now() + 20_000 + (EXPIRING / Math.max(10, batchPerSecond)) * 1_500;
+    const ids = await issueBatches(EXPIRING, { companyId: expiringCompany, policyId, expiresAt: new Date(at).toISOString(), duration: undefined }, 2);
+    expect(ids).toHaveLength(EXPIRING);
+    await until(async () => Date.now() >= at, 600_000);
+    const inGrace = async () => Number((await tenure.db.select({ count: sql<string>`count(*)` }).from(licenses).where(sql`${licenses.companyId} = ${expiringCompany} and ${licenses.state} = 'grace'`))[0]!.count);
+    await until(async () => (await inGrace()) >= EXPIRING, 900_000, 500);
+    const graceS = round((Date.now() - at) / 1000, 1);
+    const keys = async () => new Set((await tenure.db.select({ key: outbox.key }).from(outbox).where(eq(outbox.companyId, expiringCompany))).map((row) => row.key));
+    const expected = await keys();
+    const delivered = () => smtp.received.filter((mail) => expected.has(mail.key));
+    await until(async () => new Set(delivered().map((mail) => mail.key)).size >= expected.size, 900_000, 500);
+    const noticesS = round((Date.now() - at) / 1000, 1);
+    // Late duplicates would come from retried sends: give them a moment to show up before counting.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const unique = new Set(delivered().map((mail) => mail.key)).size;
+    const extra = { notices: expected.size, lost: expected.size - unique, duplicates: delivered().length - unique };
+    report('P5.grace', `seconds after expiry until all ${EXPIRING} are in grace (target ≤ 30 s at 2,000, ≤ 1.5× raw)`, graceS, rawWrittenS, 's', extra);
+    results.profile = { licenseIssueToGrace: await eventsOf(`license:${ids[0]}`), oneNoticeDelivery: await eventsOf(noticeWorkflowId([...expected][0]!)) };
+    report('P5.notices', `seconds after expiry until all their notices are sent (target ≤ 60 s at 2,000, ≤ 1.5× raw)`, noticesS, rawMailedS, 's', extra);
+  }, once);
+});
