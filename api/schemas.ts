@@ -5,11 +5,12 @@ import { renewalBases } from '../machines/license/renewal.js';
 import { validatePolicyTerms } from '../machines/lifecycle/policy.js';
 import { isEventPattern } from '../machines/webhook/events.js';
 import { LOCALE_SHAPE, renderableLocale } from './locale.js';
+import { UNSTORABLE_TEXT } from './validate.js';
 
 /** What PostgreSQL's text cannot hold (NUL) and UTF-8 cannot encode (an unpaired surrogate); with `u`, a surrogate pair is one character. */
 const STORABLE = /^[^\u0000\uD800-\uDFFF]*$/u;
 /** Every free text field starts here, so none lets through what the database or a mail cannot carry; the pattern tells the document. */
-const text = () => z.string().regex(STORABLE, 'must not contain NUL characters (U+0000) or unpaired surrogates (U+D800 to U+DFFF)');
+export const text = () => z.string().regex(STORABLE, UNSTORABLE_TEXT);
 const withinHorizon = `must be at most ${HORIZON_YEARS} years (P${HORIZON_YEARS}Y)`;
 
 const fixedDuration = z
@@ -236,7 +237,7 @@ const eventPattern = z
 
 export const subscribeWebhook = z
   .object({
-    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2000).regex(STORABLE, 'must not contain NUL characters or unpaired surrogates').meta({ examples: ['https://psa.example.com/hooks/tenure'] }),
+    url: z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }).max(2000).regex(STORABLE, UNSTORABLE_TEXT).meta({ examples: ['https://psa.example.com/hooks/tenure'] }),
     events: z
       .array(eventPattern)
       .min(1)

@@ -10,11 +10,12 @@ import { actorOf, requireRole, type Caller } from '../auth.js';
 import { documented } from '../openapi/route.js';
 import { invalidInput } from '../problem.js';
 import { parseInput } from '../validate.js';
+import { text } from '../schemas.js';
 
 type LicenseRow = typeof licenses.$inferSelect;
 
 export const updateLicense = z
-  .object({ tag: z.string().trim().min(1).max(200).describe('The company name at import by default; not renamed with the company (R8)') })
+  .object({ tag: text().trim().min(1).max(200).describe('The company name at import by default; not renamed with the company (R8)') })
   .partial()
   .strict();
 

@@ -60,7 +60,8 @@ function breachesOf(sent: Sent, outcome: Extract<RawOutcome, { kind: 'answered' 
   const problems: string[] = [];
   // Other 5xx (an upstream that is down, say) are answers when the operation documents them.
   if (status === 500) problems.push(`answered 500: ${text.slice(0, 300)}`);
-  if (status >= 500 && !sent.operation) problems.push(`answered ${status}: ${text.slice(0, 300)}`);
+  // 501 is the answer to a method no route implements (TRACE, PROPFIND …).
+  if (status >= 500 && status !== 501 && !sent.operation) problems.push(`answered ${status}: ${text.slice(0, 300)}`);
   if (sent.operation) problems.push(...contract.breaches(sent.operation, { status, contentType, text }));
   if (sent.invalidBecause && status < 300) problems.push(`answered ${status} to a request whose ${sent.invalidBecause} the document calls invalid`);
   const body = contentType.includes('json') ? parsed(text) : undefined;
@@ -133,7 +134,7 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
   it('generated and hostile JSON bodies (NUL, lone surrogates, P99999Y, far instants, bad locales, wrong types) are answered as documented', async () => {
     const failures = await fuzzEach(
       deletesLast(withBody()),
-      25,
+      12,
       (operation) => {
         const fields = [...fieldsOf(contract.bodySchemaOf(operation)!), 'notAField'];
         const mutated = fc.tuple(validBody(operation), fc.constantFrom(...fields), hostileValue).map(([body, field, value]) => ({ ...(body as object), [field]: value }));
@@ -148,7 +149,7 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
     const rawBody = fc.oneof(fc.constantFrom(...hostileRawBodies), fc.constant(undefined));
     const failures = await fuzzEach(
       withBody(),
-      15,
+      8,
       (operation) =>
         fc.record({
           body: fc.oneof(rawBody, validBody(operation).map((body) => JSON.stringify(body))),
@@ -178,7 +179,7 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
     const hostileText = fc.oneof(fc.constantFrom(...hostileStrings).map((text) => encoded(text.slice(0, 4_000))), fc.constantFrom('%00', '%ZZ', '%ED%A0%80', '%', '1e308', 'NaN', '-1', 'Infinity'));
     const failures = await fuzzEach(
       contract.operations().filter((operation) => contract.parametersOf(operation, 'query').length > 0),
-      20,
+      10,
       (operation) =>
         fc.record({
           query: fc.record(
@@ -221,7 +222,9 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
       const undocumented = verbs.filter((verb) => !documented.includes(verb));
       const result = await fc.check(
         fc.asyncProperty(fc.constantFrom(...undocumented), async (method) => {
-          const request: RawRequest = { method, target: concretePath(path, known), headers: headersFor({ 'content-type': 'application/json' }), body: '{}' };
+          // A body only where the method carries one: Node refuses a TRACE with a body before Tenure sees it.
+          const carriesBody = ['POST', 'PUT', 'PATCH'].includes(method);
+          const request: RawRequest = { method, target: concretePath(path, known), headers: headersFor(carriesBody ? { 'content-type': 'application/json' } : {}), body: carriesBody ? '{}' : undefined };
           const { problems, outcome } = await exchange({ request });
           if (outcome.kind === 'answered') {
             const allow = String(outcome.headers.allow ?? '').split(/,\s*/);
@@ -236,7 +239,7 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
           }
           if (problems.length > 0) throw new Error(`${method} ${path}\n    → ${problems.join('\n    → ')}`);
         }),
-        { numRuns: 6, endOnFailure: true },
+        { numRuns: 4, endOnFailure: true },
       );
       if (result.failed) failures.push(`${path} (seed ${result.seed}):\n  ${(result.errorInstance as Error | undefined)?.message}`);
     }
@@ -247,7 +250,7 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
   it('hostile path parameters (NUL, bad percent-encoding, huge, not ids) are answered as documented', async () => {
     const failures = await fuzzEach(
       deletesLast(contract.operations().filter((operation) => operation.path.includes('{'))),
-      10,
+      6,
       (operation) => fc.record({ segment: fc.constantFrom('known', 'unknown', ...hostileSegments), body: contract.bodySchemaOf(operation) ? validBody(operation) : fc.constant(undefined) }),
       (operation, { segment, body }) => {
         const segmentFor = (collection: string) => (segment === 'known' ? known[collection] ?? crypto.randomUUID() : segment === 'unknown' ? crypto.randomUUID() : segment);

@@ -22,18 +22,27 @@ export function sendRaw(baseUrl: string, raw: RawRequest, deadlineMs = REQUEST_D
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   return new Promise((settle) => {
+    // The deadline covers the whole answer: a body that stops streaming half-way is a hang too.
+    const deadline = setTimeout(() => {
+      outgoing.destroy();
+      settle({ kind: 'hung', ms: elapsed() });
+    }, deadlineMs);
+    const done = (outcome: RawOutcome) => {
+      clearTimeout(deadline);
+      settle(outcome);
+    };
     // A fresh connection each time: a server that closes one after a bad request affects nothing else.
-    const outgoing = request(`${baseUrl}${raw.target}`, { method: raw.method, headers: raw.headers, agent: false, signal: AbortSignal.timeout(deadlineMs) }, (incoming) => {
+    const outgoing = request(`${baseUrl}${raw.target}`, { method: raw.method, headers: raw.headers, agent: false }, (incoming) => {
       const chunks: Buffer[] = [];
       incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-      incoming.on('end', () => settle({ kind: 'answered', status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8'), ms: elapsed() }));
-      incoming.on('error', (error) => settle(outcomeOf(error, elapsed())));
+      incoming.on('end', () => done({ kind: 'answered', status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(chunks).toString('utf8'), ms: elapsed() }));
+      incoming.on('error', (error) => done(outcomeOf(error, elapsed())));
     });
-    outgoing.on('error', (error) => settle(outcomeOf(error, elapsed())));
+    outgoing.on('error', (error) => done(outcomeOf(error, elapsed())));
     outgoing.end(raw.body);
   });
 }
 
 function outcomeOf(error: Error, ms: number): RawOutcome {
-  return error.name === 'AbortError' || error.name === 'TimeoutError' ? { kind: 'hung', ms } : { kind: 'refused', error: `${error.name}: ${error.message}`, ms };
+  return { kind: 'refused', error: `${error.name}: ${error.message}`, ms };
 }
