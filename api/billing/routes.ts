@@ -91,7 +91,7 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
   async function companyView(partnerId: string, companyId: string) {
     const row = await companySettingsRow(db, partnerId, companyId);
     const plan = await billingPlanOf(db, partnerId, companyId);
-    if (!row || !plan) throw notFound('ConnectWise settings of this company');
+    if (!row || !plan) throw notConfigured('No ConnectWise settings are saved for this company yet: PUT them first (R27).');
     const [last] = await db
       .select()
       .from(billingPushes)
@@ -165,9 +165,10 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     description: 'The keys are never returned: `publicKeySet` and `privateKeySet` say they are there.',
     tag: TAG,
     responses: { 200: partnerConnectWiseResponse },
+    problems: { 409: 'No partner-wide settings are saved yet' },
   }, async (ctx) => {
     const row = await partnerSettingsRow(db, callerOf(ctx).partnerId);
-    if (!row) throw notFound('ConnectWise settings of this partner');
+    if (!row) throw notConfigured('No partner-wide ConnectWise settings are saved yet: PUT them first.');
     ctx.body = partnerRepresentation(row);
   });
 
@@ -244,6 +245,7 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     summary: "Read a company's ConnectWise billing settings, next billing date and last push",
     tag: TAG,
     responses: { 200: companyConnectWiseResponse },
+    problems: { 409: 'No ConnectWise settings are saved for this company yet (R27)' },
   }, async (ctx) => {
     const { partnerId } = callerOf(ctx);
     const company = await companyOf(db, partnerId, ctx.params.id!);
