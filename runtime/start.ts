@@ -10,7 +10,7 @@ import { startMailCatcher } from './embedded/mail.js';
 import { startApi, startWorker, type RunningPart } from './processes.js';
 import { safeguardsOf } from './safeguards.js';
 import { stopOnSignal } from './signals.js';
-import { supervise } from './embedded/supervise.js';
+import { supervise, type ServerProcess, type Supervised } from './embedded/supervise.js';
 
 const parts: RunningPart[] = [];
 const config = (() => {
@@ -22,6 +22,10 @@ const config = (() => {
 })();
 const logger = createLogger(config.LOG_LEVEL);
 stopOnSignal(parts, logger);
+// Ctrl-C reaches the embedded servers as well, and they end on it while the worker and the API
+// are still stopping: from then on their exit is part of the stop, not a crash to restart.
+const supervised: Supervised<ServerProcess>[] = [];
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => supervised.forEach((server) => server.expectExit()));
 
 try {
   const started = performance.now();
@@ -40,6 +44,7 @@ try {
       codecEndpoint: `http://localhost:${config.PORT}/codec`,
       log: (line) => logger.debug({ component: 'temporal' }, line),
     }), logger);
+    supervised.push(server);
     parts.push(server);
     temporalAddress = server.current().address;
     temporalUi = server.current().uiUrl;
@@ -54,6 +59,7 @@ try {
       persistent: true,
       log: (line) => logger.debug({ component: 'postgres' }, line),
     }), logger);
+    supervised.push(postgres);
     parts.push(postgres);
     databaseUrl = postgres.current().url;
   }

@@ -12,6 +12,8 @@ export interface ServerProcess {
 export interface Supervised<T extends ServerProcess> {
   /** The instance running now; its address and ports do not change across restarts. */
   current(): T;
+  /** From now on an exit is a stop, not a crash to restart: Ctrl-C reaches the server too (one process group). */
+  expectExit(): void;
   stop(): Promise<void>;
 }
 
@@ -53,6 +55,9 @@ export async function supervise<T extends ServerProcess>(name: string, start: ()
   restartAfterExit(current);
   return {
     current: () => current,
+    expectExit() {
+      stopping = true;
+    },
     async stop() {
       stopping = true;
       await restarting;

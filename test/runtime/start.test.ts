@@ -1,72 +1,15 @@
 // `npm start` as a user runs it: every part comes up, Ctrl-C leaves nothing behind,
 // and a second start finds the same data.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports.js';
 import { eventually } from '../support/tenure.js';
-import { cleanEnv, collect } from './process.js';
+import { ctrlC, groupIsGone, npmStartSetup, portIsFree } from './npm-start.js';
 
-const dataDir = await mkdtemp(join(tmpdir(), 'tenure-start-'));
-const bootstrapKey = `tk_start_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-const ports = {
-  PORT: await freePort(),
-  TEMPORAL_DEV_PORT: await freePort(),
-  TEMPORAL_UI_PORT: await freePort(),
-  EMBEDDED_POSTGRES_PORT: await freePort(),
-  MAIL_CATCHER_PORT: await freePort(),
-};
-const api = `http://127.0.0.1:${ports.PORT}`;
+const tenure = await npmStartSetup();
+const { api, bootstrapKey, ports, ready } = tenure;
+const npmStart = tenure.start;
 
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
-function npmStart(): ChildProcess {
-  return spawn('npm', ['start'], {
-    // Its own process group, so SIGINT reaches every process in it, as Ctrl-C in a terminal does.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...cleanEnv(),
-      ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
-      TENURE_DATA_DIR: dataDir,
-      TENURE_BOOTSTRAP_KEY: bootstrapKey,
-      LOG_LEVEL: 'info',
-    },
-  });
-}
-
-async function ready() {
-  return eventually(
-    () => fetch(`${api}/readyz`).then((response) => response.json() as Promise<{ status: string; components: Record<string, { ok: boolean }> }>).catch(() => undefined),
-    (answer) => answer?.status === 'ready',
-    { timeoutMs: 150_000, intervalMs: 500 },
-  );
-}
-
-async function ctrlC(child: ChildProcess) {
-  const finished = collect(child, 60_000);
-  process.kill(-child.pid!, 'SIGINT');
-  return finished;
-}
-
-const portIsFree = (port: number) =>
-  new Promise<boolean>((done) => {
-    const probe = createServer();
-    probe.once('error', () => done(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
-  });
-
-const groupIsGone = (pid: number) => {
-  try {
-    process.kill(-pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-};
+afterAll(() => rm(tenure.dataDir, { recursive: true, force: true }));
 
 describe('npm start', () => {
   it('brings every part up, stops cleanly on Ctrl-C, and keeps the data for the next start', async () => {

@@ -1,0 +1,96 @@
+// `npm start` driven as a user's terminal would: free ports, a temporary data directory, its
+// own process group (Ctrl-C reaches every process in it), and readiness polled over HTTP.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../support/ports.js';
+import { eventually } from '../support/tenure.js';
+import { cleanEnv, collect, type Finished } from './process.js';
+
+export interface Readiness {
+  status: string;
+  components: Record<string, { ok: boolean; error?: string }>;
+}
+
+export interface NpmStartSetup {
+  dataDir: string;
+  bootstrapKey: string;
+  ports: Record<'PORT' | 'TEMPORAL_DEV_PORT' | 'TEMPORAL_UI_PORT' | 'EMBEDDED_POSTGRES_PORT' | 'MAIL_CATCHER_PORT', number>;
+  /** http://127.0.0.1:<PORT> */
+  api: string;
+  start(): ChildProcess;
+  /** The /readyz answer, or undefined while nothing answers. */
+  readiness(): Promise<Readiness | undefined>;
+  /** Polls /readyz until every component is ready. */
+  ready(): Promise<Readiness | undefined>;
+  /** A request with the bootstrap admin key. */
+  request(method: string, path: string, body?: unknown): Promise<Response>;
+}
+
+export async function npmStartSetup(): Promise<NpmStartSetup> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'tenure-start-'));
+  const bootstrapKey = `tk_start_${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  const ports = {
+    PORT: await freePort(),
+    TEMPORAL_DEV_PORT: await freePort(),
+    TEMPORAL_UI_PORT: await freePort(),
+    EMBEDDED_POSTGRES_PORT: await freePort(),
+    MAIL_CATCHER_PORT: await freePort(),
+  };
+  const api = `http://127.0.0.1:${ports.PORT}`;
+  const readiness = () =>
+    fetch(`${api}/readyz`, { signal: AbortSignal.timeout(10_000) })
+      .then((response) => response.json() as Promise<Readiness>)
+      .catch(() => undefined);
+  return {
+    dataDir,
+    bootstrapKey,
+    ports,
+    api,
+    start: () =>
+      spawn('npm', ['start'], {
+        // Its own process group, so SIGINT reaches every process in it, as Ctrl-C in a terminal does.
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...cleanEnv(),
+          ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, String(port)])),
+          TENURE_DATA_DIR: dataDir,
+          TENURE_BOOTSTRAP_KEY: bootstrapKey,
+          LOG_LEVEL: 'info',
+        },
+      }),
+    readiness,
+    ready: () => eventually(readiness, (answer) => answer?.status === 'ready', { timeoutMs: 150_000, intervalMs: 500 }),
+    request: (method, path, body) =>
+      fetch(`${api}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bootstrapKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      }),
+  };
+}
+
+export async function ctrlC(child: ChildProcess): Promise<Finished> {
+  const finished = collect(child, 60_000);
+  process.kill(-child.pid!, 'SIGINT');
+  return finished;
+}
+
+export const portIsFree = (port: number) =>
+  new Promise<boolean>((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+
+export const groupIsGone = (pid: number) => {
+  try {
+    process.kill(-pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+};
