@@ -44,7 +44,7 @@ export function conventionsOf(route: DocumentedOperation, hasPathParameters: boo
     hasPathParameters ? 404 : undefined,
     readsBody ? 413 : undefined,
     readsBody ? 415 : undefined,
-    route.body || route.query || readsBody ? 422 : undefined,
+    route.body || route.query || route.params || readsBody ? 422 : undefined,
   ].filter((status) => status !== undefined);
   // A route's own reason for a shared status (a 403 for a programme, say) is told beside the usual one.
   for (const status of shared) if (problems[status]) problems[status] = `${sharedProblems[status]!.description}; or: ${problems[status]}`;
