@@ -48,6 +48,27 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...hostileStrings).map((text) => [text]) },
 );
 
+/**
+ * Hostile values aimed at what a field is: an address its format refuses for an e-mail field, a
+ * tag that only looks like one for a locale, P99999Y for a duration, year 9999 for an instant,
+ * NUL and a lone surrogate for any text. Found far more often than a value picked from all of them.
+ */
+export function hostileFor(schema: JsonSchema, components: Record<string, JsonSchema>, field: string): fc.Arbitrary<unknown> {
+  if (typeof schema.$ref === 'string') return hostileFor(components[schema.$ref.slice(COMPONENT_REF.length)]!, components, field);
+  const alternatives = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (alternatives) return fc.oneof(...alternatives.map((alternative) => hostileFor(alternative, components, field)));
+  if (schema.type === 'array') return hostileFor((schema.items ?? {}) as JsonSchema, components, field).map((value) => [value]);
+  if (schema.type !== 'string') return hostileValue;
+  const described = `${String(schema.description ?? '')} ${field}`;
+  const aimed =
+    schema.format === 'email' ? ['a@b-.com', 'a..b@example.com', 'a@b']
+    : schema.format === 'date-time' ? ['9999-12-31T23:59:59Z', '2200-01-01T00:00:00Z', '0001-01-01T00:00:00Z']
+    : /duration/i.test(described) ? ['P99999Y', 'P99999999999999999999Y', 'PT99999999999999999999S', 'P101Y']
+    : /locale/i.test(described) ? ['zz-ZZZZ-invalid', 'de-CH-1996', 'en-ZZ', 'i-klingon']
+    : [];
+  return fc.constantFrom(...aimed, '\u0000', 'Acme\u0000Corp', '\uD800', 'x'.repeat(100_000));
+}
+
 /** Path segments where an id goes. */
 export const hostileSegments = ['not-an-id', '%00', '%ZZ', '%ED%A0%80', 'x'.repeat(2_000), '00000000-0000-0000-0000-000000000000', '..%2F..%2Fhealthz', '%20'];
 

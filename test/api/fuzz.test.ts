@@ -10,7 +10,7 @@ import type { OpenApiDocument } from '../../api/openapi/document.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { Contract, nameOf, type Operation } from './contract.js';
 import { concretePath, idsFrom, makeKnownObjects, type KnownObjects } from './fuzz-objects.js';
-import { contentTypes, hostileIdempotencyKeys, hostileRawBodies, hostileSegments, hostileStrings, hostileValue, validOf, type IdsFor } from './fuzz-values.js';
+import { contentTypes, hostileFor, hostileIdempotencyKeys, hostileRawBodies, hostileSegments, hostileStrings, hostileValue, validOf, type IdsFor } from './fuzz-values.js';
 import { REQUEST_DEADLINE_MS, sendRaw, type RawOutcome, type RawRequest } from './raw-request.js';
 
 let tenure: Tenure;
@@ -130,6 +130,16 @@ function fieldsOf(schema: Record<string, unknown>): string[] {
   return [...new Set([...Object.keys((resolved.properties ?? {}) as object), ...alternatives])];
 }
 
+/** A body field's schema, wherever in the alternatives it is declared. */
+function propertyOf(operation: Operation, field: string): Record<string, unknown> {
+  const find = (schema: Record<string, unknown>): Record<string, unknown> | undefined => {
+    const resolved = typeof schema.$ref === 'string' ? contract.document.components.schemas[schema.$ref.split('/').pop()!]! : schema;
+    const own = (resolved.properties as Record<string, Record<string, unknown>> | undefined)?.[field];
+    return own ?? ((resolved.anyOf ?? resolved.oneOf ?? []) as Record<string, unknown>[]).map(find).find(Boolean);
+  };
+  return find(contract.bodySchemaOf(operation)!) ?? {};
+}
+
 function jsonRequest(operation: Operation, body: unknown, headers: Record<string, string | undefined> = {}): RawRequest {
   return { method: operation.method.toUpperCase(), target: concretePath(operation.path, known), headers: headersFor({ 'content-type': 'application/json', ...headers }), body: JSON.stringify(body) };
 }
@@ -153,8 +163,11 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
       deletesLast(withBody()),
       12,
       (operation) => {
-        const fields = [...fieldsOf(contract.bodySchemaOf(operation)!), 'notAField'];
-        const mutated = fc.tuple(validBody(operation), fc.constantFrom(...fields), hostileValue).map(([body, field, value]) => ({ ...(body as object), [field]: value }));
+        const fields = fieldsOf(contract.bodySchemaOf(operation)!);
+        const aimed = fields.length === 0 ? hostileValue : fc.constantFrom(...fields).chain((field) => fc.tuple(fc.constant(field), fc.oneof({ weight: 3, arbitrary: hostileFor(propertyOf(operation, field), contract.document.components.schemas, field) }, hostileValue)));
+        const mutated = fc
+          .tuple(validBody(operation), fc.oneof({ weight: 5, arbitrary: aimed }, fc.tuple(fc.constant('notAField'), hostileValue)))
+          .map(([body, entry]) => (Array.isArray(entry) && entry.length === 2 && typeof entry[0] === 'string' ? { ...(body as object), [entry[0]]: entry[1] } : body));
         return fc.oneof({ weight: 1, arbitrary: validBody(operation) }, { weight: 3, arbitrary: mutated });
       },
       (operation, body) => ({ operation, request: jsonRequest(operation, body), invalidBecause: contract.acceptsBody(operation, body) ? undefined : 'body' }),
@@ -170,8 +183,8 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
       (operation) =>
         fc.record({
           body: fc.oneof(rawBody, validBody(operation).map((body) => JSON.stringify(body))),
-          contentType: fc.constantFrom(...contentTypes),
-          key: fc.option(fc.oneof(fc.constantFrom(...hostileIdempotencyKeys), fc.uuid()), { nil: undefined }),
+          contentType: fc.oneof({ weight: 3, arbitrary: fc.constant('application/json') }, fc.constantFrom(...contentTypes)),
+          key: fc.option(fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...hostileIdempotencyKeys) }, fc.uuid()), { nil: undefined, freq: 2 }),
         }),
       (operation, { body, contentType, key }) => {
         const text = Buffer.isBuffer(body) ? undefined : body?.replace(/^\uFEFF/, '');
