@@ -5,6 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { isProduction, readConfig } from '../runtime/config.js';
+import { sourceCredentialCipher } from '../runtime/credentials-key.js';
+import { payloadKeyring } from '../runtime/payload-keys.js';
+import { webhookTargets } from '../runtime/webhook-targets.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (file: string) => readFileSync(root + file, 'utf8');
@@ -39,6 +43,11 @@ const SEARCH_ATTRIBUTES: Record<string, string> = {
   AccessGroupId: 'Keyword',
   SourceId: 'Keyword',
 };
+
+/** A value as compose resolves it when the host does not set the variable: `${VAR:-default}` → default. */
+function withHostDefaults(value: string): string {
+  return value.replace(/\$\{\w+:-([^}]*)\}/g, '$1');
+}
 
 function service(name: string): Service {
   const s = services[name];
@@ -191,6 +200,42 @@ describe('docker-compose.yml', () => {
 
   it('gives the API its port', () => {
     expect(env('api').PORT).toBe('3000');
+  });
+
+  describe('issue 14: production mode and its keys', () => {
+    const KEYS = ['TENURE_PAYLOAD_KEYS', 'TENURE_CREDENTIALS_KEY'];
+
+    it('runs api and worker in production mode, with the same keys, taken from the host when it sets them', () => {
+      for (const name of ['api', 'worker']) {
+        expect(env(name).NODE_ENV, name).toBe('production');
+        for (const key of KEYS) expect(env(name)[key], `${name} ${key}`).toMatch(new RegExp(`^\\$\\{${key}:-[^}]+\\}$`));
+      }
+      for (const key of KEYS) expect(env('worker')[key], key).toBe(env('api')[key]);
+    });
+
+    it('ships only placeholder keys, which say to replace them, and the file says how', () => {
+      const [, payloadKey] = withHostDefaults(env('api').TENURE_PAYLOAD_KEYS!).split(':');
+      for (const placeholder of [payloadKey!, withHostDefaults(env('api').TENURE_CREDENTIALS_KEY!)]) {
+        expect(Buffer.from(placeholder, 'base64').toString()).toMatch(/^REPLACE-ME:not-a-secret:/);
+      }
+      expect(read('docker-compose.yml')).toMatch(/replace them[\s\S]*openssl rand -base64 32/);
+    });
+
+    it.each(['api', 'worker'])('%s would start with its environment: keys of the right size, a valid config', async (name) => {
+      const resolved = Object.fromEntries(Object.entries(env(name)).map(([key, value]) => [key, withHostDefaults(value)]));
+      const config = readConfig(resolved);
+      expect(isProduction(config)).toBe(true);
+      await expect(payloadKeyring(config, { embeddedTemporal: false })).resolves.toBeDefined();
+      await expect(sourceCredentialCipher(config)).resolves.toBeDefined();
+      expect(() => webhookTargets(config)).not.toThrow();
+    });
+
+    it("points the Temporal UI's codec at the API's published /codec, and lets the UI's page call it", () => {
+      const api = ports('api').find((port) => port.target === Number(env('api').PORT))!;
+      expect(env('temporal-ui').TEMPORAL_CODEC_ENDPOINT).toBe(`http://localhost:${api.published}/codec`);
+      const ui = ports('temporal-ui')[0]!;
+      expect(env('api').TENURE_CODEC_UI_ORIGINS?.split(',').map((origin) => origin.trim())).toContain(`http://localhost:${ui.published}`);
+    });
   });
 
   it('names only existing services in depends_on, with valid conditions and no cycle', () => {
