@@ -57,3 +57,29 @@ export const pageOf = <Item extends z.ZodType>(item: Item, name: string) =>
 
 /** A whole list, small enough to answer at once. */
 export const listOf = <Item extends z.ZodType>(item: Item, name: string) => z.object({ data: z.array(item) }).meta({ id: name });
+
+/**
+ * What every lifecycle subject (license, account) answers with besides its own fields, in the
+ * order api/lifecycle/kit.ts writes them; `fields` are the subject's own, and the four response
+ * schemas of its routes (one, page, timeline) follow from them.
+ */
+export function lifecycleSubjectResponses<Fields extends z.ZodRawShape>(subject: 'license' | 'account', fields: Fields) {
+  const title = subject === 'license' ? 'License' : 'Account';
+  const one = z
+    .object({
+      id,
+      companyId: id,
+      product: z.string(),
+      ...fields,
+      policy: policyVersionRef,
+      state: lifecycleState,
+      protected: z.boolean().describe(`Whether the ${subject} still protects (true in grace, false once suspended)`),
+      cycle: z.number().int().min(1).describe('Starts at 1; every renewal, resumption or restore starts a new one'),
+      nextDeadline,
+      notices: currentCycleNoticeRecords(subject),
+      createdAt: timestamp,
+      updatedAt: timestamp,
+    })
+    .meta({ id: title });
+  return { one, page: pageOf(one, `${title}Page`), timeline: timelineOf(subject, { id: `${title}Timeline` }) };
+}

@@ -23,7 +23,7 @@ import { policyForSubject } from '../policy/resolve.js';
 import { Problem, fieldNotFound } from '../problem.js';
 import { createAccount, listAccounts, updateAccount } from '../schemas.js';
 import { parseInput } from '../validate.js';
-import { accountPage, accountResponse, accountTimelineResponse } from './responses.js';
+import { accountResponse, accountResponses } from './responses.js';
 
 type AccountRow = typeof accounts.$inferSelect;
 type AccountTypes = { snapshot: AccountSnapshot; state: AccountState; event: AccountEvent; input: AccountInput; scheduled: AccountScheduledEvent };
@@ -31,6 +31,21 @@ type AccountTypes = { snapshot: AccountSnapshot; state: AccountState; event: Acc
 export function accountRoutes(router: Router, deps: AppDependencies): void {
   const { db, temporal, taskQueue } = deps;
   const route = documented(router);
+
+  const kit = lifecycleRoutes<AccountTypes, AccountRow>(router, deps, {
+    rules: AccountLifecycle,
+    table: accounts,
+    responses: accountResponses,
+    listQuery: listAccounts,
+    fields: (row) => ({
+      name: row.name,
+      term: row.term,
+      seatsRequested: row.seatsRequested,
+      seatsAllocated: row.seatsAllocated,
+      allocations: row.allocations.map(({ licenseId, seats }) => ({ licenseId, seats })),
+      overage: row.overage,
+    }),
+  });
 
   route.post('/accounts', {
     operationId: 'createAccount',
@@ -76,28 +91,6 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
     await kit.answer(ctx, caller, facts.id, 201);
   });
 
-  const kit = lifecycleRoutes<AccountTypes, AccountRow>(router, deps, {
-    subject: 'account',
-    noun: 'an account',
-    title: 'Account',
-    tag: 'Accounts',
-    path: '/accounts',
-    table: accounts,
-    rules: AccountLifecycle,
-    workflowId: accountWorkflowId,
-    inScope: (scope) => scope.accounts(),
-    responses: { one: accountResponse, page: accountPage, timeline: accountTimelineResponse },
-    listQuery: listAccounts,
-    fields: (row) => ({
-      name: row.name,
-      term: row.term,
-      seatsRequested: row.seatsRequested,
-      seatsAllocated: row.seatsAllocated,
-      allocations: row.allocations.map(({ licenseId, seats }) => ({ licenseId, seats })),
-      overage: row.overage,
-    }),
-  });
-
   kit.operation({
     method: 'patch',
     path: '/accounts/:id',
@@ -116,13 +109,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
       };
     },
   });
-  kit.operation({
-    method: 'delete',
-    path: '/accounts/:id',
-    name: 'delete',
-    doc: { operationId: 'deleteAccount', summary: 'Delete an account now, without grace or suspension' },
-    prepare: (ctx) => ({ event: (_, at) => ({ type: 'delete', at }), send: (handle) => handle.executeUpdate(deleteAccount, { args: [{ actor: actorOf(callerOf(ctx)) }] }) }),
-  });
+  kit.plainOperation({ method: 'delete', path: '/accounts/:id', name: 'delete', update: deleteAccount, doc: { operationId: 'deleteAccount', summary: 'Delete an account now, without grace or suspension' } });
 }
 
 /** R30: usage-billed accounts belong to the monthly ("flex") programme. */

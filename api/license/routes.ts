@@ -15,7 +15,7 @@ import { documented } from '../openapi/route.js';
 import { confirmQuery, sourceRemovalPrecheck } from '../pool/source-removal.js';
 import { issueLicense, listLicenses, renewByDate, renewByDuration } from '../schemas.js';
 import { parseInput } from '../validate.js';
-import { licensePage, licenseResponse, licenseTimelineResponse } from './responses.js';
+import { licenseResponse, licenseResponses } from './responses.js';
 import { licenseEditRoute } from './edit.js';
 import { licenseBatchRoute } from './batch.js';
 import { issueOne } from './issue.js';
@@ -42,16 +42,9 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
   });
 
   const kit = lifecycleRoutes<LicenseTypes, LicenseRow>(router, deps, {
-    subject: 'license',
-    noun: 'a license',
-    title: 'License',
-    tag: 'Licenses',
-    path: '/licenses',
-    table: licenses,
     rules: LicenseLifecycle,
-    workflowId: licenseWorkflowId,
-    inScope: (scope) => scope.licenses(),
-    responses: { one: licenseResponse, page: licensePage, timeline: licenseTimelineResponse },
+    table: licenses,
+    responses: licenseResponses,
     listQuery: listLicenses,
     extraFilters: (query: z.infer<typeof listLicenses>) => [
       ...(query.expiresBefore ? [lt(licenses.expiresAt, new Date(query.expiresBefore))] : []),
@@ -97,24 +90,13 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       };
     },
   });
-  kit.operation({
-    method: 'post',
-    path: '/licenses/:id/suspend',
-    name: 'suspend',
-    doc: { operationId: 'suspendLicense', summary: 'Suspend a license now' },
-    prepare: (ctx) => ({ event: (_, at) => ({ type: 'suspend', at }), send: (handle) => handle.executeUpdate(suspendLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }) }),
-  });
-  kit.operation({
-    method: 'post',
-    path: '/licenses/:id/resume',
-    name: 'resume',
-    doc: { operationId: 'resumeLicense', summary: 'Resume a suspended license' },
-    prepare: (ctx) => ({ event: (_, at) => ({ type: 'resume', at }), send: (handle) => handle.executeUpdate(resumeLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }) }),
-  });
-  kit.operation({
+  kit.plainOperation({ method: 'post', path: '/licenses/:id/suspend', name: 'suspend', update: suspendLicense, doc: { operationId: 'suspendLicense', summary: 'Suspend a license now' } });
+  kit.plainOperation({ method: 'post', path: '/licenses/:id/resume', name: 'resume', update: resumeLicense, doc: { operationId: 'resumeLicense', summary: 'Resume a suspended license' } });
+  kit.plainOperation({
     method: 'delete',
     path: '/licenses/:id',
     name: 'delete',
+    update: deleteLicense,
     doc: {
       operationId: 'deleteLicense',
       summary: 'Delete a license now',
@@ -122,7 +104,6 @@ export function licenseRoutes(router: Router, deps: AppDependencies): void {
       query: confirmQuery,
     },
     precheck: sourceRemovalPrecheck(db, temporal),
-    prepare: (ctx) => ({ event: (_, at) => ({ type: 'delete', at }), send: (handle) => handle.executeUpdate(deleteLicense, { args: [{ actor: actorOf(callerOf(ctx)) }] }) }),
   });
   licenseEditRoute(router, db, kit, licenseResponse);
   licenseBatchRoute(router, deps);

@@ -5,6 +5,8 @@ import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { and, asc, eq, type SQL } from 'drizzle-orm';
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import { lifecycleWorkflowId, type Operation } from '../../machines/lifecycle/contract.js';
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import { accounts, licenses } from '../../db/schema.js';
@@ -12,7 +14,7 @@ import { eventName } from '../../machines/lifecycle/event-names.js';
 import { ILLEGAL_OPERATION, INVALID_OPERATION } from '../../machines/lifecycle/failures.js';
 import type { Lifecycle, LifecycleTypes } from '../../machines/lifecycle/lifecycle.js';
 import type { SubjectType } from '../../machines/lifecycle/notices.js';
-import { callerOf, requireRole, type Caller } from '../auth.js';
+import { actorOf, callerOf, requireRole, type Caller } from '../auth.js';
 import { documented, type RouteDoc } from '../openapi/route.js';
 import { nextAfter } from '../paging.js';
 import { illegalTransition, invalidInput, notFound } from '../problem.js';
@@ -28,18 +30,9 @@ type SubjectRow = typeof licenses.$inferSelect | typeof accounts.$inferSelect;
 
 /** What a subject's routes need to know of it; license and account each give one. */
 export interface SubjectKit<T extends LifecycleTypes, Row extends SubjectRow> {
-  subject: SubjectType;
-  /** "a license", "an account": how titles and messages read. */
-  noun: string;
-  /** "License": how a 404 reads. */
-  title: string;
-  /** The OpenAPI tag and the plural path (`/licenses`). */
-  tag: string;
-  path: string;
-  table: SubjectTable;
+  /** The machine's lifecycle; its subject names the routes (`/licenses`, tag `Licenses`, "a license"). */
   rules: Lifecycle<T>;
-  workflowId: (id: string) => string;
-  inScope: (scope: Scope) => SQL;
+  table: SubjectTable;
   responses: { one: z.ZodType; page: z.ZodType; timeline: z.ZodType };
   listQuery: z.ZodObject;
   /** Filters beyond state, company and product. */
@@ -56,6 +49,8 @@ export interface LifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRo
   represent(row: Row, options: { withNotices: boolean }): Promise<Record<string, unknown>>;
   /** `POST <path>/:id/<name>`, `PATCH` or `DELETE <path>/:id`: legal by the machine, then sent as an Update. */
   operation(spec: OperationSpec<T, Row>): void;
+  /** An operation whose machine event is its name, with no body: its Update carries only who asked. */
+  plainOperation(spec: PlainOperationSpec<T, Row>): void;
   /** Starts nothing; reads and answers a subject just written, e.g. after its workflow started. */
   answer(ctx: Context, caller: Caller, id: string, status?: number): Promise<void>;
 }
@@ -72,6 +67,11 @@ export interface OperationSpec<T extends LifecycleTypes, Row extends SubjectRow>
   prepare: (ctx: Context, caller: Caller, row: Row) => { event: (snapshot: T['snapshot'], now: number) => T['event']; send: (handle: WorkflowHandle) => Promise<unknown> };
 }
 
+export interface PlainOperationSpec<T extends LifecycleTypes, Row extends SubjectRow> extends Omit<OperationSpec<T, Row>, 'prepare' | 'name'> {
+  name: T['event']['type'];
+  update: UpdateDefinition<unknown, [Operation]>;
+}
+
 export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow>(
   router: Router,
   deps: { db: Database; temporal: Client },
@@ -80,11 +80,15 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
   const { db, temporal } = deps;
   const route = documented(router);
   const table = kit.table as typeof licenses;
-  const illegalNow = `The lifecycle does not allow it in the ${kit.subject}'s current state; \`state\` and \`operation\` say which`;
+  const { subject } = kit.rules;
+  const title = `${subject[0]!.toUpperCase()}${subject.slice(1)}`;
+  const inScope = (scope: Scope) => (subject === 'license' ? scope.licenses() : scope.accounts());
+  const names = { subject, title, tag: `${title}s`, path: `/${subject}s`, noun: `${/^[aeiou]/.test(subject) ? 'an' : 'a'} ${subject}` };
+  const illegalNow = `The lifecycle does not allow it in the ${names.subject}'s current state; \`state\` and \`operation\` say which`;
 
   const find = async (caller: Caller, id: string): Promise<Row> => {
-    const [row] = await db.select().from(table).where(and(eq(table.id, id), kit.inScope(scopeOf(caller)))).limit(1);
-    if (!row) throw notFound(kit.title);
+    const [row] = await db.select().from(table).where(and(eq(table.id, id), inScope(scopeOf(caller)))).limit(1);
+    if (!row) throw notFound(names.title);
     return row as Row;
   };
 
@@ -114,33 +118,33 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
     const reason =
       detail ??
       (snapshot.status === 'done'
-        ? `A deleted ${kit.subject} cannot change.`
-        : (kit.refusalReason?.(row) ?? `The lifecycle does not allow it for ${kit.noun} that is ${row.state}.`));
-    return illegalTransition(kit.noun, operation, row.state, reason);
+        ? `A deleted ${names.subject} cannot change.`
+        : (kit.refusalReason?.(row) ?? `The lifecycle does not allow it for ${names.noun} that is ${row.state}.`));
+    return illegalTransition(names.noun, operation, row.state, reason);
   };
 
-  route.get(kit.path, { operationId: `list${kit.title}s`, summary: `List ${kit.subject}s`, tag: kit.tag, query: kit.listQuery, responses: { 200: kit.responses.page } }, async (ctx) => {
+  route.get(names.path, { operationId: `list${names.title}s`, summary: `List ${names.subject}s`, tag: names.tag, query: kit.listQuery, responses: { 200: kit.responses.page } }, async (ctx) => {
     const caller = callerOf(ctx);
     const query = parseInput(kit.listQuery, ctx.query) as { state?: string; companyId?: string; product?: string; after?: string; limit: number };
-    const filters = [...subjectFilters(kit.table, caller.partnerId, query), kit.inScope(scopeOf(caller)), ...(kit.extraFilters?.(query as never) ?? [])];
+    const filters = [...subjectFilters(kit.table, caller.partnerId, query), inScope(scopeOf(caller)), ...(kit.extraFilters?.(query as never) ?? [])];
     const rows = (await db.select().from(table).where(and(...filters)).orderBy(asc(table.id)).limit(query.limit)) as Row[];
     const data = await Promise.all(rows.map((row) => represent(row, { withNotices: false })));
     ctx.body = { data, next: nextAfter(rows, query.limit) } as never;
   });
 
-  route.get(`${kit.path}/:id`, {
-    operationId: `get${kit.title}`,
-    summary: `Read ${kit.noun}, its next deadline and the notices of its cycle`,
-    tag: kit.tag,
+  route.get(`${names.path}/:id`, {
+    operationId: `get${names.title}`,
+    summary: `Read ${names.noun}, its next deadline and the notices of its cycle`,
+    tag: names.tag,
     responses: { 200: kit.responses.one },
   }, async (ctx) => {
     ctx.body = (await represent(await find(callerOf(ctx), ctx.params.id!), { withNotices: true })) as never;
   });
 
-  route.get(`${kit.path}/:id/timeline`, {
-    operationId: `get${kit.title}Timeline`,
+  route.get(`${names.path}/:id/timeline`, {
+    operationId: `get${names.title}Timeline`,
     summary: 'Every transition and notice to come if nobody acts, with its time',
-    tag: kit.tag,
+    tag: names.tag,
     responses: { 200: kit.responses.timeline },
   }, async (ctx) => {
     const row = await find(callerOf(ctx), ctx.params.id!);
@@ -150,7 +154,7 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
       state: row.state,
       timeline: timeline.map((entry) => ({
         at: new Date(entry.at).toISOString(),
-        event: eventName(kit.subject, entry.event.type),
+        event: eventName(names.subject, entry.event.type),
         from: entry.from,
         to: entry.to,
         notices: entry.notices,
@@ -162,7 +166,7 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
     const register = route[spec.method];
     register(spec.path, {
       ...spec.doc,
-      tag: kit.tag,
+      tag: names.tag,
       role: 'operator',
       responses: { 200: kit.responses.one },
       problems: { 409: illegalNow },
@@ -173,7 +177,7 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
       const { event, send } = spec.prepare(ctx, caller, row);
       const snapshot = await snapshotOf(row);
       if (!kit.rules.canApply(snapshot, event(snapshot, Date.now()))) throw refusal(spec.name, row, snapshot);
-      await sendOrRefuse(() => send(temporal.workflow.getHandle(kit.workflowId(row.id))), (type, message) => {
+      await sendOrRefuse(() => send(temporal.workflow.getHandle(lifecycleWorkflowId(subject, row.id))), (type, message) => {
         if (type === ILLEGAL_OPERATION) return refusal(spec.name, row, snapshot, message);
         if (type === INVALID_OPERATION) return invalidInput([{ field: 'body', message }]);
         return undefined;
@@ -182,11 +186,20 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
     });
   };
 
+  const plainOperation = ({ update, ...spec }: PlainOperationSpec<T, Row>) =>
+    operation({
+      ...spec,
+      prepare: (ctx) => ({
+        event: (_, at) => ({ type: spec.name, at }) as T['event'],
+        send: (handle) => handle.executeUpdate(update, { args: [{ actor: actorOf(callerOf(ctx)) }] }),
+      }),
+    });
+
   const answer = async (ctx: Context, caller: Caller, id: string, status = 200) => {
     ctx.status = status;
-    if (status === 201) ctx.set('Location', `/v1${kit.path}/${id}`);
+    if (status === 201) ctx.set('Location', `/v1${names.path}/${id}`);
     ctx.body = await represent(await find(caller, id), { withNotices: true });
   };
 
-  return { find, represent, operation, answer };
+  return { find, represent, operation, plainOperation, answer };
 }

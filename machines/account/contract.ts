@@ -1,7 +1,7 @@
 // What an account workflow is started with and answers: the contract its workflow, the activities
 // that persist it and the API share, below all three.
 import type { AccountContext, AccountState } from './machine.js';
-import type { CarryOver, LifecycleInput, LifecycleView, Operation, SubjectFacts } from '../lifecycle/contract.js';
+import { lifecycleWorkflowId, type CarryOver, type LifecycleInput, type LifecycleView, type Operation, type SubjectFacts } from '../lifecycle/contract.js';
 
 /** What an account is, apart from its lifecycle and its seats; fixed at creation. */
 export interface AccountFacts extends SubjectFacts {
@@ -29,5 +29,5 @@ export interface AccountView extends LifecycleView<AccountState> {
 
 export type SeatsRequest = Operation & { seatsRequested: number };
 
-export const accountWorkflowId = (accountId: string) => `account:${accountId}`;
+export const accountWorkflowId = (accountId: string) => lifecycleWorkflowId('account', accountId);
 

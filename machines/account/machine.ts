@@ -3,7 +3,9 @@
 // trial/active → grace → suspended → deleted, restored by an eligible license, deleted on request.
 // Pure: the account workflow and the API advance it; notices come back as `notify` actions.
 import { and, assign, setup, type SnapshotFrom } from 'xstate';
-import { deletionWarningAt, graceHalfwayAt, newCycle, reached, type CycleTimes } from '../lifecycle/cycle.js';
+import { newCycle, reached, type CycleTimes } from '../lifecycle/cycle.js';
+import { cycleActions, cycleGuards, notice } from '../lifecycle/cycle-rules.js';
+import type { LapseDeadlineEvent } from '../lifecycle/deadlines.js';
 import { durationMs } from '../lifecycle/duration.js';
 import { noticeKey, type Notice } from '../lifecycle/notices.js';
 import type { LifecyclePolicy } from '../lifecycle/policy.js';
@@ -30,12 +32,7 @@ export interface AccountContext extends CycleTimes {
 }
 
 /** Sent by the workflow when a timer fires; `at` is the workflow time it is applied. */
-export type AccountDeadlineEvent =
-  | { type: 'trial.ended'; at: number }
-  | { type: 'grace.halfway'; at: number }
-  | { type: 'grace.ended'; at: number }
-  | { type: 'deletion.notice_due'; at: number }
-  | { type: 'retention.ended'; at: number };
+export type AccountDeadlineEvent = { type: 'trial.ended'; at: number } | LapseDeadlineEvent;
 
 /** The license group's fact, sent whenever a license of the group changes; and the operator's requests. */
 export type AccountOperationEvent =
@@ -47,14 +44,6 @@ export type AccountEvent = AccountDeadlineEvent | AccountOperationEvent;
 
 /** A deadline before it fires, without its time: what the schedule plans. */
 export type AccountScheduledEvent = Omit<AccountDeadlineEvent, 'at'>;
-
-/** A notice as machine data: remembered for this cycle, then emitted for the workflow to send. */
-function notice(params: Notice) {
-  return [
-    { type: 'recordNotice', params },
-    { type: 'notify', params },
-  ] as const;
-}
 
 /**
  * Operator deletion, allowed from every state short of deleted. Listed in each state rather
@@ -85,36 +74,16 @@ export const accountMachine = setup({
     reportsNoEligibleLicense: ({ event }) => event.type === 'licenses.changed' && !event.hasEligibleLicense,
     // Deadline events apply only once due and only once a cycle: a stale or repeated timer is ignored.
     trialOver: ({ context, event }) => reached(event.at, context.trialEndsAt),
-    graceHalfwayDue: ({ context, event }) => reached(event.at, graceHalfwayAt(context)) && !context.noticesSent.includes('grace_halfway'),
-    graceOver: ({ context, event }) => reached(event.at, context.graceEndsAt),
-    deletionWarningDue: ({ context, event }) =>
-      reached(event.at, deletionWarningAt(context)) && !context.noticesSent.includes('deletion_warning'),
-    retentionOver: ({ context, event }) => reached(event.at, context.deletesAt),
+    ...cycleGuards,
   },
   actions: {
-    /** Executed by the workflow, which reads it from the actions `transition()` returns. */
-    notify: (_, _notice: Notice) => {},
-    recordNotice: assign(({ context }, notice: Notice) => ({
-      noticesSent: context.noticesSent.includes(noticeKey(notice)) ? context.noticesSent : [...context.noticesSent, noticeKey(notice)],
-    })),
+    ...cycleActions<AccountContext, AccountEvent>(),
     recordSeats: assign(({ context, event }) => ({
       seatsRequested: event.type === 'seats.changed' ? event.seatsRequested : context.seatsRequested,
     })),
     recordLicenses: assign(({ context, event }) => ({
       hasEligibleLicense: event.type === 'licenses.changed' ? event.hasEligibleLicense : context.hasEligibleLicense,
     })),
-    // Periods start when the event is applied, not when it was due: a late timer then
-    // lengthens what follows rather than shortening what the customer was told (R15, R17).
-    startGraceNow: assign(({ context, event }) => ({
-      graceStartedAt: event.at,
-      graceEndsAt: event.at + durationMs(context.policy.grace),
-    })),
-    suspendNow: assign(({ context, event }) => ({
-      suspendedAt: event.at,
-      deletesAt: event.at + durationMs(context.policy.suspension),
-    })),
-    startNewCycle: assign(({ context, event }) => newCycle(context, event.at)),
-    recordDeletion: assign(({ event }) => ({ deletesAt: event.at })),
   },
 }).createMachine({
   id: 'account',

@@ -3,7 +3,7 @@
 import type { AccountType } from '../lifecycle/capabilities.js';
 import type { LicenseContext, LicenseState, LicenseTerm, PaidTerm } from './machine.js';
 import type { RenewalTerms } from './renewal.js';
-import type { CarryOver, LifecycleInput, LifecycleView, Operation, SubjectFacts } from '../lifecycle/contract.js';
+import { lifecycleWorkflowId, type CarryOver, type LifecycleInput, type LifecycleView, type Operation, type SubjectFacts } from '../lifecycle/contract.js';
 
 /** What a license is, apart from its lifecycle; fixed at issue. */
 export interface LicenseFacts extends SubjectFacts {
@@ -34,5 +34,5 @@ export interface LicenseView extends LifecycleView<LicenseState> {
 /** `term` names the paid term a trial converts into (M5); annual when not given. */
 export type RenewRequest = Operation & { terms: RenewalTerms; term?: PaidTerm };
 
-export const licenseWorkflowId = (licenseId: string) => `license:${licenseId}`;
+export const licenseWorkflowId = (licenseId: string) => lifecycleWorkflowId('license', licenseId);
 

@@ -4,7 +4,9 @@
 // callers ask; the API asks it whether an operation is legal (409 if not).
 import { and, assertEvent, assign, setup, type SnapshotFrom } from 'xstate';
 import { capabilitiesOf, type AccountType } from '../lifecycle/capabilities.js';
-import { deletionWarningAt, graceHalfwayAt, newCycle, reached, type CycleTimes } from '../lifecycle/cycle.js';
+import { newCycle, reached, type CycleTimes } from '../lifecycle/cycle.js';
+import { cycleActions, cycleGuards, notice } from '../lifecycle/cycle-rules.js';
+import type { LapseDeadlineEvent } from '../lifecycle/deadlines.js';
 import { durationMs } from '../lifecycle/duration.js';
 import { noticeKey, type Notice } from '../lifecycle/notices.js';
 import type { LifecyclePolicy } from '../lifecycle/policy.js';
@@ -31,13 +33,7 @@ export interface LicenseContext extends CycleTimes {
 }
 
 /** Sent by the workflow when a timer fires; `at` is the workflow time it is applied. */
-export type LicenseDeadlineEvent =
-  | { type: 'expiry.notice_due'; offset: string; at: number }
-  | { type: 'expiry.reached'; at: number }
-  | { type: 'grace.halfway'; at: number }
-  | { type: 'grace.ended'; at: number }
-  | { type: 'deletion.notice_due'; at: number }
-  | { type: 'retention.ended'; at: number };
+export type LicenseDeadlineEvent = { type: 'expiry.notice_due'; offset: string; at: number } | { type: 'expiry.reached'; at: number } | LapseDeadlineEvent;
 
 /** Asked for by API callers. `term` names what a trial converts into; other terms keep theirs. */
 export type LicenseOperationEvent =
@@ -65,14 +61,6 @@ const expiringNotice = ({ event }: { event: LicenseEvent }): Notice => {
   assertEvent(event, 'expiry.notice_due');
   return { kind: 'expiring', offset: event.offset };
 };
-
-/** A notice as machine data: remembered for this cycle, then emitted for the workflow to send. */
-function notice(params: Notice | typeof expiringNotice) {
-  return [
-    { type: 'recordNotice', params },
-    { type: 'notify', params },
-  ] as const;
-}
 
 /** Manual suspension, e.g. for non-payment: legal in every state that still protects. */
 const suspendedByOperator = { target: 'suspended', actions: 'suspendNow' } as const;
@@ -107,7 +95,8 @@ export const licenseMachine = setup({
     input: {} as LicenseInput,
     context: {} as LicenseContext,
     events: {} as LicenseEvent,
-    tags: {} as 'protected',
+    /** `inTerm`: trial or active, before expiry — where the expiry deadlines run. */
+    tags: {} as 'protected' | 'inTerm',
   },
   guards: {
     /** Read from the input carried by the machine's start event, the only event `issued` sees. */
@@ -126,42 +115,23 @@ export const licenseMachine = setup({
       return reached(event.at, expiringNoticeAt(context, event.offset)) && !context.noticesSent.includes(noticeKey(due));
     },
     expiryReached: ({ context, event }) => reached(event.at, context.expiresAt),
-    graceHalfwayDue: ({ context, event }) => reached(event.at, graceHalfwayAt(context)) && !context.noticesSent.includes('grace_halfway'),
-    graceOver: ({ context, event }) => reached(event.at, context.graceEndsAt),
-    deletionWarningDue: ({ context, event }) =>
-      reached(event.at, deletionWarningAt(context)) && !context.noticesSent.includes('deletion_warning'),
-    retentionOver: ({ context, event }) => reached(event.at, context.deletesAt),
+    ...cycleGuards,
   },
   actions: {
-    /** Executed by the workflow, which reads it from the actions `transition()` returns. */
-    notify: (_, _notice: Notice) => {},
-    recordNotice: assign(({ context }, notice: Notice) => ({
-      noticesSent: context.noticesSent.includes(noticeKey(notice)) ? context.noticesSent : [...context.noticesSent, noticeKey(notice)],
-    })),
+    ...cycleActions<LicenseContext, LicenseEvent>(),
     // R11: grace counts from the expiry date the customer was told, even when the timer fires late.
     startGraceAtExpiry: assign(({ context }) => ({
       graceStartedAt: context.expiresAt,
       graceEndsAt: context.expiresAt + durationMs(context.policy.grace),
     })),
-    startGraceNow: assign(({ context, event }) => ({
-      graceStartedAt: event.at,
-      graceEndsAt: event.at + durationMs(context.policy.grace),
-    })),
     suspendAtGraceEnd: assign(({ context }) => {
       const suspendedAt = context.graceEndsAt ?? context.expiresAt + durationMs(context.policy.grace);
       return { suspendedAt, deletesAt: suspendedAt + durationMs(context.policy.suspension) };
     }),
-    suspendNow: assign(({ context, event }) => ({
-      suspendedAt: event.at,
-      deletesAt: event.at + durationMs(context.policy.suspension),
-    })),
-    /** Renew and resume open a new cycle: notices may go out again, the grace and suspension of the old one are over. */
-    startNewCycle: assign(({ context, event }) => newCycle(context, event.at)),
     extendExpiry: assign(({ context, event }) => {
       assertEvent(event, 'renew');
       return { expiresAt: event.expiresAt, term: context.term === 'trial' ? (event.term ?? 'annual') : context.term };
     }),
-    recordDeletion: assign(({ event }) => ({ deletesAt: event.at })),
   },
 }).createMachine({
   id: 'license',
@@ -181,12 +151,12 @@ export const licenseMachine = setup({
 
     // R10: a trial lives until its expiry like any term; renewing it makes it a paid license (M5).
     trial: {
-      tags: ['protected'],
+      tags: ['protected', 'inTerm'],
       on: inTerm,
     },
 
     active: {
-      tags: ['protected'],
+      tags: ['protected', 'inTerm'],
       on: inTerm,
     },
 

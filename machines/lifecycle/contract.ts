@@ -1,4 +1,5 @@
 // The parts of the license and account workflows' messages that mean the same for both.
+import type { SubjectType } from './notices.js';
 import type { LifecyclePolicy } from './policy.js';
 
 /** What every lifecycle subject is, whatever its kind: whose it is and what it protects. */
@@ -64,3 +65,6 @@ export interface FactsChange {
   poolId?: string;
   accessGroupId?: string;
 }
+
+/** `license:<id>`, `account:<id>`: one workflow per subject, found by its id. */
+export const lifecycleWorkflowId = (subject: SubjectType, id: string) => `${subject}:${id}`;

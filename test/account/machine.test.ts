@@ -3,6 +3,7 @@ import { allocateSeats, type LicenseSeats, type SeatRequest } from '../../machin
 import { AccountLifecycle, type AccountEvent, type AccountInput, type AccountSnapshot } from '../../machines/account/index.js';
 import type { Notice } from '../../machines/lifecycle/notices.js';
 import { defaultPolicyTerms, type LifecyclePolicy } from '../../machines/lifecycle/policy.js';
+import { policyInSeconds } from '../support/policy-in-seconds.js';
 
 const {
   apply: applyAccountEvent,
@@ -19,16 +20,7 @@ const DAY = 24 * 60 * 60 * S;
 const T0 = Date.UTC(2025, 0, 1);
 
 /** Policy in seconds, as in tests and demos: 30 s trial, 14 s grace, 30 s suspended, warning 14 s before deletion. */
-const policy: LifecyclePolicy = {
-  id: 'pol_test',
-  version: 1,
-  name: 'seconds',
-  trial: 'PT30S',
-  grace: 'PT14S',
-  suspension: 'PT30S',
-  expiryNotices: ['PT7S'],
-  deletionNotice: 'PT14S',
-};
+const policy = policyInSeconds({ trial: 'PT30S', grace: 'PT14S', suspension: 'PT30S', expiryNotices: ['PT7S'], deletionNotice: 'PT14S' });
 
 function start(options: { startInTrial?: boolean; hasEligibleLicense?: boolean; with?: LifecyclePolicy } = {}) {
   return startAccount({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { capabilitiesOf, type AccountType } from '../../machines/lifecycle/capabilities.js';
 import { LicenseLifecycle, type LicenseEvent, type LicenseInput, type LicenseSnapshot } from '../../machines/license/index.js';
-import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
+import { policyInSeconds } from '../support/policy-in-seconds.js';
 
 const { apply: applyLicenseEvent, canApply, timeline: licenseTimeline, nextDeadline, pendingDeadlines, restore: restoreLicense, stateOf } = LicenseLifecycle;
 const startLicense = (input: LicenseInput) => {
@@ -11,16 +11,7 @@ const startLicense = (input: LicenseInput) => {
 const s = (seconds: number) => seconds * 1000;
 const T0 = Date.UTC(2025, 0, 1);
 
-const policy: LifecyclePolicy = {
-  id: 'pol_seconds',
-  version: 1,
-  name: 'demo in seconds',
-  trial: 'PT30S',
-  grace: 'PT20S',
-  suspension: 'PT30S',
-  expiryNotices: ['PT10S', 'PT5S', 'PT1S'],
-  deletionNotice: 'PT10S',
-};
+const policy = policyInSeconds({ trial: 'PT30S', grace: 'PT20S', suspension: 'PT30S', expiryNotices: ['PT10S', 'PT5S', 'PT1S'], deletionNotice: 'PT10S' });
 
 function start(overrides: Partial<LicenseInput> = {}): LicenseSnapshot {
   const [snapshot] = startLicense({

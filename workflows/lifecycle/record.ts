@@ -3,8 +3,9 @@
 // the database (projection, audit, outbox) before it counts, its notices and webhook events
 // sent once written, and the whole mirrored in the Temporal UI. Subclasses add what is
 // theirs: the activity that writes them, their search attributes and card, their view.
-import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { ApplicationFailure, condition } from '@temporalio/workflow';
+import type { QueryDefinition, SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
+import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { LicenseActivities } from '../../activities/license/record.js';
 import type { CarryOver, DeadlineView, FactsChange, LifecycleInput, LifecycleView, SubjectFacts } from '../../machines/lifecycle/contract.js';
 import { eventName, transitionName } from '../../machines/lifecycle/event-names.js';
 import { ILLEGAL_OPERATION, INVALID_OPERATION, INVALID_RECORD } from '../../machines/lifecycle/failures.js';
@@ -15,9 +16,12 @@ import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { CompanyName } from '../search-attributes.js';
 import { workflowTime } from './clock.js';
 import { mirrorInUi, type Card } from './details.js';
+import { factsChanged } from './messages.js';
 import { Serial } from './serial.js';
-import { startDeliveries, SYSTEM_ACTOR } from './transition.js';
+import { RECORDING_ACTIVITY_OPTIONS, startDeliveries, SYSTEM_ACTOR } from './transition.js';
 import type { NoticeDue, TransitionRecord } from '../../activities/lifecycle/transitions.js';
+
+const { loadPolicy } = proxyActivities<LicenseActivities>(RECORDING_ACTIVITY_OPTIONS);
 
 /**
  * Builds an operation's event, turning any error its inputs cause (a renewal beyond every
@@ -109,6 +113,32 @@ export abstract class LifecycleRecord<
   /** A renewal or restore opened a new cycle, or the history grew long: time to continue as new. */
   get cycleEnded(): boolean {
     return this.cycle !== this.firstCycle;
+  }
+
+  /** What every lifecycle workflow answers besides its operations: its state, its first write, renames and moves. */
+  answerReads(state: QueryDefinition<View>, recorded: UpdateDefinition<View>): void {
+    setHandler(state, () => this.view());
+    setHandler(recorded, async () => {
+      await condition(() => this.opened);
+      return this.view();
+    });
+    setHandler(factsChanged, (change) => this.changeFacts(change));
+  }
+
+  /** This run goes on while the subject lives in the cycle it started with, and its history is short. */
+  get livesThisRun(): boolean {
+    return !this.isDeleted && !this.cycleEnded && !workflowInfo().continueAsNewSuggested;
+  }
+
+  /**
+   * Ends the run once every operation in flight has answered: for good once deleted, otherwise
+   * by continuing as new on the policy re-resolved for the next cycle.
+   */
+  async endRun(continueWith: (next: LifecycleInput<Facts, never, Carried>) => Promise<never>): Promise<void> {
+    if (this.isDeleted) return condition(allHandlersFinished);
+    const policy = await loadPolicy(this.policySubject);
+    await condition(allHandlersFinished);
+    await continueWith(this.nextRun(policy));
   }
 
   /** Writes the first state of a new subject, or the newer policy version a continued run adopted. */
