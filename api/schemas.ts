@@ -58,6 +58,10 @@ export const policyTerms = z.object({
 });
 
 const withPolicyRules = <T extends z.infer<typeof policyTerms>>(terms: T, ctx: z.RefinementCtx) => {
+  // A duration past the horizon is already refused by its field; the rules below would measure it.
+  // zod runs this even when a field failed, so the values may be anything.
+  const durations: unknown[] = [terms.trial, terms.grace, terms.suspension, terms.deletionNotice, ...(Array.isArray(terms.expiryNotices) ? terms.expiryNotices : [undefined])];
+  if (!durations.every((value) => typeof value === 'string' && isWithinHorizon(value))) return;
   for (const issue of validatePolicyTerms(terms)) ctx.addIssue({ code: 'custom', path: issue.field.split('.'), message: issue.message });
 };
 

@@ -59,6 +59,11 @@ export function hostileFor(schema: JsonSchema, components: Record<string, JsonSc
   if (alternatives) return fc.oneof(...alternatives.map((alternative) => hostileFor(alternative, components, field)));
   if (schema.type === 'array') return hostileFor((schema.items ?? {}) as JsonSchema, components, field).map((value) => [value]);
   if (schema.type !== 'string') return hostileValue;
+  return fc.constantFrom(...aimedAt(schema, field));
+}
+
+/** The hostile values of hostileFor, listed: an exhaustive sweep sends each of them once. */
+export function aimedAt(schema: JsonSchema, field: string): unknown[] {
   const described = `${String(schema.description ?? '')} ${field}`;
   const aimed =
     schema.format === 'email' ? ['a@b-.com', 'a..b@example.com', 'a@b']
@@ -66,7 +71,7 @@ export function hostileFor(schema: JsonSchema, components: Record<string, JsonSc
     : /duration/i.test(described) ? ['P99999Y', 'P99999999999999999999Y', 'PT99999999999999999999S', 'P101Y']
     : /locale/i.test(described) ? ['zz-ZZZZ-invalid', 'de-CH-1996', 'en-ZZ', 'i-klingon']
     : [];
-  return fc.constantFrom(...aimed, '\u0000', 'Acme\u0000Corp', '\uD800', 'x'.repeat(100_000));
+  return [...aimed, '\u0000', 'Acme\u0000Corp', '\uD800', 'x'.repeat(100_000)];
 }
 
 /** Path segments where an id goes. */

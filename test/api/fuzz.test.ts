@@ -10,7 +10,8 @@ import type { OpenApiDocument } from '../../api/openapi/document.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { Contract, nameOf, type Operation } from './contract.js';
 import { concretePath, idsFrom, makeKnownObjects, type KnownObjects } from './fuzz-objects.js';
-import { contentTypes, hostileFor, hostileIdempotencyKeys, hostileRawBodies, hostileSegments, hostileStrings, hostileValue, validOf, type IdsFor } from './fuzz-values.js';
+import { aimedAt, contentTypes, hostileFor, hostileIdempotencyKeys, hostileRawBodies, hostileSegments, hostileStrings, hostileValue, validOf, type IdsFor } from './fuzz-values.js';
+import { sampleOf } from './sample-body.js';
 import { REQUEST_DEADLINE_MS, sendRaw, type RawOutcome, type RawRequest } from './raw-request.js';
 
 let tenure: Tenure;
@@ -31,6 +32,8 @@ interface Sent {
   operation?: Operation;
   request: RawRequest;
   invalidBecause?: string;
+  /** The field the answer must name: refused input is refused by name. */
+  mustName?: string;
 }
 
 const displayedLanguage = new Intl.DisplayNames(['en'], { type: 'language', fallback: 'none' });
@@ -65,6 +68,7 @@ function breachesOf(sent: Sent, outcome: Extract<RawOutcome, { kind: 'answered' 
   if (sent.invalidBecause && status < 300) problems.push(`answered ${status} to a request whose ${sent.invalidBecause} the document calls invalid`);
   const body = contentType.includes('json') ? parsed(text) : undefined;
   if (status === 422 && typeof body?.field !== 'string') problems.push('answered 422 without naming the field');
+  if (sent.mustName && body?.field !== sent.mustName) problems.push(`answered ${status} ${String(body?.field ?? '')}, not a refusal naming ${sent.mustName}`);
   if (status < 300 && unrenderableLocale(body?.locale)) problems.push(`kept the locale ${JSON.stringify(body?.locale)}, which Tenure cannot render`);
   return problems;
 }
@@ -130,6 +134,8 @@ function fieldsOf(schema: Record<string, unknown>): string[] {
   return [...new Set([...Object.keys((resolved.properties ?? {}) as object), ...alternatives])];
 }
 
+const resolved = (schema: Record<string, unknown>) => (typeof schema.$ref === 'string' ? contract.document.components.schemas[schema.$ref.split('/').pop()!]! : schema);
+
 /** A body field's schema, wherever in the alternatives it is declared. */
 function propertyOf(operation: Operation, field: string): Record<string, unknown> {
   const find = (schema: Record<string, unknown>): Record<string, unknown> | undefined => {
@@ -175,6 +181,25 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
     expect(failures).toEqual([]);
   });
 
+  it('every text field of every body gets the hostile values aimed at it, once each, beside valid fields', async () => {
+    const failures: string[] = [];
+    for (const operation of deletesLast(withBody())) {
+      const base = sampleOf(contract.bodySchemaOf(operation)!, contract.document.components.schemas) as object;
+      for (const field of fieldsOf(contract.bodySchemaOf(operation)!)) {
+        const property = resolved(propertyOf(operation, field));
+        const textual = property.type === 'string' || (property.type === 'array' && resolved(property.items as Record<string, unknown>).type === 'string');
+        if (!textual) continue;
+        for (const value of aimedAt(property.type === 'array' ? resolved(property.items as Record<string, unknown>) : property, field)) {
+          const body = { ...base, [field]: property.type === 'array' ? [value] : value };
+          const sent = { operation, request: jsonRequest(operation, body), invalidBecause: contract.acceptsBody(operation, body) ? undefined : 'body' };
+          const { problems } = await exchange(sent);
+          if (problems.length > 0) failures.push(`${nameOf(operation)}: ${described(sent)}\n    → ${problems.join('\n    → ')}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('raw bodies (broken, deep, oversized JSON; other media types) and malformed Idempotency-Keys are answered as documented', async () => {
     const rawBody = fc.oneof(fc.constantFrom(...hostileRawBodies), fc.constant(undefined));
     const failures = await fuzzEach(
@@ -195,10 +220,13 @@ describe('fuzzing every operation of the served OpenAPI document: no 5xx, no han
           body === undefined && !contract.acceptsBody(operation, undefined) ? 'missing body' : undefined,
           contract.acceptsParameter(operation, 'header', 'Idempotency-Key', key) ? undefined : 'Idempotency-Key',
         ].filter(Boolean);
+        // The key is checked before the route reads the body, once the body is JSON at all.
+        const readable = body === undefined || (typeof json === 'object' && json !== null && contentType.startsWith('application/json') && text!.length < 1_000_000 && !text!.includes('[[[['));
         return {
           operation,
           request: { method: operation.method.toUpperCase(), target: concretePath(operation.path, known), headers: headersFor({ 'content-type': body === undefined ? undefined : contentType, 'idempotency-key': key }), body },
           invalidBecause: invalid.length > 0 ? invalid.join(' and ') : undefined,
+          mustName: invalid.includes('Idempotency-Key') && readable ? 'Idempotency-Key' : undefined,
         };
       },
     );
