@@ -2,7 +2,8 @@
 // description need not repeat it: the key is checked (401), viewers only read (403 on any
 // change, R31), a POST accepts Idempotency-Key (422 when reused with another body, 409 while
 // the first is running), an id that is not the caller's is not found (404, R1), and a body
-// that is not JSON, over 1 MB or too deep is refused (400, 415, 413, 422: api/request-body.ts).
+// that is not JSON, over 1 MB or too deep is refused (400, 415, 413, 422: api/request-body.ts),
+// and while the database does not answer, 503 (db/unavailable.ts).
 import type { OpenApiParameter } from './document.js';
 import { sharedProblems } from './problems.js';
 import type { DocumentedOperation } from './route.js';
@@ -45,6 +46,8 @@ export function conventionsOf(route: DocumentedOperation, hasPathParameters: boo
     readsBody ? 413 : undefined,
     readsBody ? 415 : undefined,
     route.body || route.query || route.params || readsBody ? 422 : undefined,
+    // Every keyed route reads the database (its key at least): while it does not answer, 503 within seconds.
+    keyed ? 503 : undefined,
   ].filter((status) => status !== undefined);
   // A route's own reason for a shared status (a 403 for a programme, say) is told beside the usual one.
   for (const status of shared) if (problems[status]) problems[status] = `${sharedProblems[status]!.description}; or: ${problems[status]}`;
