@@ -7,6 +7,7 @@ import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { authenticate, readOnlyForViewers } from './auth.js';
 import { crossOrigin } from './cors.js';
+import { undecodableQueryValuesRefused } from './query-string.js';
 import { idempotentPosts } from './idempotency.js';
 import { measureRequests } from './measure.js';
 import { Problem, asProblem, unservedMethod } from './problem.js';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDependencies): Koa {
   // Before the API's CORS and body parser: the codec endpoint answers its own preflights and reads its own body.
   if (deps.codec) app.use(codecRoutes(deps.db, deps.codec));
   app.use(crossOrigin(deps.corsOrigins ?? []));
+  app.use(undecodableQueryValuesRefused());
 
   for (const middleware of jsonBodies()) app.use(middleware);
 

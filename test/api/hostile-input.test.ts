@@ -74,3 +74,13 @@ describe('locales', () => {
     }
   });
 });
+
+describe('a query value that is not valid percent-encoding', () => {
+  it('answers 422 naming the parameter, in CSV as in JSON, instead of reading it as literal text', async () => {
+    for (const accept of ['application/json', 'text/csv']) {
+      const answer = await fetch(`${tenure.url}/v1/usage?product=%ZZ`, { headers: { authorization: `Bearer ${tenure.adminKey}`, accept }, ...within(10_000) });
+      expect(answer.status, accept).toBe(422);
+      expect(await answer.json()).toMatchObject({ code: 'invalid_input', field: 'product' });
+    }
+  });
+});

@@ -87,13 +87,14 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
       id: randomUUID(),
       licenseIdentifier: `CIXA-${licenses.get(tenantId)?.length ?? 0}`,
       product: { code: 'CIXA', name: 'Central Intercept X Advanced' },
-      startDate: '2025-02-01',
-      endDate: '2026-01-31',
+      // A current term, as most licenses a partner syncs are: a year from when the fake is seeded.
+      startDate: isoDay(Date.now() - 30 * DAY_MS),
+      endDate: isoDay(Date.now() + 365 * DAY_MS),
       perpetual: false,
       type: 'term',
       quantity: 25,
       unlimited: false,
-      usage: { current: { count: 7, date: '2025-06-01' } },
+      usage: { current: { count: 7, date: isoDay(Date.now()) } },
       ...overrides,
     };
     licenses.get(tenantId)?.push(license);
@@ -193,3 +194,6 @@ async function textBody(request: IncomingMessage): Promise<string> {
   for await (const chunk of request) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -5,17 +5,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, outbox } from '../../db/schema.js';
 import { licenseWorkflowId } from '../../machines/license/contract.js';
-import { noticeWorkflowId } from '../../machines/notice/delivery.js';
 import { startEmbeddedPostgres, type RunningPostgres } from '../../runtime/embedded/postgres.js';
 import { startSmtpServer, type TestSmtpServer } from '../notice/smtp.js';
 import { pastDeadline } from '../support/deadlines.js';
 import { freePort } from '../support/ports.js';
 import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { expectEachExpiryOnce } from './exactly-once.js';
 import { processTree, signalTree } from './process-tree.js';
 
 const OUTAGE_MS = 30_000;
@@ -102,24 +100,6 @@ describe('PostgreSQL stops answering while licenses expire', () => {
     frozen = [];
 
     await eventually(() => fetch(`${tenure.url}/readyz`).then((response) => response.status), (status) => status === 200, { timeoutMs: 20_000 });
-    await eventually(
-      () => Promise.all(ids.map(async (id) => (await tenure.api('GET', `/v1/licenses/${id}`)).body.state)),
-      (states) => states.every((state) => state === 'grace'),
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
-    const notices = await eventually(
-      () => tenure.db.select().from(outbox).where(inArray(outbox.subjectId, ids)),
-      (rows) => rows.length === 2 * LICENSES && rows.every((row) => row.status === 'sent'),
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
-    // Once every delivery workflow has closed, no attempt is left that could send a duplicate.
-    await Promise.all(notices.map((row) => tenure.client.workflow.getHandle(noticeWorkflowId(row.key)).result()));
-    for (const id of ids) {
-      expect(notices.filter((row) => row.subjectId === id).map((row) => row.kind).sort(), id).toEqual(['expiring', 'grace_started']);
-      const actions = (await tenure.db.select().from(auditLog).where(eq(auditLog.subjectId, id)).orderBy(auditLog.id)).map((row) => row.action);
-      expect(actions.filter((action) => action.startsWith('license.')), id).toEqual(['license.issued', 'license.expiring', 'license.grace_started']);
-    }
-    for (const row of notices) expect(smtp.mailsFor(row.key), row.key).toHaveLength(1);
-    expect(smtp.received).toHaveLength(2 * LICENSES);
+    await expectEachExpiryOnce(tenure, smtp, ids);
   });
 });

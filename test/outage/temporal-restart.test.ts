@@ -4,16 +4,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, outbox } from '../../db/schema.js';
-import { noticeWorkflowId } from '../../machines/notice/delivery.js';
 import { startDevServer, type DevServerOptions, type RunningDevServer } from '../../runtime/embedded/temporal.js';
 import { startSmtpServer, type TestSmtpServer } from '../notice/smtp.js';
 import { pastDeadline } from '../support/deadlines.js';
 import { freePort } from '../support/ports.js';
 import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { expectEachExpiryOnce } from './exactly-once.js';
 
 const LICENSES = 4;
 
@@ -62,21 +60,7 @@ describe('the Temporal server restarts mid-expiry', () => {
     await pastDeadline(lastExpiry);
     server = await startDevServer(serverOptions);
 
-    await eventually(() => states(ids), (now) => now.every((state) => state === 'grace'), { timeoutMs: 60_000, intervalMs: 500 });
-    const notices = await eventually(
-      () => tenure.db.select().from(outbox).where(inArray(outbox.subjectId, ids)),
-      (rows) => rows.length === 2 * LICENSES && rows.every((row) => row.status === 'sent'),
-      { timeoutMs: 60_000, intervalMs: 500 },
-    );
-    // Once every delivery workflow has closed, no attempt is left that could send a duplicate.
-    await Promise.all(notices.map((row) => tenure.client.workflow.getHandle(noticeWorkflowId(row.key)).result()));
-    for (const id of ids) {
-      expect(notices.filter((row) => row.subjectId === id).map((row) => row.kind).sort(), id).toEqual(['expiring', 'grace_started']);
-      const actions = (await tenure.db.select().from(auditLog).where(eq(auditLog.subjectId, id)).orderBy(auditLog.id)).map((row) => row.action);
-      expect(actions.filter((action) => action.startsWith('license.')), id).toEqual(['license.issued', 'license.expiring', 'license.grace_started']);
-    }
-    for (const row of notices) expect(smtp.mailsFor(row.key), row.key).toHaveLength(1);
-    expect(smtp.received).toHaveLength(2 * LICENSES);
+    await expectEachExpiryOnce(tenure, smtp, ids);
     // The API's own client reconnected too: an operation through Temporal works without a restart of Tenure.
     const renewed = await tenure.api('POST', `/v1/licenses/${ids[0]}/renew`, { duration: 'P1Y', basis: 'from_now' });
     expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);

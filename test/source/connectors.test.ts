@@ -193,7 +193,7 @@ describe('Sophos Central Partner connector', () => {
       seats: 40,
       seatsUsed: 12,
       term: 'monthly',
-      expiresAt: Date.parse('2026-01-31'),
+      expiresAt: Date.parse(flexLicense.endDate),
       upstreamState: 'normal',
       owner: 'partner',
       poolUpstreamId: null,
