@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
 import { eventually } from '../support/tenure.js';
-import { expectReadable, locales, setUpPartnerForReading, type Locale } from './reading.js';
-import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
+import { expectReadable, locales, startTenureForReading, type Locale } from './reading.js';
+import type { TenureWithSmtp } from './tenure-with-smtp.js';
 import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
 type Kind = 'expiring' | 'grace_started' | 'grace_halfway' | 'suspended' | 'deletion_warning' | 'deleted' | 'restored';
@@ -40,10 +40,7 @@ const subjects: Record<Locale, Record<Kind, RegExp>> = {
 };
 
 let tenure: TenureWithSmtp;
-beforeAll(async () => {
-  tenure = await startTenureWithSmtp();
-  await setUpPartnerForReading(tenure);
-});
+beforeAll(async () => void (tenure = await startTenureForReading()));
 afterAll(() => tenure?.close());
 
 describe('notices of a full license cycle, over SMTP', () => {

@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import type { outbox } from '../../db/schema.js';
 import type { Tenure } from '../support/tenure.js';
 import type { ReceivedMail } from './smtp.js';
+import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 
 export const TIME_ZONE = 'Asia/Tokyo';
 export const PARTNER_CONTACT = 'renewals@secureit.test';
@@ -61,4 +62,11 @@ export function expectReadable(
   if (dateFact) for (const part of inTokyo(notice.facts[dateFact]!, locale)) expect(nextStep, what).toContain(part);
   if (notice.kind === 'expiring') for (const part of inTokyo(notice.facts.expiresAt!, locale)) expect(text, what).toContain(part);
   if (notice.kind === 'deleted') expect(nextStep, what).toContain(PARTNER_CONTACT);
+}
+
+/** A Tenure with a real SMTP server, its partner set up so that notices can be read as a customer would. */
+export async function startTenureForReading(): Promise<TenureWithSmtp> {
+  const tenure = await startTenureWithSmtp();
+  await setUpPartnerForReading(tenure);
+  return tenure;
 }
