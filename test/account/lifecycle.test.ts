@@ -8,12 +8,13 @@ import { visibleAs } from '../support/visibility.js';
 import { createCompany, createPolicy, inSeconds, type SecondsPolicy, createAccount, createLapsingLicensePolicy, getAccount, issueLicense, untilAccount } from '../support/setup.js';
 
 let tenure: Tenure;
+/** Licenses that lapse within seconds, so accounts drawing on them go through their lifecycle. */
 let licensePolicy: string;
+afterAll(() => tenure?.close());
 beforeAll(async () => {
   tenure = await startTenure();
   licensePolicy = await createLapsingLicensePolicy(tenure);
 });
-afterAll(() => tenure?.close());
 
 /** The subject's lifecycle entries (notice deliveries audit under the same subject as `notice.*`). */
 const auditOf = (id: string, family: 'account' | 'license' = 'account') =>
