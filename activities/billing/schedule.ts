@@ -1,12 +1,12 @@
 // What the billing and summary workflows read when they (re)plan: the company's schedule as
 // saved now, and the last scheduled push, so a changed billing day never repeats a period.
-import { and, desc, eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { billingPushes, companies, partners, summarySettings } from '../../db/schema.js';
+import { companies, partners, summarySettings } from '../../db/schema.js';
 import type { BillingSchedule } from '../../machines/billing/billing-dates.js';
 import type { PushStatus } from '../../machines/billing/contract.js';
 import type { SummarySchedule } from '../../machines/billing/summary-dates.js';
-import { billingPlanOf, partnerSettingsRow } from '../../platform/billing/store.js';
+import { billingPlanOf, lastScheduledPush, partnerSettingsRow } from '../../platform/billing/store.js';
 
 export interface CompanyRef {
   partnerId: string;
@@ -25,16 +25,10 @@ export function createBillingScheduleActivities(db: Database) {
     async loadBillingSchedule({ partnerId, companyId }: CompanyRef): Promise<LoadedBillingSchedule> {
       const [company] = await db.select({ name: companies.name }).from(companies).where(and(eq(companies.id, companyId), eq(companies.partnerId, partnerId)));
       const plan = await billingPlanOf(db, partnerId, companyId);
-      const [last] = await db
-        .select()
-        .from(billingPushes)
-        .where(and(eq(billingPushes.companyId, companyId), eq(billingPushes.trigger, 'scheduled')))
-        .orderBy(desc(billingPushes.period))
-        .limit(1);
       return {
         companyName: company?.name ?? companyId,
         schedule: plan?.settings.enabled ? plan.schedule : null,
-        lastScheduledPush: last ? { period: last.period, status: last.status, at: (last.completedAt ?? last.createdAt).toISOString() } : null,
+        lastScheduledPush: await lastScheduledPush(db, companyId),
       };
     },
 

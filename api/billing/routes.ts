@@ -10,7 +10,7 @@ import { billingPeriodOf, nextBillingDates } from '../../machines/billing/billin
 import { billingWorkflowId, sendNowWorkflowId, summaryWorkflowId } from '../../machines/billing/contract.js';
 import { linesFingerprint, zeroQuantityLines } from '../../machines/billing/quantities.js';
 import { nextSummaryDate } from '../../machines/billing/summary-dates.js';
-import { billingPlanOf, companySettings, companySettingsRow, partnerSettingsRow, type ConnectWiseKeys } from '../../platform/billing/store.js';
+import { billingPlanOf, companySettings, companySettingsRow, lastScheduledPush, partnerSettingsRow, type ConnectWiseKeys } from '../../platform/billing/store.js';
 import type { billingSchedule } from '../../workflows/billing/schedule.js';
 import type { billingSendNow } from '../../workflows/billing/send-now.js';
 import type { summarySchedule } from '../../workflows/billing/summary.js';
@@ -92,19 +92,13 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     const row = await companySettingsRow(db, partnerId, companyId);
     const plan = await billingPlanOf(db, partnerId, companyId);
     if (!row || !plan) throw notConfigured('No ConnectWise settings are saved for this company yet: PUT them first (R27).');
-    const [last] = await db
-      .select()
-      .from(billingPushes)
-      .where(and(eq(billingPushes.companyId, companyId), eq(billingPushes.trigger, 'scheduled')))
-      .orderBy(desc(billingPushes.period))
-      .limit(1);
     const view = await temporal.workflow.getHandle(billingWorkflowId(companyId)).query(billingScheduleState).catch(() => undefined);
     return {
       companyId,
       ...companySettings(row),
       schedule: plan.schedule,
       nextBillingDate: view?.nextBillingDate ?? (row.enabled ? isoDate(nextBillingDates(1, Date.now(), plan.schedule)[0]!) : null),
-      lastScheduledPush: last ? { period: last.period, status: last.status, at: (last.completedAt ?? last.createdAt).toISOString() } : null,
+      lastScheduledPush: await lastScheduledPush(db, companyId),
       updatedAt: row.updatedAt.toISOString(),
     };
   }

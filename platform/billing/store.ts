@@ -1,8 +1,8 @@
 // Reading billing settings and the licenses they bill, shared by the API (preview, send now)
 // and the activities (the scheduled push), so both count from the same rows the same way.
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
-import { connectWiseCompanySettings, connectWisePartnerSettings, licenses } from '../../db/schema.js';
+import { billingPushes, connectWiseCompanySettings, connectWisePartnerSettings, licenses } from '../../db/schema.js';
 import { billingLines, type BillingLine } from '../../machines/billing/quantities.js';
 import { billingScheduleOf, type CompanyBillingSettings, type PartnerBillingDefaults } from '../../machines/billing/settings.js';
 import type { BillingSchedule } from '../../machines/billing/billing-dates.js';
@@ -72,4 +72,15 @@ export async function billingPlanOf(db: Database, partnerId: string, companyId: 
     .from(licenses)
     .where(and(eq(licenses.partnerId, partnerId), eq(licenses.companyId, companyId)));
   return { settings, defaults, schedule: billingScheduleOf(settings, defaults), lines: billingLines(rows, settings) };
+}
+
+/** The last scheduled push of a company (send-now pushes do not count): what the UI and the API show as "last push". */
+export async function lastScheduledPush(db: Database, companyId: string): Promise<{ period: string; status: (typeof billingPushes.$inferSelect)['status']; at: string } | null> {
+  const [last] = await db
+    .select()
+    .from(billingPushes)
+    .where(and(eq(billingPushes.companyId, companyId), eq(billingPushes.trigger, 'scheduled')))
+    .orderBy(desc(billingPushes.period))
+    .limit(1);
+  return last ? { period: last.period, status: last.status, at: (last.completedAt ?? last.createdAt).toISOString() } : null;
 }
