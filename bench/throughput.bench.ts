@@ -1,8 +1,6 @@
 // `npm run bench`, issue 13: P1–P6, each beside a raw-Temporal baseline measured in the same run on
 // the same dev server, written to bench/results.json. TENURE_BENCH_LARGE=1 runs P5 with 10,000
 // licenses and P6 with 100,000 (long: not part of the 20-minute run).
-import { writeFile } from 'node:fs/promises';
-import { cpus, loadavg, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -17,6 +15,7 @@ import { startSmtpServer, type TestSmtpServer } from '../test/notice/smtp.js';
 import { createCompany, createPolicy } from '../test/support/setup.js';
 import { startTenure, type Tenure } from '../test/support/tenure.js';
 import { rawEntity, rawExpiry, renewRaw } from './raw/workflows.js';
+import { ONCE as once, record, round } from './results.js';
 
 const LARGE = process.env.TENURE_BENCH_LARGE === '1';
 const DAY = 86_400_000;
@@ -26,7 +25,6 @@ const IN_FLIGHT = 32;
 const EXPIRING = LARGE ? 10_000 : 2_000;
 const SLEEPING = LARGE ? 100_000 : 10_000;
 const BATCH = 1_000;
-const once = { iterations: 1, warmupIterations: 0, time: 0 };
 
 let tenure: Tenure;
 let smtp: TestSmtpServer;
@@ -38,17 +36,11 @@ let companyId: string;
 let yearPolicy: string;
 let rawCount = 0;
 let rawRecorded = 0;
-const results: Record<string, unknown> = {};
-const lines: string[] = [];
 
 const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000 * 10) / 10;
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 const MiB = (bytes: number) => Math.round(bytes / 1024 / 1024);
-function report(id: string, figure: string, tenureValue: number, rawValue: number, unit: string, extra: Record<string, unknown> = {}) {
-  const ratio = round(tenureValue / rawValue);
-  results[id] = { figure, tenure: tenureValue, raw: rawValue, unit, ratio, ...extra };
-  lines.push(`${id} ${figure}: Tenure ${tenureValue} ${unit}, raw ${rawValue} ${unit}, ${ratio}×${Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : ''}`);
-}
+const report = (id: string, figure: string, tenureValue: number, rawValue: number, unit: string, extra: Record<string, unknown> = {}) =>
+  record(id, { figure, tenure: tenureValue, raw: rawValue, unit, ...extra });
 async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -91,13 +83,9 @@ beforeAll(async () => {
     },
   });
   rawRunning = rawWorker.run();
-  results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memoryMiB: MiB(totalmem()), loadAverageAtStart: loadavg().map((load) => round(load)), node: process.version, large: LARGE };
 }, 600_000);
 
 afterAll(async () => {
-  results.machine = { ...(results.machine as object), loadAverageAtEnd: loadavg().map((load) => round(load)) };
-  await writeFile(fileURLToPath(new URL('./results.json', import.meta.url)), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\n${lines.join('\n')}\n`);
   rawWorker?.shutdown();
   await rawRunning;
   await client?.connection.close();
@@ -155,7 +143,7 @@ describe('P1, P2, P4: one caller, one entity at a time', () => {
       await startRaw([DAY]);
       await client.workflow.getHandle(`raw-${rawCount - 1}`).describe();
     });
-    report('P1', 'issue, then read back (mean latency)', tenureMs, rawMs, 'ms', { staleReads: stale });
+    await report('P1', 'issue, then read back (mean latency)', tenureMs, rawMs, 'ms', { staleReads: stale });
   }, once);
   bench('P2 renew end to end', async () => {
     const tenureMs = await meanMs(SAMPLES, async (index) => {
@@ -163,12 +151,12 @@ describe('P1, P2, P4: one caller, one entity at a time', () => {
       expect(answer.status).toBe(200);
     });
     const rawMs = await meanMs(SAMPLES, (index) => client.workflow.getHandle(`raw-${index % rawCount}`).executeUpdate(renewRaw, { args: [DAY] }).then(() => undefined));
-    report('P2', 'renew through the API vs an Update through one activity (mean latency)', tenureMs, rawMs, 'ms');
+    await report('P2', 'renew through the API vs an Update through one activity (mean latency)', tenureMs, rawMs, 'ms');
   }, once);
   bench('P4 read one entity', async () => {
     const tenureMs = await meanMs(SAMPLES, (index) => tenure.api('GET', `/v1/licenses/${issued[index % issued.length]}`).then(() => undefined));
     const rawMs = await meanMs(SAMPLES, (index) => client.workflow.getHandle(`raw-${index % rawCount}`).describe().then(() => undefined));
-    report('P4', 'GET /v1/licenses/:id vs describe (mean latency)', tenureMs, rawMs, 'ms');
+    await report('P4', 'GET /v1/licenses/:id vs describe (mean latency)', tenureMs, rawMs, 'ms');
   }, once);
 });
 
@@ -184,8 +172,8 @@ describe(`P3: issue ${ISSUES} licenses`, () => {
     started = performance.now();
     await issueBatches(ISSUES, {}, 2);
     batchPerSecond = perSecond(ISSUES, performance.now() - started);
-    report('P3.single', `POST /v1/licenses, ${IN_FLIGHT} in flight, vs bare starts (target ≥ 0.35×)`, single, raw, 'licenses/s');
-    report('P3.batch', `POST /v1/licenses/batch of ${BATCH}, 2 in flight, vs bare starts (target ≥ 0.5×)`, batchPerSecond, raw, 'licenses/s');
+    await report('P3.single', `POST /v1/licenses, ${IN_FLIGHT} in flight, vs bare starts (target ≥ 0.35×)`, single, raw, 'licenses/s');
+    await report('P3.batch', `POST /v1/licenses/batch of ${BATCH}, 2 in flight, vs bare starts (target ≥ 0.5×)`, batchPerSecond, raw, 'licenses/s');
   }, once);
 });
 
@@ -198,7 +186,7 @@ describe(`P6: worker memory with ${SLEEPING} sleeping entities`, () => {
     const afterRaw = settledRss();
     await issueBatches(SLEEPING, {}, 2);
     const afterTenure = settledRss();
-    report('P6', `resident memory growth with ${SLEEPING} sleeping entities (target: < 1 GiB total at 100,000)`, MiB(afterTenure - afterRaw), MiB(afterRaw - idle), 'MiB', {
+    await report('P6', `resident memory growth with ${SLEEPING} sleeping entities (target: < 1 GiB total at 100,000)`, MiB(afterTenure - afterRaw), MiB(afterRaw - idle), 'MiB', {
       idleMiB: MiB(idle),
       tenureTotalMiB: MiB(afterTenure),
     });
@@ -237,8 +225,10 @@ describe(`P5: ${EXPIRING} licenses expiring in the same second`, () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const unique = new Set(delivered().map((mail) => mail.key)).size;
     const extra = { notices: expected.size, lost: expected.size - unique, duplicates: delivered().length - unique };
-    report('P5.grace', `seconds after expiry until all ${EXPIRING} are in grace (target ≤ 30 s at 2,000, ≤ 1.5× raw)`, graceS, rawWrittenS, 's', extra);
-    results.profile = { licenseIssueToGrace: await eventsOf(`license:${ids[0]}`), oneNoticeDelivery: await eventsOf(noticeWorkflowId([...expected][0]!)) };
-    report('P5.notices', `seconds after expiry until all their notices are sent (target ≤ 60 s at 2,000, ≤ 1.5× raw)`, noticesS, rawMailedS, 's', extra);
+    await report('P5.grace', `seconds after expiry until all ${EXPIRING} are in grace (target ≤ 30 s at 2,000, ≤ 1.5× raw)`, graceS, rawWrittenS, 's', extra);
+    await report('P5.notices', `seconds after expiry until all their notices are sent (target ≤ 60 s at 2,000, ≤ 1.5× raw)`, noticesS, rawMailedS, 's', {
+      ...extra,
+      historyEvents: { licenseIssueToGrace: await eventsOf(`license:${ids[0]}`), oneNoticeDelivery: await eventsOf(noticeWorkflowId([...expected][0]!)) },
+    });
   }, once);
 });

@@ -9,7 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     // measureMemory() forces a full GC of the main thread before each reading.
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
-    globalSetup: ['test/support/global-setup.ts'],
+    globalSetup: ['test/support/global-setup.ts', 'bench/fresh-results.ts'],
     hookTimeout: 300_000,
     testTimeout: 300_000,
   },
