@@ -4,6 +4,7 @@ import { HORIZON_YEARS, isDuration, isFixedDuration, isInstantWithinHorizon, isW
 import { renewalBases } from '../machines/license/renewal.js';
 import { validatePolicyTerms } from '../machines/lifecycle/policy.js';
 import { isEventPattern } from '../machines/webhook/events.js';
+import { PRODUCT_CODE, PRODUCT_CODE_RULE } from '../machines/lifecycle/product.js';
 import { LOCALE_SHAPE, renderableLocale } from './locale.js';
 import { UNSTORABLE_TEXT } from './validate.js';
 
@@ -99,7 +100,7 @@ const accountType = z.enum(['lmp', 'msp', 'managed_msp', 'msp_manager', 'clp', '
 export const issueLicense = z
   .object({
     companyId: uuid,
-    product: z.string().trim().min(1).max(100).regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a product code: lowercase letters, digits, . _ -'),
+    product: z.string().trim().min(1).max(100).regex(PRODUCT_CODE, PRODUCT_CODE_RULE),
     seats: z.number().int().min(1).max(1_000_000),
     term: z.enum(['annual', 'monthly', 'trial']),
     owner: z.enum(['partner', 'customer']).default('partner'),
@@ -190,7 +191,7 @@ export const listAudit = z
   })
   .strict();
 
-const accountProduct = z.string().trim().min(1).max(100).regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be a product code: lowercase letters, digits, . _ -');
+const accountProduct = z.string().trim().min(1).max(100).regex(PRODUCT_CODE, PRODUCT_CODE_RULE);
 const seatsRequested = z.number().int().min(1).max(1_000_000);
 
 export const createAccount = z

@@ -1,6 +1,7 @@
 // ESET MSP Administrator 2 (DESIGN §5): the companies under the account's own company and
 // their licenses. Access tokens may live a minute, so the session renews them early and on 401,
 // and logs in again when renewal fails; a 503 with code 99/subCode 2 is maintenance, not an error.
+import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
 import {
   upstreamStateFromEset,
@@ -191,7 +192,7 @@ function licenseFromDetail(detail: LicenseDetail): UpstreamLicense {
   return {
     upstreamId: detail.publicLicenseKey,
     companyUpstreamId: detail.customerId,
-    product: detail.productCode,
+    product: productCodeOf(detail.productCode),
     productName: detail.productName,
     seats: detail.quantity,
     seatsUsed: detail.usage,

@@ -1,5 +1,6 @@
 // A JSON feed of companies and licenses, for vendors without an API and for demos (DESIGN §5).
 // Its format is documented in json-feed.md; this file reads exactly that, page by page.
+import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
 import type { JsonFeedCredentials, UpstreamCompany, UpstreamLicense, UpstreamSubscription } from '../../machines/source/upstream.js';
 import { describe, jsonOf, sendUpstream, shaped, unexpectedStatus, UpstreamAuthFailed, UpstreamNoCompanies, type Connector, type Page, type UpstreamRequest } from './connector.js';
@@ -85,7 +86,7 @@ export class JsonFeedConnector implements Connector {
       page.licenses.map((license) => ({
         upstreamId: license.id,
         companyUpstreamId: license.companyId,
-        product: license.product,
+        product: productCodeOf(license.product),
         productName: license.productName ?? license.product,
         seats: license.seats,
         seatsUsed: license.seatsUsed,
@@ -103,7 +104,7 @@ export class JsonFeedConnector implements Connector {
       page.subscriptions.map((subscription) => ({
         upstreamId: subscription.id,
         companyUpstreamId: subscription.companyId,
-        product: subscription.product,
+        product: productCodeOf(subscription.product),
         productName: subscription.productName ?? subscription.product,
         quantity: subscription.quantity,
         term: subscription.term,

@@ -9,6 +9,7 @@
 // - the tenants list lives on whoami's `apiHosts.global`, each tenant's licenses on its `apiHost`,
 //   both as Sophos answers them, so a fake points them back at itself (under distinct paths, so a
 //   test proves each call went to the host Sophos named).
+import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
 import type { LicenseTerm, SophosPartnerCredentials, UpstreamCompany, UpstreamLicense } from '../../machines/source/upstream.js';
 import {
@@ -198,7 +199,7 @@ function licenseOf(license: SophosLicense, owner: Tenant): UpstreamLicense {
   return {
     upstreamId: license.id,
     companyUpstreamId: owner.id,
-    product: license.product.code,
+    product: productCodeOf(license.product.code),
     productName: license.product.name ?? license.product.code,
     seats: license.unlimited ? null : (license.quantity ?? 0),
     seatsUsed: license.usage?.current?.count ?? 0,

@@ -188,7 +188,7 @@ describe('Sophos Central Partner connector', () => {
     expect(licenses.items.find((license) => license.upstreamId === flexLicense.id)).toEqual({
       upstreamId: flexLicense.id,
       companyUpstreamId: flex.id,
-      product: 'CIXA',
+      product: 'cixa',
       productName: 'Central Intercept X Advanced',
       seats: 40,
       seatsUsed: 12,
@@ -271,7 +271,7 @@ describe('JSON feed connector', () => {
     expect(licenses.items[0]).toEqual({
       upstreamId: 'company-1-license-1',
       companyUpstreamId: 'company-1',
-      product: 'EPS',
+      product: 'eps',
       productName: 'Endpoint Protection Standard',
       seats: 10,
       seatsUsed: 4,
@@ -294,7 +294,7 @@ describe('JSON feed connector', () => {
     const fake = await started(startFakeJsonFeed({ companies: 1 }));
     fake.subscriptions.push({ id: 'order-1', companyId: 'company-1', product: 'EPS', productName: 'Endpoint', quantity: 25, term: 'monthly', startsAt: '2025-01-01T00:00:00Z', endsAt: null, status: 'active' });
     const subscriptions = await readAll(feed(fake).subscriptions!());
-    expect(subscriptions.items).toEqual([{ upstreamId: 'order-1', companyUpstreamId: 'company-1', product: 'EPS', productName: 'Endpoint', quantity: 25, term: 'monthly', startsAt: Date.parse('2025-01-01T00:00:00Z'), endsAt: null, status: 'active' }]);
+    expect(subscriptions.items).toEqual([{ upstreamId: 'order-1', companyUpstreamId: 'company-1', product: 'eps', productName: 'Endpoint', quantity: 25, term: 'monthly', startsAt: Date.parse('2025-01-01T00:00:00Z'), endsAt: null, status: 'active' }]);
   });
 
   it('sends its bearer token, and a refused one is UpstreamAuthFailed', async () => {
