@@ -4,7 +4,7 @@
 // partner's settings: keys scoped to access groups do not see them.
 import type Router from '@koa/router';
 import { and, desc, eq, ne } from 'drizzle-orm';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { ScheduleNotFoundError, ScheduleOverlapPolicy, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
 import { operations, sources } from '../../db/schema.js';
 import { SCHEDULE_WORKFLOW_TYPE, SYNC_WORKFLOW_TYPE, VERIFY_WORKFLOW_TYPE, syncScheduleId, syncWorkflowId, verifySourceWorkflowId, type SyncInput } from '../../machines/source/sync.js';
@@ -111,20 +111,7 @@ export function sourceRoutes(router: Router, deps: AppDependencies): void {
     const caller = requireRole(ctx, 'operator');
     const source = await sourceOf(db, caller, ctx.params.id!);
     const input: SyncInput = { sourceId: source.id, trigger: 'manual', actor: actorOf(caller) };
-    const { operationId } = await temporal.workflow.executeUpdateWithStart(syncOperation, {
-      startWorkflowOperation: new WithStartWorkflowOperation(SYNC_WORKFLOW_TYPE, {
-        workflowId: syncWorkflowId(source.id),
-        taskQueue,
-        args: [input],
-        // The running sync answers instead of a second one.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        staticSummary: `Sync of source "${source.name}"`,
-        typedSearchAttributes: [
-          { key: PartnerId, value: source.partnerId },
-          { key: SourceId, value: source.id },
-        ],
-      }),
-    });
+    const { operationId } = await startOrJoinSync(temporal, taskQueue, source, input);
     ctx.status = 202;
     ctx.set('Location', `/v1/operations/${operationId}`);
     ctx.body = { operationId };
@@ -149,6 +136,33 @@ export function sourceRoutes(router: Router, deps: AppDependencies): void {
   });
 }
 
+/**
+ * The running sync answers instead of a second one. One that is writing its result refuses (its
+ * counts are already read): wait the moment until it closes, then start the next.
+ */
+async function startOrJoinSync(temporal: Client, taskQueue: string, source: SourceRow, input: SyncInput): Promise<{ operationId: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await temporal.workflow.executeUpdateWithStart(syncOperation, {
+        startWorkflowOperation: new WithStartWorkflowOperation(SYNC_WORKFLOW_TYPE, {
+          workflowId: syncWorkflowId(source.id),
+          taskQueue,
+          args: [input],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          staticSummary: `Sync of source "${source.name}"`,
+          typedSearchAttributes: [
+            { key: PartnerId, value: source.partnerId },
+            { key: SourceId, value: source.id },
+          ],
+        }),
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowUpdateFailedError) || attempt === 3) throw error;
+      await temporal.workflow.getHandle(syncWorkflowId(source.id)).result().catch(() => undefined);
+    }
+  }
+}
+
 /** R1 and R2: another partner's source, or any source for a key scoped to access groups, does not exist. */
 export async function sourceOf(db: Database, caller: Caller, sourceId: string): Promise<SourceRow> {
   if (!partnerWide(caller)) throw notFound('Source');
@@ -165,7 +179,9 @@ function partnerWide(caller: Caller): boolean {
 async function createSchedule(temporal: Client, taskQueue: string, sourceId: string, name: string): Promise<void> {
   await temporal.schedule.create({
     scheduleId: syncScheduleId(sourceId),
-    spec: { intervals: [{ every: DAY_MS, offset: Date.now() % DAY_MS }] },
+    // Daily at the time of day the source was saved, first a day from now: an offset of exactly
+    // now would match within the second and start a sync beside the first one asked for.
+    spec: { intervals: [{ every: DAY_MS, offset: (Date.now() - 60_000) % DAY_MS }] },
     action: { type: 'startWorkflow', workflowType: SCHEDULE_WORKFLOW_TYPE, args: [sourceId], taskQueue, workflowId: `sync-scheduled:${sourceId}` },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
     state: { note: `Daily sync of source "${name}" (${sourceId})` },

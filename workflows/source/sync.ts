@@ -8,7 +8,9 @@ import type { SourceUnavailableReason, StageProgress, StageRequest, SyncCounts, 
 import { SYNC_REFUSED } from '../../machines/source/sync.js';
 import { upstreamFailureTypes } from '../../machines/source/upstream.js';
 import { RECORDING_ACTIVITY_OPTIONS } from '../lifecycle/transition.js';
-import { licenseRecorded, renewLicense } from '../license/messages.js';
+import { licensesChanged } from '../account/messages.js';
+import { factsChanged } from '../lifecycle/messages.js';
+import { licenseRecorded, renewedUpstream } from '../license/messages.js';
 import { AccessGroupId, CompanyId, CompanyName, LicenseExpiresAt, LicenseState, PartnerId, PoolId, Product, SourceId } from '../search-attributes.js';
 import { syncOperation } from './messages.js';
 
@@ -47,10 +49,21 @@ export async function syncSource(input: SyncInput): Promise<SyncCounts> {
   const { sourceId } = input;
   const operationId = uuid4();
   let opened = false;
-  setHandler(syncOperation, async () => {
-    await condition(() => opened);
-    return { operationId };
-  });
+  let finishing = false;
+  setHandler(
+    syncOperation,
+    async () => {
+      await condition(() => opened);
+      return { operationId };
+    },
+    {
+      // Once its result is being written this sync can no longer stand for a new request: the
+      // caller waits for it to close and starts the next one (R21: a sync asked for reads anew).
+      validator: () => {
+        if (finishing) throw new Error('this sync has finished; a new one starts once it closes');
+      },
+    },
+  );
   const { sourceName } = await openSync({ operationId, sourceId, workflowId: workflowInfo().workflowId, trigger: input.trigger, actor: input.actor });
   opened = true;
   const show = (standing: string) => setCurrentDetails([`**Sync of ${sourceName}**`, `Operation ${operationId} (${input.trigger})`, standing].join('\n\n'));
@@ -69,6 +82,7 @@ export async function syncSource(input: SyncInput): Promise<SyncCounts> {
     show(`Telling ${reconciled.licensesToTell} license workflows…`);
     const told = reconciled.licensesToTell === 0 ? { rowsWritten: 0 } : await tellLicenseWorkflows({ operationId, sourceId, taskQueue: workflowInfo().taskQueue, names: licenseWorkflowNames });
     const counts: SyncCounts = { ...reconciled.counts, rowsWritten: reconciled.counts.rowsWritten + told.rowsWritten };
+    finishing = true;
     await finishSync({ operationId, sourceId, outcome: { status: 'succeeded', counts } });
     show(`Done: ${counts.licensesCreated} licenses created, ${counts.licensesUpdated} updated, ${counts.licensesRemoved} removed, ${counts.licensesUnchanged} unchanged; ${counts.rowsWritten} rows written.`);
     return counts;
@@ -76,6 +90,7 @@ export async function syncSource(input: SyncInput): Promise<SyncCounts> {
     if (!(error instanceof ActivityFailure)) throw error;
     const cause = error.cause instanceof ApplicationFailure ? error.cause : undefined;
     const message = cause?.message ?? error.message;
+    finishing = true;
     await finishSync({ operationId, sourceId, outcome: { status: 'failed', error: message, reason: reasonOf(cause?.type) } });
     show(`Failed: ${message}. The data of the previous sync is whole (R23).`);
     throw ApplicationFailure.nonRetryable(message, cause?.type ?? SYNC_REFUSED);
@@ -92,7 +107,9 @@ function reasonOf(type: string | null | undefined): SourceUnavailableReason | nu
 const licenseWorkflowNames = {
   workflowType: 'licenseLifecycle',
   recordedUpdate: licenseRecorded.name,
-  renewUpdate: renewLicense.name,
+  renewedUpstreamUpdate: renewedUpstream.name,
+  factsChangedSignal: factsChanged.name,
+  licensesChangedSignal: licensesChanged.name,
   searchAttributes: {
     partnerId: PartnerId,
     companyId: CompanyId,
