@@ -3,7 +3,7 @@
 // licenses get their pool (R6, R7) and their tag (R8), changed ones their new facts, gone ones
 // are marked and audited. Nothing is written when nothing changed. A retry after the commit
 // answers the first run's result, kept on the operation in the same transaction.
-import { and, eq, inArray, isNotNull } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database, Transaction } from '../../db/client.js';
 import {
@@ -120,6 +120,13 @@ class Reconciliation {
       if (before.row.name !== company.name && before.name === before.row.name) {
         await this.tx.update(companies).set({ name: company.name, updatedAt: new Date() }).where(eq(companies.id, before.row.companyId));
         this.counts.rowsWritten += 1;
+        // Its license workflows show the new name in the Temporal UI (CompanyName) after the commit.
+        const told = await this.tx
+          .update(sourceLicenses)
+          .set({ pending: sql`coalesce(${sourceLicenses.pending}, 'update')` })
+          .where(and(eq(sourceLicenses.sourceId, this.source.id), eq(sourceLicenses.companyId, before.row.companyId)))
+          .returning({ licenseId: sourceLicenses.licenseId });
+        this.counts.rowsWritten += told.length;
       }
     }
   }
@@ -192,21 +199,25 @@ class Reconciliation {
     this.counts.licensesCreated += fresh.length;
   }
 
-  /** New facts for a known license: seats now, a renewal (or a return) through its workflow after the commit. */
+  /**
+   * New facts for a known license: seats now; its workflow and accounts hear of a renewal (or a
+   * return) and of new seats after the commit.
+   */
   private async changed(before: KnownLicense, license: UpstreamLicense): Promise<void> {
     const renewed = !before.present || before.facts.expiresAt !== license.expiresAt;
-    const pending = before.pending === 'start' ? 'start' : renewed ? 'renew' : before.pending;
+    const resized = before.facts.seats !== license.seats || before.facts.seatsUsed !== license.seatsUsed;
+    const pending = before.pending === 'start' ? 'start' : renewed || resized ? 'update' : before.pending;
     await this.tx.update(sourceLicenses).set({ facts: license, present: true, pending }).where(and(eq(sourceLicenses.sourceId, this.source.id), eq(sourceLicenses.upstreamId, license.upstreamId)));
     this.counts.rowsWritten += 1;
     this.counts.licensesUpdated += 1;
-    if (before.facts.seats === license.seats && before.facts.seatsUsed === license.seatsUsed) return;
-    const resized = await this.tx
+    if (!resized) return;
+    const written = await this.tx
       .update(licenses)
       .set({ seats: seatsOf(license), seatsUsed: license.seatsUsed, updatedAt: new Date() })
       .where(eq(licenses.id, before.licenseId))
       .returning({ id: licenses.id });
-    this.counts.rowsWritten += resized.length;
-    if (before.facts.seats !== license.seats && resized.length > 0) {
+    this.counts.rowsWritten += written.length;
+    if (before.facts.seats !== license.seats && written.length > 0) {
       await this.audit(before, syncActions.resizedUpstream, { seats: before.facts.seats }, { seats: license.seats });
     }
   }

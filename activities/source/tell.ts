@@ -1,8 +1,9 @@
 // After the sync's transaction: the license workflows whose facts changed hear of it, a batch
 // at a time, from a heartbeating activity. A new license's workflow is started exactly as
 // `POST /v1/licenses` starts one (update-with-start, so a retry finds it started); a license
-// renewed upstream is renewed by its workflow, in the source's name. What remains to tell is
-// kept on each license's row (`pending`), so a sync killed here completes at its next run (R23).
+// renewed upstream is renewed by its workflow through the machine's upstream event, in the
+// source's name; one re-sized upstream shows its seats and its accounts re-allocate. What remains
+// to tell is kept on each license's row (`pending`), so a sync killed here completes at its next run (R23).
 import { and, asc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
@@ -10,9 +11,12 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { Database } from '../../db/client.js';
 import { companies, licenses, operations, pools, sourceLicenses } from '../../db/schema.js';
 import { resolvePolicy } from '../../db/policies.js';
-import { LicenseLifecycle } from '../../machines/license/index.js';
+import { liveAccountsOfGroup } from '../account/license-group.js';
+import { accountWorkflowId } from '../../machines/account/contract.js';
+import { LicenseLifecycle, type PaidTerm } from '../../machines/license/index.js';
 import { licenseWorkflowId, type LicenseLifecycleInput } from '../../machines/license/contract.js';
 import type { AccountType } from '../../machines/lifecycle/capabilities.js';
+import type { FactsChange } from '../../machines/lifecycle/contract.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { LICENSES_PER_BATCH, sourceActor, type LicensesTold } from '../../machines/source/sync.js';
 import { startAndAwaitFirstState, withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
@@ -26,7 +30,10 @@ type Datetime = Extract<SearchAttributePair, { key: { type: 'DATETIME' } }>['key
 export interface LicenseWorkflowNames {
   workflowType: string;
   recordedUpdate: string;
-  renewUpdate: string;
+  renewedUpstreamUpdate: string;
+  factsChangedSignal: string;
+  /** The account workflows' signal: the licenses of its group changed, re-allocate. */
+  licensesChangedSignal: string;
   searchAttributes: {
     partnerId: Keyword;
     companyId: Keyword;
@@ -52,7 +59,9 @@ interface Pending {
   row: typeof sourceLicenses.$inferSelect;
   companyName: string;
   accessGroupId: string;
+  /** The license as Tenure holds it; null until its workflow first wrote it. */
   expiresAt: Date | null;
+  seats: number | null;
 }
 
 export function createTellActivities(db: Database, logger: Logger) {
@@ -68,11 +77,11 @@ export function createTellActivities(db: Database, logger: Logger) {
       };
       const tell = async (pending: Pending) => {
         if (pending.row.pending === 'start') await start(context.client, request, pending, await policyOf(pending.row));
-        else await renew(context.client, request, pending, logger);
+        else await update(db, context.client, request, pending, logger);
       };
       for (;;) {
         const batch = await db
-          .select({ row: sourceLicenses, companyName: companies.name, accessGroupId: pools.accessGroupId, expiresAt: licenses.expiresAt })
+          .select({ row: sourceLicenses, companyName: companies.name, accessGroupId: pools.accessGroupId, expiresAt: licenses.expiresAt, seats: licenses.seats })
           .from(sourceLicenses)
           .innerJoin(companies, eq(companies.id, sourceLicenses.companyId))
           .innerJoin(pools, eq(pools.id, sourceLicenses.poolId))
@@ -173,20 +182,32 @@ async function start(client: Client, request: TellLicenses, { row, companyName, 
 }
 
 /**
- * Renewed (or back) upstream: the workflow renews to the upstream expiry, as the source. A
- * license Tenure already holds to that date, or one deleted, needs nothing; one the lifecycle
- * refuses to renew (R13 for business licenses, until the machine takes the upstream event) is logged.
+ * Changed upstream since the last sync. Renewed (or back): the workflow takes the upstream expiry
+ * through the machine's upstream event, which R13 does not refuse (the customer renewed at the
+ * vendor). Seats changed: the reconcile wrote them; the workflow shows them and the accounts of
+ * the license's group re-allocate (DESIGN §5). Company renamed: the workflow shows the new name. A deleted license needs nothing; an upstream expiry
+ * already past cannot renew and is logged.
  */
-async function renew(client: Client, request: TellLicenses, { row, expiresAt }: Pending, logger: Logger): Promise<void> {
+async function update(db: Database, client: Client, request: TellLicenses, { row, expiresAt, seats, companyName }: Pending, logger: Logger): Promise<void> {
+  const handle = client.workflow.getHandle(licenseWorkflowId(row.licenseId));
   const upstreamExpiry = expiresAtOf(row.facts);
-  if (expiresAt === null || expiresAt.getTime() === upstreamExpiry) return;
   try {
-    await client.workflow.getHandle(licenseWorkflowId(row.licenseId)).executeUpdate(request.names.renewUpdate, {
-      args: [{ actor: sourceActor(row.sourceId), terms: { expiresAt: upstreamExpiry } }],
-    });
+    if (expiresAt !== null && expiresAt.getTime() !== upstreamExpiry) {
+      const term = row.facts.term === 'trial' ? undefined : (row.facts.term as PaidTerm);
+      await handle.executeUpdate(request.names.renewedUpstreamUpdate, { args: [{ actor: sourceActor(row.sourceId), expiresAt: upstreamExpiry, ...(term ? { term } : {}) }] });
+    }
+    const facts: FactsChange = { companyName, ...(seats === null ? {} : { seats }) };
+    await handle.signal(request.names.factsChangedSignal, facts);
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) return;
     if (!(error instanceof WorkflowUpdateFailedError)) throw error;
     logger.warn({ licenseId: row.licenseId, sourceId: row.sourceId, reason: error.cause?.message }, 'the license lifecycle refused the upstream renewal');
   }
+  const accountIds = await liveAccountsOfGroup(db, { partnerId: row.partnerId, companyId: row.companyId, product: row.facts.product });
+  await Promise.all(accountIds.map((id) => client.workflow.getHandle(accountWorkflowId(id)).signal(request.names.licensesChangedSignal).catch(ignoreClosed)));
+}
+
+/** An account deleted meanwhile has closed its workflow: nothing is left to tell it. */
+function ignoreClosed(error: unknown): void {
+  if (!(error instanceof WorkflowNotFoundError)) throw error;
 }

@@ -60,7 +60,7 @@ export const sourcePools = pgTable(
 
 /**
  * An upstream license and the Tenure license it is. `facts` are the upstream facts last read;
- * `pending` says what its workflow has still to hear of them (`start`, `renew`), so a sync
+ * `pending` says what its workflow has still to hear of them (`start`; `update`: renewed or re-sized), so a sync
  * killed after it reconciled finishes telling them at its next run (R23).
  */
 export const sourceLicenses = pgTable(

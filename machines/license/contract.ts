@@ -34,5 +34,8 @@ export interface LicenseView extends LifecycleView<LicenseState> {
 /** `term` names the paid term a trial converts into (M5); annual when not given. */
 export type RenewRequest = Operation & { terms: RenewalTerms; term?: PaidTerm };
 
+/** A renewal a sync read upstream: the upstream's expiry, and its term when paid (DESIGN §5). */
+export type UpstreamRenewal = Operation & { expiresAt: number; term?: PaidTerm };
+
 export const licenseWorkflowId = (licenseId: string) => lifecycleWorkflowId('license', licenseId);
 

@@ -1,5 +1,6 @@
 // The license lifecycle (DESIGN §3), readable top to bottom as its specification:
-// trial/active → grace → suspended → deleted, with renew, suspend, resume and delete.
+// trial/active → grace → suspended → deleted, with renew, suspend, resume and delete, and
+// the renewals a source reads upstream.
 // Pure: the workflow feeds it deadline events when its timers fire and operations when
 // callers ask; the API asks it whether an operation is legal (409 if not).
 import { and, assertEvent, assign, setup, type SnapshotFrom } from 'xstate';
@@ -42,7 +43,13 @@ export type LicenseOperationEvent =
   | { type: 'resume'; at: number }
   | { type: 'delete'; at: number };
 
-export type LicenseEvent = LicenseDeadlineEvent | LicenseOperationEvent;
+/**
+ * Read upstream by a sync (DESIGN §5): the customer renewed at the vendor, so Tenure follows
+ * whatever the account type lets callers do here (R13). `term` is the upstream's paid term.
+ */
+export type LicenseUpstreamEvent = { type: 'upstream.renewed'; expiresAt: number; term?: PaidTerm; at: number };
+
+export type LicenseEvent = LicenseDeadlineEvent | LicenseOperationEvent | LicenseUpstreamEvent;
 
 /** A deadline before it fires, without its time: what the schedule plans. */
 export type LicenseScheduledEvent = LicenseDeadlineEvent extends infer E ? (E extends LicenseDeadlineEvent ? Omit<E, 'at'> : never) : never;
@@ -78,6 +85,10 @@ const renewed = {
 /** From grace or suspension, a renewal restores the license and says so. */
 const restoredByRenewal = { ...renewed, actions: [...renewed.actions, ...notice({ kind: 'restored' })] } as const;
 
+/** Renewed upstream: the same new cycle, whatever the account type (the vendor already said yes). */
+const renewedUpstream = { guard: 'renewalEndsInFuture', target: 'active', actions: ['startNewCycle', 'extendExpiry'] } as const;
+const restoredUpstream = { ...renewedUpstream, actions: [...renewedUpstream.actions, ...notice({ kind: 'restored' })] } as const;
+
 /**
  * What can happen to a license within its term, trial or paid alike: notices before expiry,
  * expiry itself, renewal, manual suspension and deletion.
@@ -86,6 +97,7 @@ const inTerm = {
   'expiry.notice_due': { guard: 'expiringNoticeDue', actions: notice(expiringNotice) },
   'expiry.reached': { guard: 'expiryReached', target: 'grace', actions: 'startGraceAtExpiry' },
   renew: renewed,
+  'upstream.renewed': renewedUpstream,
   suspend: suspendedByOperator,
   delete: deletedByOperator,
 } as const;
@@ -104,7 +116,7 @@ export const licenseMachine = setup({
     renewableByAccountType: ({ context }) => capabilitiesOf(context.accountType).renew,
     deletableByAccountType: ({ context }) => capabilitiesOf(context.accountType).deleteProduct,
     renewalEndsInFuture: ({ event }) => {
-      assertEvent(event, 'renew');
+      assertEvent(event, ['renew', 'upstream.renewed']);
       return event.expiresAt > event.at;
     },
     notYetExpired: ({ context, event }) => context.expiresAt > event.at,
@@ -129,7 +141,7 @@ export const licenseMachine = setup({
       return { suspendedAt, deletesAt: suspendedAt + durationMs(context.policy.suspension) };
     }),
     extendExpiry: assign(({ context, event }) => {
-      assertEvent(event, 'renew');
+      assertEvent(event, ['renew', 'upstream.renewed']);
       return { expiresAt: event.expiresAt, term: context.term === 'trial' ? (event.term ?? 'annual') : context.term };
     }),
   },
@@ -168,6 +180,7 @@ export const licenseMachine = setup({
         'grace.halfway': { guard: 'graceHalfwayDue', actions: notice({ kind: 'grace_halfway' }) },
         'grace.ended': { guard: 'graceOver', target: 'suspended', actions: 'suspendAtGraceEnd' },
         renew: restoredByRenewal,
+        'upstream.renewed': restoredUpstream,
         suspend: suspendedByOperator,
         delete: deletedByOperator,
       },
@@ -180,6 +193,7 @@ export const licenseMachine = setup({
         'deletion.notice_due': { guard: 'deletionWarningDue', actions: notice({ kind: 'deletion_warning' }) },
         'retention.ended': { guard: 'retentionOver', target: 'deleted' },
         renew: restoredByRenewal,
+        'upstream.renewed': restoredUpstream,
         // A resumed license whose expiry has passed gets a fresh grace period, not protection for free.
         resume: [
           { guard: 'notYetExpired', target: 'active', actions: ['startNewCycle', ...notice({ kind: 'restored' })] },

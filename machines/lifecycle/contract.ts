@@ -62,6 +62,8 @@ export interface LifecycleView<State> {
  */
 export interface FactsChange {
   companyName?: string;
+  /** A license's seats, changed upstream (DESIGN §5). */
+  seats?: number;
   poolId?: string;
   accessGroupId?: string;
 }

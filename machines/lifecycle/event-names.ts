@@ -5,7 +5,7 @@ import type { SubjectType } from './notices.js';
 
 /** The words after the subject, for every event a lifecycle can record. */
 export const lifecycleEventWords = {
-  license: ['issued', 'policy_adopted', 'expiring', 'grace_started', 'grace_halfway', 'suspended', 'deletion_warning', 'deleted', 'renewed', 'resumed'],
+  license: ['issued', 'policy_adopted', 'expiring', 'grace_started', 'grace_halfway', 'suspended', 'deletion_warning', 'deleted', 'renewed', 'renewed_upstream', 'resumed'],
   account: ['created', 'policy_adopted', 'licenses_changed', 'seats_changed', 'trial_ended', 'grace_started', 'grace_halfway', 'suspended', 'deletion_warning', 'deleted', 'restored'],
 } as const satisfies Record<SubjectType, readonly string[]>;
 
@@ -23,6 +23,7 @@ const wordOfEvent: Record<string, LifecycleEventWord> = {
   'licenses.changed': 'licenses_changed',
   'seats.changed': 'seats_changed',
   renew: 'renewed',
+  'upstream.renewed': 'renewed_upstream',
   suspend: 'suspended',
   resume: 'resumed',
   delete: 'deleted',
@@ -51,8 +52,8 @@ export function transitionName(subject: SubjectType, eventType: string, from: st
     case 'deleted':
       return `${subject}.deleted`;
     default:
-      // Back to active: a caller's renewal or resume says so; a trial that ends with a license simply goes on.
-      if (eventType === 'renew' || eventType === 'resume') return eventName(subject, eventType);
+      // Back to active: a renewal (here or upstream) or a resume says so; a trial that ends with a license simply goes on.
+      if (eventType === 'renew' || eventType === 'upstream.renewed' || eventType === 'resume') return eventName(subject, eventType);
       return from === 'trial' ? `${subject}.trial_ended` : `${subject}.restored`;
   }
 }

@@ -1,11 +1,14 @@
 // A JSON feed source (activities/source/json-feed.md): business licenses keep their upstream
 // pools (R6), hybrid credentials sync both halves (R24), new licenses land where their pool is
 // now (R7), and the customers' orders are readable (M27).
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sourceLicenses } from '../../db/schema.js';
 import { startFakeJsonFeed, type FakeJsonFeed } from '../fakes/json-feed.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createAccessGroup, startMove, untilOperation } from '../pool/helpers.js';
 import { createSource, licensesOfSource, sync } from './helpers.js';
+import { createAccount, untilAccount } from '../support/setup.js';
 
 let tenure: Tenure;
 let feed: FakeJsonFeed;
@@ -21,6 +24,11 @@ afterAll(async () => {
 });
 
 const feedSource = (fields: Record<string, unknown>) => createSource(tenure, { vendor: 'json_feed', baseUrl: feed.url, credentials: {}, ...fields });
+/** The Tenure license a source made of an upstream license. */
+async function linkedLicense(sourceId: string, upstreamId: string) {
+  const [link] = await tenure.db.select().from(sourceLicenses).where(and(eq(sourceLicenses.sourceId, sourceId), eq(sourceLicenses.upstreamId, upstreamId)));
+  return (await tenure.api('GET', `/v1/licenses/${link!.licenseId}`)).body;
+}
 const poolsOf = (licenses: { poolId: string }[]) => new Set(licenses.map((license) => license.poolId));
 
 it('R6: business licenses keep their upstream pools', async () => {
@@ -63,4 +71,48 @@ it("M27: a company's orders are readable", async () => {
   const company = companies.find((candidate) => candidate.name === 'Company 1')!;
   const subscriptions = (await tenure.api('GET', `/v1/companies/${company.id}/subscriptions`)).body.data;
   expect(subscriptions).toEqual([expect.objectContaining({ id: 'ORDER-1', quantity: 25, term: 'monthly', startsAt: '2025-01-01T00:00:00.000Z', endsAt: null })]);
+});
+
+it('R13, DESIGN §5: a business license cannot be renewed here, but one renewed upstream is renewed through the machine’s upstream event', async () => {
+  const sourceId = await feedSource({ name: 'Renewing business feed', accountType: 'business' });
+  await sync(tenure, sourceId);
+  const upstream = feed.licenses[3]!;
+  const license = await linkedLicense(sourceId, upstream.id);
+  const refused = await tenure.api('POST', `/v1/licenses/${license.id}/renew`, { duration: 'P1Y', basis: 'from_expiry' });
+  expect(refused.status).toBe(409);
+  expect(refused.body.detail).toContain('R13');
+
+  const expiresAtBefore = upstream.expiresAt;
+  upstream.expiresAt = '2032-06-30T00:00:00Z';
+  try {
+    expect(await sync(tenure, sourceId)).toMatchObject({ licensesUpdated: 1, licensesUnchanged: 3 });
+  } finally {
+    upstream.expiresAt = expiresAtBefore;
+  }
+  const renewed = (await tenure.api('GET', `/v1/licenses/${license.id}`)).body;
+  expect(renewed).toMatchObject({ state: 'active', expiresAt: '2032-06-30T00:00:00.000Z' });
+  expect(Date.parse(renewed.nextDeadline.at)).toBeGreaterThan(Date.parse('2032-01-01T00:00:00Z'));
+  const audit = (await tenure.api('GET', `/v1/audit?subject=${license.id}`)).body.data as { action: string; actor: string }[];
+  expect(audit).toContainEqual(expect.objectContaining({ action: 'license.renewed_upstream', actor: `source:${sourceId}` }));
+});
+
+it('DESIGN §5: seats changed upstream re-allocate the accounts drawing on the license', async () => {
+  const sourceId = await feedSource({ name: 'Resizing feed', accountType: 'msp' });
+  await sync(tenure, sourceId);
+  const upstream = feed.licenses[2]!;
+  const license = await linkedLicense(sourceId, upstream.id);
+  const account = await createAccount(tenure, { companyId: license.companyId, product: license.product, seatsRequested: 40 });
+  const before = await untilAccount(tenure, account.id, (current) => current.seatsAllocated > 0);
+  expect(before.overage).toBeGreaterThan(0);
+
+  const seatsBefore = upstream.seats;
+  upstream.seats = 100;
+  try {
+    expect(await sync(tenure, sourceId)).toMatchObject({ licensesUpdated: 1 });
+  } finally {
+    upstream.seats = seatsBefore;
+  }
+  expect((await tenure.api('GET', `/v1/licenses/${license.id}`)).body.seats).toBe(100);
+  const after = await untilAccount(tenure, account.id, (current) => current.overage === 0);
+  expect(after.seatsAllocated).toBe(40);
 });

@@ -124,11 +124,19 @@ describe('R21, R22, R6, R8: the first sync imports companies and licenses', () =
     const company = [...eset.companies.values()].find((candidate) => candidate.name === 'Company 1')!;
     company.name = 'Company One (renamed)';
     const counts = await sync(tenure, sourceId);
-    expect(counts).toMatchObject({ licensesUnchanged: 6, rowsWritten: 2 });
+    // The link and the company; then each of its 3 licenses marked to tell and told.
+    expect(counts).toMatchObject({ licensesUnchanged: 6, rowsWritten: 2 + 3 + 3 });
     const [link] = await tenure.db.select().from(sourceCompanies).where(and(eq(sourceCompanies.sourceId, sourceId), eq(sourceCompanies.upstreamId, company.publicId)));
     expect((await tenure.api('GET', `/v1/companies/${link!.companyId}`)).body.name).toBe('Company One (renamed)');
     const ofRenamed = (await licensesOfSource(tenure, sourceId)).filter((license) => license.companyId === link!.companyId);
     expect(ofRenamed.map((license) => license.tag)).toEqual(['Company 1', 'Company 1', 'Company 1']);
+    // The Temporal UI finds them under the new name.
+    const shown = async () => {
+      let count = 0;
+      for await (const _workflow of tenure.client.workflow.list({ query: `CompanyName = 'Company One (renamed)' AND SourceId = '${sourceId}'` })) count++;
+      return count;
+    };
+    await eventually(shown, (count) => count === 3);
   });
 
   it('a license renewed upstream is renewed in Tenure: its workflow reschedules to the new expiry', async () => {
@@ -141,7 +149,7 @@ describe('R21, R22, R6, R8: the first sync imports companies and licenses', () =
     expect(license.expiresAt).toBe('2031-03-31T00:00:00.000Z');
     expect(Date.parse(license.nextDeadline.at)).toBeGreaterThan(Date.parse('2031-01-01T00:00:00Z'));
     const audit = (await tenure.api('GET', `/v1/audit?subject=${link!.licenseId}`)).body.data as { action: string; actor: string }[];
-    expect(audit).toContainEqual(expect.objectContaining({ action: 'license.renewed', actor: `source:${sourceId}` }));
+    expect(audit).toContainEqual(expect.objectContaining({ action: 'license.renewed_upstream', actor: `source:${sourceId}` }));
   });
 
   it('seats changed upstream update the license', async () => {

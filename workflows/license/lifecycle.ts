@@ -9,7 +9,7 @@ import type { LicenseLifecycleInput, LicenseView, RenewRequest } from '../../mac
 import type { LicenseEvent } from '../../machines/license/index.js';
 import { renewedExpiry } from '../../machines/license/renewal.js';
 import { LicenseRecord } from './record.js';
-import { deleteLicense, licenseRecorded, licenseState, renewLicense, resumeLicense, suspendLicense } from './messages.js';
+import { deleteLicense, licenseRecorded, licenseState, renewedUpstream, renewLicense, resumeLicense, suspendLicense } from './messages.js';
 
 export async function licenseLifecycle(input: LicenseLifecycleInput): Promise<void> {
   const license = new LicenseRecord(input);
@@ -19,6 +19,7 @@ export async function licenseLifecycle(input: LicenseLifecycleInput): Promise<vo
   operation(suspendLicense, (_request, at) => ({ type: 'suspend', at }));
   operation(resumeLicense, (_request, at) => ({ type: 'resume', at }));
   operation(deleteLicense, (_request, at) => ({ type: 'delete', at }));
+  operation(renewedUpstream, ({ expiresAt, term }, at) => ({ type: 'upstream.renewed', expiresAt, ...(term ? { term } : {}), at }));
 
   await license.recordOpening();
   // Sleep to the next deadline (or an operation), let the machine decide, write; a new cycle continues as new.
