@@ -61,18 +61,18 @@ describe('durability', () => {
     ]);
   });
 
-  it('a license renewed 500 times keeps a short history: each cycle continues as new', async () => {
+  it('a license renewed 100 times keeps a short history: each cycle continues as new', async () => {
     const { body: license } = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: new Date(Date.now() + DAY).toISOString() });
     // Ten callers at a time, as a billing system would: renewals in flight across continueAsNew must not be lost.
-    for (let batch = 0; batch < 50; batch++) {
+    for (let batch = 0; batch < 10; batch++) {
       const answers = await Promise.all(
         Array.from({ length: 10 }, () => tenure.api('POST', `/v1/licenses/${license.id}/renew`, { duration: 'P1D', basis: 'from_expiry' })),
       );
       for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     }
     const final = (await tenure.api('GET', `/v1/licenses/${license.id}`)).body;
-    expect(Date.parse(final.expiresAt)).toBe(Date.parse(license.expiresAt) + 500 * DAY);
-    expect(final.cycle).toBe(501);
+    expect(Date.parse(final.expiresAt)).toBe(Date.parse(license.expiresAt) + 100 * DAY);
+    expect(final.cycle).toBe(101);
 
     const handle = tenure.client.workflow.getHandle(licenseWorkflowId(license.id));
     const history = await handle.fetchHistory();
