@@ -7,6 +7,7 @@ import { createLicenseActivities } from './license/record.js';
 import { createAccountActivities } from './account/record.js';
 import { createLicenseGroupActivities } from './account/license-group.js';
 import { createNoticeActivities } from './notice/deliver.js';
+import { createDeliveryActivities } from './lifecycle/deliveries.js';
 import { createWebhookActivities } from './webhook/deliver.js';
 import { createMaintenanceActivities } from './maintenance/purge.js';
 import { createPoolActivities } from './pool/move.js';
@@ -32,6 +33,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createAccountActivities(deps.db),
     ...createLicenseGroupActivities(deps.db),
     ...createNoticeActivities(deps),
+    ...createDeliveryActivities(),
     ...createMaintenanceActivities(deps.db),
     ...createWebhookActivities(deps.db, deps.webhookTargets && { policy: deps.webhookTargets, resolve: deps.resolveWebhookHost }),
     ...createPoolActivities(deps.db),

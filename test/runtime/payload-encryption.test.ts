@@ -55,12 +55,21 @@ function readableText(value: unknown, found: string[] = []): string[] {
   return found;
 }
 
-/** The `encoding` of every payload in the output, decoded. */
+/**
+ * The `encoding` of every payload in the output, decoded. A local activity's marker carries, beside
+ * its (encrypted) result, the SDK's own bookkeeping under `data` (sequence, attempt, activity type,
+ * times): written by the SDK core, outside any codec, and never holding a payload of Tenure's.
+ */
 function encodings(value: unknown, found: string[] = []): string[] {
   if (Array.isArray(value)) for (const item of value) encodings(item, found);
   else if (value && typeof value === 'object') {
+    const localActivityMarker = (value as { markerName?: unknown }).markerName === 'core_local_activity';
     for (const [name, child] of Object.entries(value)) {
       if (name === 'searchAttributes') continue;
+      if (localActivityMarker && name === 'details') {
+        encodings((child as { result?: unknown }).result, found);
+        continue;
+      }
       if (name === 'metadata' && child && typeof (child as { encoding?: unknown }).encoding === 'string') {
         found.push(Buffer.from((child as { encoding: string }).encoding, 'base64').toString());
       } else encodings(child, found);
@@ -82,7 +91,7 @@ describe('payload encryption', () => {
     }
     // Search attributes are the exception, by design: CompanyName is there for ops to filter on. E-mail addresses are nowhere.
     expect(JSON.stringify(await show(noticeWorkflowId(noticeKey)))).not.toContain(EMAIL);
-  });
+  }, 30_000);
 
   it("the workflow's current details (the Temporal UI's card) are encrypted too", async () => {
     const { queryResult } = await tenure.client.workflowService.queryWorkflow({
@@ -100,7 +109,7 @@ describe('payload encryption', () => {
   it("the codec endpoint shows the payloads to the installation's admin key, as the CLI and the UI ask for them", async () => {
     const decoded = await show(`license:${licenseId}`, { auth: `Bearer ${tenure.adminKey}` });
     expect(readableText(decoded).join('\n')).toContain(COMPANY);
-  });
+  }, 30_000);
 
   it('the codec endpoint answers 401 without a key, to a viewer key and to a managed partner admin key', async () => {
     const { history } = await tenure.client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId: `license:${licenseId}` } });

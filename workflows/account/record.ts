@@ -2,7 +2,7 @@
 // whenever a license says it changed (R9, R15, R18), and its seats, re-allocated after every
 // change; its protection in the UI and its search attributes.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { AccountActivities } from '../../activities/account/record.js';
 import type { LicenseGroupActivities } from '../../activities/account/license-group.js';
 import type { AccountCarryOver, AccountFacts, AccountLifecycleInput, AccountView } from '../../machines/account/contract.js';
@@ -11,9 +11,9 @@ import { AccountState as AccountStateAttribute } from '../search-attributes.js';
 import { workflowTime } from '../lifecycle/clock.js';
 import type { Card } from '../lifecycle/details.js';
 import { LifecycleRecord, type Written } from '../lifecycle/record.js';
-import { RECORDING_ACTIVITY_OPTIONS, SYSTEM_ACTOR } from '../lifecycle/transition.js';
+import { RECORDING_LOCAL_ACTIVITY_OPTIONS, SYSTEM_ACTOR } from '../lifecycle/transition.js';
 
-const { recordAccountTransition, allocateLicenseGroup } = proxyActivities<AccountActivities & LicenseGroupActivities>(RECORDING_ACTIVITY_OPTIONS);
+const { recordAccountTransition, allocateLicenseGroup } = proxyLocalActivities<AccountActivities & LicenseGroupActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
 
 type AccountTypes = { snapshot: AccountSnapshot; state: AccountState; event: AccountEvent; input: AccountInput; scheduled: AccountScheduledEvent };
 

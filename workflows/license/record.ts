@@ -1,7 +1,7 @@
 // What the license workflow keeps beyond every lifecycle's record: its expiry in the UI and
 // its search attributes, and the accounts of its group told when what they draw on changes.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/license/record.js';
 import type { LicenseCarryOver, LicenseFacts, LicenseLifecycleInput, LicenseView } from '../../machines/license/contract.js';
 import { LicenseLifecycle, type LicenseEvent, type LicenseInput, type LicenseScheduledEvent, type LicenseSnapshot, type LicenseState } from '../../machines/license/index.js';
@@ -9,10 +9,10 @@ import { AccessGroupId, LicenseExpiresAt, LicenseState as LicenseStateAttribute,
 import { workflowTime } from '../lifecycle/clock.js';
 import type { Card } from '../lifecycle/details.js';
 import { LifecycleRecord, type Written } from '../lifecycle/record.js';
-import { RECORDING_ACTIVITY_OPTIONS } from '../lifecycle/transition.js';
+import { RECORDING_LOCAL_ACTIVITY_OPTIONS } from '../lifecycle/transition.js';
 import { tellAccountsOfGroup } from './group.js';
 
-const { recordLicenseTransition } = proxyActivities<LicenseActivities>(RECORDING_ACTIVITY_OPTIONS);
+const { recordLicenseTransition } = proxyLocalActivities<LicenseActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
 
 type LicenseTypes = { snapshot: LicenseSnapshot; state: LicenseState; event: LicenseEvent; input: LicenseInput; scheduled: LicenseScheduledEvent };
 

@@ -4,7 +4,7 @@
 // sent once written, and the whole mirrored in the Temporal UI. Subclasses add what is
 // theirs: the activity that writes them, their search attributes and card, their view.
 import type { QueryDefinition, SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import { allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/license/record.js';
 import type { CarryOver, DeadlineView, FactsChange, LifecycleInput, LifecycleView, SubjectFacts } from '../../machines/lifecycle/contract.js';
 import { eventName, transitionName } from '../../machines/lifecycle/event-names.js';
@@ -18,10 +18,10 @@ import { workflowTime } from './clock.js';
 import { mirrorInUi, type Card } from './details.js';
 import { factsChanged } from './messages.js';
 import { Serial } from './serial.js';
-import { RECORDING_ACTIVITY_OPTIONS, startDeliveries, SYSTEM_ACTOR } from './transition.js';
+import { RECORDING_LOCAL_ACTIVITY_OPTIONS, startDeliveries, SYSTEM_ACTOR } from './transition.js';
 import type { NoticeDue, TransitionRecord } from '../../activities/lifecycle/transitions.js';
 
-const { loadPolicy } = proxyActivities<LicenseActivities>(RECORDING_ACTIVITY_OPTIONS);
+const { loadPolicy } = proxyLocalActivities<LicenseActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
 
 /**
  * Builds an operation's event, turning any error its inputs cause (a renewal beyond every

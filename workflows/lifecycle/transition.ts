@@ -1,15 +1,30 @@
 // What the license and account workflows share around a transition: who a transition that
 // nobody asked for is attributed to, how the activities that record it are retried, and the
 // deliveries it starts once it is written.
-import type { ActivityOptions } from '@temporalio/workflow';
-import { startNoticeDeliveries } from '../notice/start.js';
-import { startWebhookDeliveries } from '../webhook/start.js';
+import { proxyLocalActivities, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
+import type { DeliveryActivities } from '../../activities/lifecycle/deliveries.js';
+import { noticeDelivery } from '../notice/delivery.js';
+import { CompanyId, PartnerId } from '../search-attributes.js';
+import { webhookDelivery } from '../webhook/delivery.js';
 
 /** The actor of a transition made by a deadline or by the license group, not by a caller. */
 export const SYSTEM_ACTOR = 'system:lifecycle';
 
 /** Retried with backoff until the database answers; a record no retry can fix fails at once. */
 export const RECORDING_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidRecord'] },
+};
+
+/**
+ * A lifecycle's own writes (a transition, its group's allocation, its policy) run as local
+ * activities: inside the workflow task that decided them, with no activity task to schedule,
+ * poll and report, so a transition costs one workflow task instead of two (issue 13). They are
+ * short and idempotent by revision, which is what local activities ask; a worker that dies
+ * mid-write leaves the workflow task to time out and the next worker writes it again. Retries
+ * past a minute wait on a durable timer, so a long database outage holds no worker slot.
+ */
+export const RECORDING_LOCAL_ACTIVITY_OPTIONS: LocalActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidRecord'] },
 };
@@ -22,8 +37,23 @@ export interface WrittenTransition {
   webhookDeliveryIds: string[];
 }
 
-/** Call once the transition is written: its notices and webhook events go out as abandoned children. */
+const { startDeliveries: startDeliveryWorkflows } = proxyLocalActivities<DeliveryActivities>({
+  ...RECORDING_LOCAL_ACTIVITY_OPTIONS,
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+});
+
+/**
+ * Call once the transition is written: its notices and webhook events go out in workflows of
+ * their own, which outlive this run's continueAsNew and the subject's deletion.
+ */
 export async function startDeliveries(subject: { partnerId: string; companyId: string }, written: WrittenTransition): Promise<void> {
-  await startNoticeDeliveries({ partnerId: subject.partnerId, companyId: subject.companyId, keys: written.noticeKeys });
-  await startWebhookDeliveries(written.action, written.webhookDeliveryIds);
+  if (written.noticeKeys.length === 0 && written.webhookDeliveryIds.length === 0) return;
+  await startDeliveryWorkflows({
+    partnerId: subject.partnerId,
+    companyId: subject.companyId,
+    action: written.action,
+    noticeKeys: written.noticeKeys,
+    webhookDeliveryIds: written.webhookDeliveryIds,
+    names: { noticeWorkflowType: noticeDelivery.name, webhookWorkflowType: webhookDelivery.name, searchAttributes: { partnerId: PartnerId, companyId: CompanyId } },
+  });
 }

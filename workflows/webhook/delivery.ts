@@ -2,7 +2,7 @@
 // retried with backoff while the endpoint is down, for up to three days.
 import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
 import type { DeliveryOutcome, WebhookActivities } from '../../activities/webhook/deliver.js';
-import type { WebhookDeliveryInput } from './messages.js';
+import type { WebhookDeliveryInput } from '../../machines/webhook/delivery.js';
 
 const { deliverWebhook } = proxyActivities<WebhookActivities>({
   // One attempt waits at most 10 s for an answer (activities/webhooks/post.ts).

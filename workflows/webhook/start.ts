@@ -2,7 +2,7 @@
 // children: they keep retrying after the entity continues as new or ends.
 import { ParentClosePolicy, startChild } from '@temporalio/workflow';
 import { webhookDelivery } from './delivery.js';
-import { webhookDeliveryWorkflowId } from './messages.js';
+import { webhookDeliveryWorkflowId } from '../../machines/webhook/delivery.js';
 
 export async function startWebhookDeliveries(eventType: string, deliveryIds: readonly string[]): Promise<void> {
   await Promise.all(

@@ -1,4 +1,5 @@
-// How webhookDelivery workflows are named and started; entity workflows import this.
+// How a webhook delivery's workflow is named: by the outbox row it delivers, so a retried
+// transition finds the delivery it already started.
 export interface WebhookDeliveryInput {
   deliveryId: string;
 }
