@@ -34,6 +34,7 @@ function bytes(encoded: string): Uint8Array {
   return new Uint8Array(Buffer.from(encoded, 'base64'));
 }
 
-function base64(value: Uint8Array | null | undefined): string {
-  return value ? Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') : '';
+/** A payload decoded from protobuf leaves empty bytes fields as its default, a plain empty array, not a Uint8Array. */
+function base64(value: Uint8Array | ArrayLike<number> | null | undefined): string {
+  return value && value.length > 0 ? Buffer.from(value as Uint8Array).toString('base64') : '';
 }

@@ -61,6 +61,15 @@ describe('codec endpoint', () => {
     expect(JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString())).toEqual({ company: 'Acme Corp' });
   });
 
+  it('decodes an encrypted empty result (a void local activity, `binary/null` with no data) with 200, not 500', async () => {
+    const [encrypted] = await codec.encode([defaultPayloadConverter.toPayload(undefined)]);
+    const answer = await post(standalone, '/codec/decode', JSON.stringify({ payloads: [payloadToJson(encrypted!)] }));
+    expect(answer.status).toBe(200);
+    const [decoded] = ((await answer.json()) as { payloads: { metadata: Record<string, string>; data: string }[] }).payloads;
+    expect(Buffer.from(decoded!.metadata.encoding!, 'base64').toString()).toBe('binary/null');
+    expect(decoded!.data).toBe('');
+  });
+
   it('answers an empty list to `{}`, which the Temporal CLI sends for an event without payloads', async () => {
     const answer = await post(standalone, '/codec/decode', '{}');
     expect(answer.status).toBe(200);
