@@ -1,6 +1,6 @@
 // A license group is one company's licenses and accounts of one product (R9, seed 004).
 // These activities keep the group's seat allocation and tell license workflows whom to wake.
-import { and, asc, eq, notInArray, sql } from 'drizzle-orm';
+import { and, asc, eq, notInArray, or, sql } from 'drizzle-orm';
 import { finalAccountStates } from '../../machines/lifecycle/states.js';
 import type { Database, Transaction } from '../../db/client.js';
 import { accounts, licenses } from '../../db/schema.js';
@@ -110,6 +110,17 @@ export function createLicenseGroupActivities(db: Database) {
 }
 
 export type LicenseGroupActivities = ReturnType<typeof createLicenseGroupActivities>;
+
+/** The live accounts of several groups at once, in one query: what a sync's batch of changed licenses concerns. */
+export async function liveAccountsOfGroups(db: Database, groups: readonly LicenseGroup[]): Promise<string[]> {
+  if (groups.length === 0) return [];
+  const rows = await db
+    .selectDistinct({ id: accounts.id })
+    .from(accounts)
+    .where(and(or(...groups.map((group) => ofGroup(accounts, group))), notInArray(accounts.state, [...finalAccountStates])))
+    .orderBy(asc(accounts.id));
+  return rows.map((row) => row.id);
+}
 
 /** The accounts a license change may concern: every account of its group not yet deleted. */
 export async function liveAccountsOfGroup(tx: Database | Transaction, group: LicenseGroup): Promise<string[]> {

@@ -11,7 +11,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import type { Database } from '../../db/client.js';
 import { companies, licenses, operations, pools, sourceLicenses } from '../../db/schema.js';
 import { resolvePolicy } from '../../db/policies.js';
-import { liveAccountsOfGroup } from '../account/license-group.js';
+import { liveAccountsOfGroups } from '../account/license-group.js';
 import { accountWorkflowId } from '../../machines/account/contract.js';
 import { LicenseLifecycle, type PaidTerm } from '../../machines/license/index.js';
 import { licenseWorkflowId, type LicenseLifecycleInput } from '../../machines/license/contract.js';
@@ -77,7 +77,7 @@ export function createTellActivities(db: Database, logger: Logger) {
       };
       const tell = async (pending: Pending) => {
         if (pending.row.pending === 'start') await start(context.client, request, pending, await policyOf(pending.row));
-        else await update(db, context.client, request, pending, logger);
+        else await update(context.client, request, pending, logger);
       };
       for (;;) {
         const batch = await db
@@ -94,6 +94,7 @@ export function createTellActivities(db: Database, logger: Logger) {
         const beat = setInterval(() => context.heartbeat(progress), HEARTBEAT_EVERY_MS);
         try {
           await withBoundedConcurrency(batch, TOLD_IN_FLIGHT, tell);
+          await reallocateAccounts(db, context.client, request, batch.filter(({ row }) => row.pending === 'update').map(({ row }) => row));
         } finally {
           clearInterval(beat);
         }
@@ -184,11 +185,11 @@ async function start(client: Client, request: TellLicenses, { row, companyName, 
 /**
  * Changed upstream since the last sync. Renewed (or back): the workflow takes the upstream expiry
  * through the machine's upstream event, which R13 does not refuse (the customer renewed at the
- * vendor). Seats changed: the reconcile wrote them; the workflow shows them and the accounts of
- * the license's group re-allocate (DESIGN §5). Company renamed: the workflow shows the new name. A deleted license needs nothing; an upstream expiry
- * already past cannot renew and is logged.
+ * vendor). Seats changed: the reconcile wrote them and the workflow shows them (its accounts
+ * re-allocate per batch, below). Company renamed: the workflow shows the new name. A deleted
+ * license needs nothing; an upstream expiry already past cannot renew and is logged.
  */
-async function update(db: Database, client: Client, request: TellLicenses, { row, expiresAt, seats, companyName }: Pending, logger: Logger): Promise<void> {
+async function update(client: Client, request: TellLicenses, { row, expiresAt, seats, companyName }: Pending, logger: Logger): Promise<void> {
   const handle = client.workflow.getHandle(licenseWorkflowId(row.licenseId));
   const upstreamExpiry = expiresAtOf(row.facts);
   try {
@@ -203,7 +204,16 @@ async function update(db: Database, client: Client, request: TellLicenses, { row
     if (!(error instanceof WorkflowUpdateFailedError)) throw error;
     logger.warn({ licenseId: row.licenseId, sourceId: row.sourceId, reason: error.cause?.message }, 'the license lifecycle refused the upstream renewal');
   }
-  const accountIds = await liveAccountsOfGroup(db, { partnerId: row.partnerId, companyId: row.companyId, product: row.facts.product });
+}
+
+/**
+ * The accounts drawing on a batch's changed licenses re-read their groups (seats changed
+ * upstream re-allocate them, DESIGN §5): one query for every group the batch touched, each
+ * account told once however many of its licenses changed.
+ */
+async function reallocateAccounts(db: Database, client: Client, request: TellLicenses, changed: readonly Pending['row'][]): Promise<void> {
+  const groups = new Map(changed.map((row) => [`${row.companyId}:${row.facts.product}`, { partnerId: row.partnerId, companyId: row.companyId, product: row.facts.product }]));
+  const accountIds = await liveAccountsOfGroups(db, [...groups.values()]);
   await Promise.all(accountIds.map((id) => client.workflow.getHandle(accountWorkflowId(id)).signal(request.names.licensesChangedSignal).catch(ignoreClosed)));
 }
 
