@@ -179,8 +179,8 @@ function partnerWide(caller: Caller): boolean {
 async function createSchedule(temporal: Client, taskQueue: string, sourceId: string, name: string): Promise<void> {
   await temporal.schedule.create({
     scheduleId: syncScheduleId(sourceId),
-    // Daily at the time of day the source was saved, first a day from now: an offset of exactly
-    // now would match within the second and start a sync beside the first one asked for.
+    // Daily at the time of day the source was saved, first a day from now. A minute's margin so
+    // an offset of exactly now cannot match the very second the source is saved.
     spec: { intervals: [{ every: DAY_MS, offset: (Date.now() - 60_000) % DAY_MS }] },
     action: { type: 'startWorkflow', workflowType: SCHEDULE_WORKFLOW_TYPE, args: [sourceId], taskQueue, workflowId: `sync-scheduled:${sourceId}` },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
