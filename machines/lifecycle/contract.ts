@@ -26,6 +26,8 @@ export interface LifecycleInput<Facts extends SubjectFacts, Start, Carried exten
   /** First run only. */
   start?: Start;
   carryOver?: Carried;
+  /** Outbox keys of notices the previous run had not finished delivering: this run delivers them. */
+  pendingNotices?: string[];
 }
 
 /** Where a run picks up after continueAsNew. */

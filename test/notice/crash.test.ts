@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, like, sql } from 'drizzle-orm';
 import { noticeMessageId } from '../../activities/notice/deliver.js';
 import { auditLog, outbox } from '../../db/schema.js';
-import { noticeWorkflowId } from '../../machines/notice/delivery.js';
 import { keepHistory } from '../support/histories.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { eventually } from '../support/tenure.js';
@@ -71,6 +70,6 @@ describe('a worker that dies between SMTP acceptance and the outbox update', () 
     expect(copies[1]!.parsed.subject).toBe(copies[0]!.parsed.subject);
     const audit = await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, issued.body.id), like(auditLog.action, 'notice.%')));
     expect(audit.map((row) => row.action)).toEqual(['notice.sent']);
-    await keepHistory('notice-delivery-after-crash', tenure.client, noticeWorkflowId(first!.key));
+    await keepHistory('license-notice-after-crash', tenure.client, `license:${issued.body.id}`);
   });
 });

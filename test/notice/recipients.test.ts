@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
-import { WorkflowFailedError } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { auditLog, outbox } from '../../db/schema.js';
-import { noticeWorkflowId } from '../../machines/notice/delivery.js';
+import { deliveryFailure as deliveryEnded } from './deliveries.js';
 import { eventually } from '../support/tenure.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 import { createCompany, inSeconds } from '../support/setup.js';
@@ -37,16 +35,8 @@ const settled = (key: string) =>
 const noticeAudit = async (subjectId: string) =>
   (await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, subjectId), like(auditLog.action, 'notice.%')))).map((row) => row.action);
 
-/** How the delivery workflow ended: the failure type Temporal stopped on, or its result. */
-async function deliveryFailure(key: string): Promise<string | undefined> {
-  try {
-    await tenure.client.workflow.getHandle(noticeWorkflowId(key)).result();
-    return undefined;
-  } catch (error) {
-    if (!(error instanceof WorkflowFailedError && error.cause instanceof ActivityFailure)) throw error;
-    return error.cause.cause instanceof ApplicationFailure ? (error.cause.cause.type ?? undefined) : undefined;
-  }
-}
+/** How the notice's delivery ended in its license's history: the failure type Temporal stopped on, or undefined once sent or skipped. */
+const deliveryFailure = (notice: { key: string; subjectType: string; subjectId: string }) => deliveryEnded(tenure.client, notice);
 
 describe('who receives a notice, and what happens when nobody can', () => {
   it('R19: an address the server refuses for good (550) is recorded as failed, in the audit log, and not retried', async () => {
@@ -54,12 +44,12 @@ describe('who receives a notice, and what happens when nobody can', () => {
     tenure.smtp.refuse.add('gone@acme.test');
     const notice = await suspendedNotice({ noticeEmails: ['gone@acme.test'] });
 
-    expect(await deliveryFailure(notice.key)).toBe('MailRejected');
+    expect(await deliveryFailure(notice)).toBe('MailRejected');
     const row = await settled(notice.key);
     expect(row.status).toBe('failed');
     expect(row.error).toMatch(/gone@acme\.test.*550/);
     expect(await noticeAudit(notice.subjectId)).toEqual(['notice.failed']);
-    // deliveryFailure waited for the delivery workflow to fail: it has closed, so no retry can follow.
+    // deliveryFailure waited for the delivery activity to fail for good: no retry can follow.
     expect(tenure.smtp.recipientAttempts.filter((address) => address === 'gone@acme.test')).toHaveLength(1);
     expect(tenure.smtp.mailsFor(notice.key)).toEqual([]);
   });
@@ -81,7 +71,7 @@ describe('who receives a notice, and what happens when nobody can', () => {
     await setPartnerContact(null);
     const notice = await suspendedNotice({ noticeEmails: [] });
 
-    expect(await deliveryFailure(notice.key)).toBe('NoRecipients');
+    expect(await deliveryFailure(notice)).toBe('NoRecipients');
     const row = await settled(notice.key);
     expect(row).toMatchObject({ status: 'failed', error: expect.stringMatching(/no recipients/) });
     expect(await noticeAudit(notice.subjectId)).toEqual(['notice.failed']);
@@ -99,7 +89,7 @@ describe('who receives a notice, and what happens when nobody can', () => {
     await setPartnerContact(null);
     const notice = await suspendedNotice({ noticeEmails: ['quiet@acme.test'], noticeOptOuts: ['suspended'] });
 
-    expect(await deliveryFailure(notice.key)).toBeUndefined();
+    expect(await deliveryFailure(notice)).toBeUndefined();
     expect(await settled(notice.key)).toMatchObject({ status: 'skipped', error: expect.stringMatching(/opted out of suspended/) });
     expect(await noticeAudit(notice.subjectId)).toEqual(['notice.skipped']);
     expect(tenure.smtp.mailsFor(notice.key)).toEqual([]);

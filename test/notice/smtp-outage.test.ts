@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
-import { noticeWorkflowId } from '../../machines/notice/delivery.js';
+import { pendingNoticeDeliveries, untilNoticeDeliveriesSettled } from './deliveries.js';
 import { eventually } from '../support/tenure.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
@@ -26,12 +26,16 @@ describe('an SMTP outage', () => {
       (rows) => rows.length === 2,
     );
     const keys = pending.map((row) => row.key).sort();
+    // Ops see each stuck notice as a retrying activity of the license's workflow, and on its card.
+    const workflowId = `license:${issued.body.id}`;
     const retried = await eventually(
-      async () => (await tenure.client.workflow.getHandle(noticeWorkflowId(keys[0]!)).describe()).raw.pendingActivities?.[0],
-      (activity) => (activity?.attempt ?? 0) >= 3,
-      { timeoutMs: 15_000 },
+      () => pendingNoticeDeliveries(tenure.client, workflowId),
+      (activities) => activities.length === 2 && activities.every((activity) => (activity.attempt ?? 0) >= 3),
+      { timeoutMs: 20_000 },
     );
-    expect(retried?.lastFailure?.message).toMatch(/mail server unavailable: .*ECONNREFUSED/);
+    for (const activity of retried) expect(activity.lastFailure?.message).toMatch(/mail server unavailable: .*ECONNREFUSED/);
+    const { currentDetails } = await tenure.client.workflow.getHandle(workflowId).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+    expect(currentDetails).toContain(`Sending notices: ${keys.join(', ')}`);
     expect((await tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id))).map((row) => row.status)).toEqual(['pending', 'pending']);
 
     await tenure.smtp.start();
@@ -41,8 +45,8 @@ describe('an SMTP outage', () => {
       { timeoutMs: 30_000 },
     );
     expect(sent.map((row) => row.kind).sort()).toEqual(['expiring', 'grace_started']);
-    // Once every delivery workflow has closed, no attempt is left that could send a duplicate.
-    await Promise.all(keys.map((key) => tenure.client.workflow.getHandle(noticeWorkflowId(key)).result()));
+    // Once no delivery is pending, no attempt is left that could send a duplicate.
+    await untilNoticeDeliveriesSettled(tenure.client, [workflowId]);
     for (const key of keys) expect(tenure.smtp.mailsFor(key), key).toHaveLength(1);
     expect(tenure.smtp.received).toHaveLength(2);
   });

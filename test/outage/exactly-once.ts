@@ -3,7 +3,7 @@
 import { eq, inArray } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { auditLog, outbox } from '../../db/schema.js';
-import { noticeWorkflowId } from '../../machines/notice/delivery.js';
+import { untilNoticeDeliveriesSettled } from '../notice/deliveries.js';
 import type { TestSmtpServer } from '../notice/smtp.js';
 import { eventually, type Tenure } from '../support/tenure.js';
 
@@ -18,8 +18,8 @@ export async function expectEachExpiryOnce(tenure: Tenure, smtp: TestSmtpServer,
     (rows) => rows.length === 2 * ids.length && rows.every((row) => row.status === 'sent'),
     { timeoutMs: 60_000, intervalMs: 500 },
   );
-  // Once every delivery workflow has closed, no attempt is left that could send a duplicate.
-  await Promise.all(notices.map((row) => tenure.client.workflow.getHandle(noticeWorkflowId(row.key)).result()));
+  // Once no delivery is pending in any license's workflow, no attempt is left that could send a duplicate.
+  await untilNoticeDeliveriesSettled(tenure.client, ids.map((id) => `license:${id}`));
   for (const id of ids) {
     expect(notices.filter((row) => row.subjectId === id).map((row) => row.kind).sort(), id).toEqual(['expiring', 'grace_started']);
     const actions = (await tenure.db.select().from(auditLog).where(eq(auditLog.subjectId, id)).orderBy(auditLog.id)).map((row) => row.action);

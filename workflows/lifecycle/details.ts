@@ -7,11 +7,19 @@ export interface Card {
   title: string;
   standing: string;
   next: string;
+  /** Outbox keys of the notices being delivered (a stuck one stays here while it retries). */
+  sending?: string[];
 }
 
 export function mirrorInUi(attributes: SearchAttributeUpdatePair[], card: Card): void {
   upsertSearchAttributes(attributes);
-  setCurrentDetails([`**${card.title}**`, card.standing, card.next].join('\n\n'));
+  showCard(card);
+}
+
+/** The card alone: search attributes cost an event in history each time, the card does not. */
+export function showCard(card: Card): void {
+  const sending = card.sending?.length ? [`Sending notices: ${card.sending.join(', ')}`] : [];
+  setCurrentDetails([`**${card.title}**`, card.standing, card.next, ...sending].join('\n\n'));
 }
 
 export function nextDeadlineLine(deadline: { event: string; at: number }): string {

@@ -15,8 +15,9 @@ import { outboxKey, type Notice } from '../../machines/lifecycle/notices.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { CompanyName } from '../search-attributes.js';
 import { workflowTime } from './clock.js';
-import { mirrorInUi, type Card } from './details.js';
+import { mirrorInUi, showCard, type Card } from './details.js';
 import { factsChanged } from './messages.js';
+import { NoticeDeliveries } from './notices.js';
 import { Serial } from './serial.js';
 import { RECORDING_LOCAL_ACTIVITY_OPTIONS, startDeliveries, SYSTEM_ACTOR } from './transition.js';
 import type { NoticeDue, TransitionRecord } from '../../activities/lifecycle/transitions.js';
@@ -56,6 +57,7 @@ export abstract class LifecycleRecord<
   View extends LifecycleView<T['state']>,
 > {
   protected readonly serial = new Serial();
+  private readonly notices = new NoticeDeliveries(() => showCard(this.cardWithNotices()));
   protected currentFacts: Facts;
   snapshot: T['snapshot'];
   revision: number;
@@ -135,8 +137,10 @@ export abstract class LifecycleRecord<
    * by continuing as new on the policy re-resolved for the next cycle.
    */
   async endRun(continueWith: (next: LifecycleInput<Facts, never, Carried>) => Promise<never>): Promise<void> {
-    if (this.isDeleted) return condition(allHandlersFinished);
+    // A deleted subject's last notices (its deletion) go out before its workflow closes.
+    if (this.isDeleted) return condition(() => allHandlersFinished() && this.notices.settled);
     const policy = await loadPolicy(this.policySubject);
+    await this.notices.letInFlightFinish();
     await condition(allHandlersFinished);
     await continueWith(this.nextRun(policy));
   }
@@ -148,6 +152,7 @@ export abstract class LifecycleRecord<
     await this.afterOpening();
     this.opened = true;
     this.showInUi();
+    this.notices.deliver(this.input.pendingNotices ?? []);
   }
 
   /** An operation from a caller: applied in arrival order, written before the Update answers. */
@@ -200,7 +205,8 @@ export abstract class LifecycleRecord<
   nextRun(policy: LifecyclePolicy): LifecycleInput<Facts, never, Carried> {
     const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
     const carryOver = { state: this.state, context, revision: this.revision, policyId: this.policy.id, policyVersion: this.policy.version } as Carried;
-    return { facts: this.facts, policy, carryOver };
+    const pendingNotices = this.notices.pending;
+    return { facts: this.facts, policy, carryOver, ...(pendingNotices.length ? { pendingNotices } : {}) };
   }
 
   abstract view(): View;
@@ -249,11 +255,21 @@ export abstract class LifecycleRecord<
     this.snapshot = next;
     this.revision = revision;
     this.showInUi();
-    await startDeliveries(this.facts, { action: entry.action, noticeKeys: notices.map((notice) => notice.key), webhookDeliveryIds });
+    const noticeKeys = notices.map((notice) => notice.key);
+    if (noticeKeys.length > 0 && NoticeDeliveries.deliveredInLifecycle()) {
+      this.notices.deliver(noticeKeys);
+      await startDeliveries(this.facts, { action: entry.action, noticeKeys: [], webhookDeliveryIds });
+    } else {
+      await startDeliveries(this.facts, { action: entry.action, noticeKeys, webhookDeliveryIds });
+    }
   }
 
   protected showInUi(): void {
-    mirrorInUi([{ key: CompanyName, value: this.facts.companyName }, ...this.searchAttributes()], this.card());
+    mirrorInUi([{ key: CompanyName, value: this.facts.companyName }, ...this.searchAttributes()], this.cardWithNotices());
+  }
+
+  private cardWithNotices(): Card {
+    return { ...this.card(), sending: this.notices.pending };
   }
 
   protected deadlineView(snapshot: T['snapshot']): DeadlineView | null {
