@@ -61,28 +61,21 @@ export async function currentVersion(db: Reader, partnerId: string, policyId: st
 
 /** The current version of the policy the subject lives by now; a running subject adopts it at its next cycle. */
 export async function resolvePolicy(db: Database, subject: PolicySubject): Promise<ResolvedPolicy> {
-  const [company] = await db
-    .select({ policyId: companies.policyId })
-    .from(companies)
-    .where(and(eq(companies.id, subject.companyId), eq(companies.partnerId, subject.partnerId)))
-    .limit(1);
-  const [forProduct] = await db
-    .select({ policyId: productPolicies.policyId })
-    .from(productPolicies)
-    .where(and(eq(productPolicies.partnerId, subject.partnerId), eq(productPolicies.product, subject.product)))
-    .limit(1);
-  const named: [PolicyChoice, string | null | undefined][] = [
-    ['explicit', subject.explicitPolicyId],
-    ['company', company?.policyId],
-    ['product', forProduct?.policyId],
-  ];
-  for (const [choice, policyId] of named) {
-    if (!policyId) continue;
-    const policy = await currentVersion(db, subject.partnerId, policyId);
-    if (!policy) throw new PolicyNotFound(policyId, choice);
-    return { policy, choice };
-  }
+  // Named at issue wins over every default: nothing else needs reading.
+  if (subject.explicitPolicyId) return { policy: await namedPolicy(db, subject.partnerId, subject.explicitPolicyId, 'explicit'), choice: 'explicit' };
+  const [[company], [forProduct]] = await Promise.all([
+    db.select({ policyId: companies.policyId }).from(companies).where(and(eq(companies.id, subject.companyId), eq(companies.partnerId, subject.partnerId))).limit(1),
+    db.select({ policyId: productPolicies.policyId }).from(productPolicies).where(and(eq(productPolicies.partnerId, subject.partnerId), eq(productPolicies.product, subject.product))).limit(1),
+  ]);
+  if (company?.policyId) return { policy: await namedPolicy(db, subject.partnerId, company.policyId, 'company'), choice: 'company' };
+  if (forProduct?.policyId) return { policy: await namedPolicy(db, subject.partnerId, forProduct.policyId, 'product'), choice: 'product' };
   return { policy: await partnerDefaultPolicy(db, subject.partnerId), choice: 'partner_default' };
+}
+
+async function namedPolicy(db: Database, partnerId: string, policyId: string, choice: PolicyChoice): Promise<LifecyclePolicy> {
+  const policy = await currentVersion(db, partnerId, policyId);
+  if (!policy) throw new PolicyNotFound(policyId, choice);
+  return policy;
 }
 
 /** The partner's default policy (DESIGN §3 defaults), created the first time one is needed. */

@@ -47,6 +47,8 @@ export async function placeLicense(db: Database, scope: Scope, company: { id: st
     return named;
   }
   const placement = await defaultPoolOf(db, scope.partnerId, company);
+  // A key of the whole partner may use every pool of it: no need to ask.
+  if (scope.accessGroupIds === null) return placement;
   const [usable] = await db.select({ id: pools.id }).from(pools).where(and(eq(pools.id, placement.poolId), scope.pools()));
   if (!usable) throw invalidInput([{ field: 'poolId', message: "is needed: the company's default pool is outside this key's access groups (R2)" }]);
   return placement;
