@@ -1,0 +1,83 @@
+// Raw Temporal beside Tenure, in the same process and on the same dev server: a worker of its
+// own task queue running bench/raw/workflows.ts with Tenure's worker settings, so every figure
+// has a baseline measured in the same run.
+import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { sql } from 'drizzle-orm';
+import { inject } from 'vitest';
+import { createMailer } from '../../activities/notice/transport.js';
+import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
+import type { Tenure } from '../../test/support/tenure.js';
+import { rawEntity, renewRaw } from './workflows.js';
+
+export interface RawTemporal {
+  client: Client;
+  taskQueue: string;
+  /** Workflow id of the n-th raw entity started. */
+  entityId(index: number): string;
+  /** How many raw entities have been started. */
+  readonly started: number;
+  /** Starts one raw entity sleeping `expiresInMs`; with `update`, then renews it through an Update, as P1 does. */
+  startEntity(expiresInMs: number, update?: boolean): Promise<void>;
+  /** Starts `count` sleeping raw entities and waits until each has run its first activity. */
+  startSleeping(count: number, expiresInMs: number): Promise<void>;
+  /** Resolves once every raw entity started so far has run its first activity: no backlog left to skew the next figure. */
+  drained(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: string } = {}): Promise<RawTemporal> {
+  const mailer = smtpUrl ? createMailer(smtpUrl, 'Raw <raw@tenure.test>') : undefined;
+  const address = inject('temporalAddress');
+  const client = new Client({ connection: await Connection.connect({ address }) });
+  const taskQueue = `${tenure.taskQueue}-raw`;
+  let started = 0;
+  let recorded = 0;
+  const worker = await Worker.create({
+    connection: await NativeConnection.connect({ address }),
+    taskQueue,
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), logger: new DefaultLogger('ERROR') }),
+    // The same cache and activity slots as Tenure's worker (runtime/worker.ts), so memory and throughput compare.
+    maxCachedWorkflows: 500,
+    maxConcurrentActivityTaskExecutions: 200,
+    activities: {
+      record: async (revision: number) => {
+        if (revision === 1) recorded++;
+        return revision;
+      },
+      expire: async (id: string) => {
+        await tenure.db.execute(sql`insert into raw_expiry (id) values (${id}) on conflict do nothing`);
+        await mailer!.send({ to: ['it@acme.test'], subject: 'raw', text: 'raw', html: '<p>raw</p>', messageId: `<${id}@raw>`, headers: { 'X-Tenure-Notice': `raw:${id}` } });
+      },
+    },
+  });
+  const running = worker.run();
+  const entityId = (index: number) => `raw-${index}`;
+  const drained = async () => {
+    while (recorded < started) await new Promise((resolve) => setTimeout(resolve, 250));
+  };
+  const startEntity = async (expiresInMs: number, update = true) => {
+    const handle = await client.workflow.start(rawEntity, { taskQueue, workflowId: entityId(started++), args: [expiresInMs] });
+    if (update) await handle.executeUpdate(renewRaw, { args: [0] });
+  };
+  return {
+    client,
+    taskQueue,
+    entityId,
+    get started() {
+      return started;
+    },
+    startEntity,
+    async startSleeping(count, expiresInMs) {
+      await withBoundedConcurrency([...Array(count).keys()], 64, () => startEntity(expiresInMs, false));
+      await drained();
+    },
+    drained,
+    async close() {
+      worker.shutdown();
+      await running;
+      await client.connection.close();
+    },
+  };
+}
