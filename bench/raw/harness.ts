@@ -2,14 +2,14 @@
 // own task queue running bench/raw/workflows.ts with Tenure's worker settings, so every figure
 // has a baseline measured in the same run.
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createMailer } from '../../activities/notice/transport.js';
 import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
 import type { Tenure } from '../../test/support/tenure.js';
-import { rawEntity, renewRaw } from './workflows.js';
+import { rawEntity, rawIssued, recordedRaw, renewRaw } from './workflows.js';
 
 export interface RawTemporal {
   client: Client;
@@ -20,6 +20,8 @@ export interface RawTemporal {
   readonly started: number;
   /** Starts one raw entity sleeping `expiresInMs`; with `update`, then renews it through an Update, as P1 does. */
   startEntity(expiresInMs: number, update?: boolean): Promise<void>;
+  /** Issues one raw entity as Tenure issues a license: update-with-start, answered once a local activity recorded it. */
+  issue(expiresInMs: number): Promise<void>;
   /** Starts `count` sleeping raw entities and waits until each has run its first activity. */
   startSleeping(count: number, expiresInMs: number): Promise<void>;
   /** Resolves once every raw entity started so far has run its first activity: no backlog left to skew the next figure. */
@@ -38,10 +40,12 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     connection: await NativeConnection.connect({ address }),
     taskQueue,
     workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), logger: new DefaultLogger('ERROR') }),
-    // The same cache and activity slots as Tenure's worker (runtime/worker.ts), so memory and throughput compare.
+    // The same cache, sticky queue timeout and activity slots as Tenure's worker (runtime/worker.ts), so memory and throughput compare.
     maxCachedWorkflows: 500,
+    stickyQueueScheduleToStartTimeout: '1m',
     maxConcurrentActivityTaskExecutions: 200,
     activities: {
+      recordIssue: async (revision: number) => revision,
       record: async (revision: number) => {
         if (revision === 1) recorded++;
         return revision;
@@ -53,7 +57,8 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     },
   });
   const running = worker.run();
-  const entityId = (index: number) => `raw-${index}`;
+  // Unique on the shared dev server: each bench file has its own task queue.
+  const entityId = (index: number) => `${taskQueue}:${index}`;
   const drained = async () => {
     while (recorded < started) await new Promise((resolve) => setTimeout(resolve, 250));
   };
@@ -61,8 +66,14 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     const handle = await client.workflow.start(rawEntity, { taskQueue, workflowId: entityId(started++), args: [expiresInMs] });
     if (update) await handle.executeUpdate(renewRaw, { args: [0] });
   };
+  let issued = 0;
+  const issue = async (expiresInMs: number) => {
+    const startWorkflowOperation = new WithStartWorkflowOperation(rawIssued, { taskQueue, workflowId: `${taskQueue}:issued:${issued++}`, args: [expiresInMs], workflowIdConflictPolicy: 'FAIL' });
+    await client.workflow.executeUpdateWithStart(recordedRaw, { startWorkflowOperation });
+  };
   return {
     client,
+    issue,
     taskQueue,
     entityId,
     get started() {

@@ -1,6 +1,6 @@
 // The baseline: the least a Temporal workflow can do for the same job — record its
 // start through one activity, wait on a timer, answer an update through one activity.
-import { condition, defineUpdate, proxyActivities, setHandler, sleep } from '@temporalio/workflow';
+import { condition, defineUpdate, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 
 const { record } = proxyActivities<{ record(revision: number): Promise<number> }>({ startToCloseTimeout: '30s' });
 
@@ -27,4 +27,22 @@ const { expire } = proxyActivities<{ expire(id: string): Promise<void> }>({ star
 export async function rawExpiry(id: string, at: number): Promise<void> {
   await sleep(Math.max(0, at - Date.now()));
   await expire(id);
+}
+
+const { recordIssue } = proxyLocalActivities<{ recordIssue(revision: number): Promise<number> }>({ startToCloseTimeout: '30s' });
+
+export const recordedRaw = defineUpdate<number>('recorded');
+
+/**
+ * The floor of an issue that reads its own write: started with an Update (update-with-start) that
+ * answers once one local activity has recorded the entity, then asleep, as P3's licenses are.
+ */
+export async function rawIssued(expiresInMs: number): Promise<void> {
+  let revision = 0;
+  setHandler(recordedRaw, async () => {
+    await condition(() => revision > 0);
+    return revision;
+  });
+  revision = await recordIssue(1);
+  await sleep(expiresInMs);
 }
