@@ -50,4 +50,36 @@ describe('an SMTP outage', () => {
     for (const key of keys) expect(tenure.smtp.mailsFor(key), key).toHaveLength(1);
     expect(tenure.smtp.received).toHaveLength(2);
   });
+
+  it('R19: a notice still retrying when a resume opens a new cycle is delivered by the next run, once', async () => {
+    const companyId = await createCompany(tenure, { noticeEmails: ['it@acme.test'] });
+    await tenure.smtp.stop();
+    const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(3_600) });
+    expect(issued.status).toBe(201);
+    const workflowId = `license:${issued.body.id}`;
+    // Suspending makes the "suspended" notice due at once, while the mail server is down.
+    expect((await tenure.api('POST', `/v1/licenses/${issued.body.id}/suspend`)).status).toBe(200);
+    await eventually(() => pendingNoticeDeliveries(tenure.client, workflowId), (activities) => (activities[0]?.attempt ?? 0) >= 2);
+    const [suspended] = await tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id));
+
+    // The resume opens cycle 2, and the run continues as new with the notice still undelivered.
+    expect((await tenure.api('POST', `/v1/licenses/${issued.body.id}/resume`)).status).toBe(200);
+    const { firstRunId } = (await tenure.client.workflow.getHandle(workflowId).describe()).raw.workflowExecutionInfo!;
+    await eventually(
+      async () => (await tenure.client.workflow.getHandle(workflowId).describe()).runId,
+      (runId) => runId !== firstRunId,
+      { timeoutMs: 30_000 },
+    );
+    await eventually(() => pendingNoticeDeliveries(tenure.client, workflowId), (activities) => activities.length > 0);
+
+    await tenure.smtp.start();
+    await eventually(
+      () => tenure.db.select().from(outbox).where(eq(outbox.subjectId, issued.body.id)),
+      (rows) => rows.every((row) => row.status === 'sent'),
+      { timeoutMs: 30_000 },
+    );
+    await untilNoticeDeliveriesSettled(tenure.client, [workflowId]);
+    expect(suspended!.kind).toBe('suspended');
+    expect(tenure.smtp.mailsFor(suspended!.key)).toHaveLength(1);
+  });
 });
