@@ -62,20 +62,21 @@ export async function currentVersion(db: Reader, partnerId: string, policyId: st
 /** The current version of the policy the subject lives by now; a running subject adopts it at its next cycle. */
 export async function resolvePolicy(db: Database, subject: PolicySubject): Promise<ResolvedPolicy> {
   // Named at issue wins over every default: nothing else needs reading.
-  if (subject.explicitPolicyId) return { policy: await namedPolicy(db, subject.partnerId, subject.explicitPolicyId, 'explicit'), choice: 'explicit' };
+  if (subject.explicitPolicyId) return namedPolicy(db, subject.partnerId, subject.explicitPolicyId, 'explicit');
   const [[company], [forProduct]] = await Promise.all([
     db.select({ policyId: companies.policyId }).from(companies).where(and(eq(companies.id, subject.companyId), eq(companies.partnerId, subject.partnerId))).limit(1),
     db.select({ policyId: productPolicies.policyId }).from(productPolicies).where(and(eq(productPolicies.partnerId, subject.partnerId), eq(productPolicies.product, subject.product))).limit(1),
   ]);
-  if (company?.policyId) return { policy: await namedPolicy(db, subject.partnerId, company.policyId, 'company'), choice: 'company' };
-  if (forProduct?.policyId) return { policy: await namedPolicy(db, subject.partnerId, forProduct.policyId, 'product'), choice: 'product' };
+  if (company?.policyId) return namedPolicy(db, subject.partnerId, company.policyId, 'company');
+  if (forProduct?.policyId) return namedPolicy(db, subject.partnerId, forProduct.policyId, 'product');
   return { policy: await partnerDefaultPolicy(db, subject.partnerId), choice: 'partner_default' };
 }
 
-async function namedPolicy(db: Database, partnerId: string, policyId: string, choice: PolicyChoice): Promise<LifecyclePolicy> {
+/** The current version of a policy chosen by name; one that does not exist is its chooser's error. */
+async function namedPolicy(db: Database, partnerId: string, policyId: string, choice: PolicyChoice): Promise<ResolvedPolicy> {
   const policy = await currentVersion(db, partnerId, policyId);
   if (!policy) throw new PolicyNotFound(policyId, choice);
-  return policy;
+  return { policy, choice };
 }
 
 /** The partner's default policy (DESIGN §3 defaults), created the first time one is needed. */

@@ -1,5 +1,6 @@
-// Starting the workflows that deliver what a transition wrote: one per notice
-// (`notice:<outbox key>`, R19) and one per webhook delivery. A local activity of the lifecycle
+// Starting the workflows that deliver what a transition wrote: one per webhook delivery, and
+// one per notice (`notice:<outbox key>`, R19) for the lifecycle runs recorded before notices became
+// activities of the lifecycle itself (workflows/lifecycle/notices.ts). A local activity of the lifecycle
 // workflow starts them, right after the transition is written, instead of the workflow starting
 // them as children: a child's start is reported back to its parent in a workflow task of its
 // own, one more for every transition a mass expiry makes (issue 13). They were abandoned children
