@@ -74,16 +74,20 @@ export interface Transition {
 /** Writes one transition; a retry after a crash finds the revision written and changes nothing. */
 export async function writeTransition(db: Database, transition: Transition): Promise<{ webhookDeliveryIds: string[] }> {
   const { subject, record } = transition;
-  let firstWrite = false;
-  const written = await db.transaction(async (tx) => {
-    await transition.upsertProjection(tx);
-    firstWrite = await insertAuditEntry(tx, subject, record);
-    await insertNotices(tx, subject, record.notices);
-    return { webhookDeliveryIds: await enqueueWebhookDeliveries(tx, subject.partnerId, transition.webhookEvent) };
+  // The four writes are independent: sent together, they reach PostgreSQL in one round trip and run in
+  // this order, instead of waking both sides four times (a mass expiry writes thousands, issue 13).
+  const [firstWrite, webhookDeliveryIds] = await db.transaction(async (tx) => {
+    const [, audited, , deliveryIds] = await Promise.all([
+      transition.upsertProjection(tx),
+      insertAuditEntry(tx, subject, record),
+      insertNotices(tx, subject, record.notices),
+      enqueueWebhookDeliveries(tx, subject.partnerId, transition.webhookEvent),
+    ]);
+    return [audited, deliveryIds] as const;
   });
   // Counted after the commit, and only by the write that made the transition: a retry counts nothing.
   if (firstWrite) lifecycleTransitions.inc({ subject: subject.type, action: record.audit.action });
-  return written;
+  return { webhookDeliveryIds };
 }
 
 /** Answers whether this write made the entry, rather than finding it from an earlier attempt. */

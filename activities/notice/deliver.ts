@@ -97,14 +97,14 @@ type Settlement = Pick<OutboxRow, 'status'> & Partial<Pick<OutboxRow, 'messageId
 /** The outcome and its audit entry (`notice.sent`, `notice.failed`, `notice.skipped`) in one transaction, once. */
 async function settle(db: Database, notice: OutboxRow, settlement: Settlement): Promise<NoticeOutcome> {
   const at = settlement.sentAt ?? new Date();
-  const settledNow = await db.transaction(async (tx) => {
-    const updated = await tx
+  const settled = await db.transaction(async (tx) => {
+    const [updated] = await tx
       .update(outbox)
       .set(settlement)
       .where(and(eq(outbox.id, notice.id), eq(outbox.status, 'pending')))
-      .returning({ id: outbox.id });
+      .returning();
     // An earlier attempt that outlived its timeout may have settled it already: its record stands.
-    if (updated.length === 0) return false;
+    if (!updated) return undefined;
     const { status, error, ...sent } = settlement;
     await tx
       .insert(auditLog)
@@ -120,10 +120,11 @@ async function settle(db: Database, notice: OutboxRow, settlement: Settlement): 
         dedupeKey: `notice:${notice.key}:${status}`,
       })
       .onConflictDoNothing({ target: auditLog.dedupeKey });
-    return true;
+    return updated;
   });
   // Counted once per notice, by the attempt that recorded it, however many attempts reached the server.
-  if (settledNow && settlement.status === 'sent') noticesSent.inc({ kind: notice.kind });
+  if (settled && settlement.status === 'sent') noticesSent.inc({ kind: notice.kind });
+  if (settled) return outcomeOf(settled);
   const [row] = await db.select().from(outbox).where(eq(outbox.id, notice.id)).limit(1);
   return outcomeOf(row ?? notice);
 }

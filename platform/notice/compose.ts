@@ -1,6 +1,6 @@
 // One outbox row made into a mail: who receives it and what it says, in the company's
 // locale and the partner's time zone (R20). Delivery sends it; GET /v1/outbox/:id shows it.
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { accounts, companies, licenses, outbox, partners } from '../../db/schema.js';
 import { renderNotice, type NoticeKind, type NoticeVars, type RenderedNotice, type SubjectType } from './render.js';
@@ -25,15 +25,12 @@ const factNames = ['offset', 'grace', 'expiresAt', 'graceEndsAt', 'suspendsAt', 
 
 /** `locale` replays a notice in the language it was sent in, whatever the company's locale is now. */
 export async function composeNotice(db: Database, notice: OutboxRow, options: { locale?: string } = {}): Promise<ComposedNotice> {
-  const [company] = await db.select().from(companies).where(eq(companies.id, notice.companyId)).limit(1);
-  const [partner] = await db.select().from(partners).where(eq(partners.id, notice.partnerId)).limit(1);
-  if (!company || !partner) throw new UndeliverableNotice(`notice ${notice.key}: its company or partner no longer exists`);
-
+  const { company, partner, subject } = await noticeParties(db, notice);
   const vars: NoticeVars = {
     companyName: company.name,
     partnerName: partner.name,
     partnerEmail: partner.contactEmail ?? undefined,
-    ...(await subjectVars(db, notice)),
+    ...subject,
   };
   for (const name of factNames) {
     const value = notice.facts[name];
@@ -55,15 +52,29 @@ export async function composeNotice(db: Database, notice: OutboxRow, options: { 
   return { recipients, optedOut, mail };
 }
 
-async function subjectVars(db: Database, notice: OutboxRow): Promise<Pick<NoticeVars, 'product' | 'seats' | 'accountName'>> {
-  if (notice.subjectType === 'license') {
-    const [license] = await db.select().from(licenses).where(eq(licenses.id, notice.subjectId)).limit(1);
-    if (license) return { product: license.product, seats: license.seats };
-  } else if (notice.subjectType === 'account') {
-    const [account] = await db.select().from(accounts).where(eq(accounts.id, notice.subjectId)).limit(1);
-    if (account) return { product: account.product, accountName: account.name };
-  }
-  throw new UndeliverableNotice(`notice ${notice.key}: its ${notice.subjectType} ${notice.subjectId} does not exist`);
+/** The company, partner and subject a notice names, in one query: a mass expiry composes thousands. */
+async function noticeParties(db: Database, notice: OutboxRow) {
+  const [row] = await db
+    .select({
+      company: { name: companies.name, locale: companies.locale, noticeEmails: companies.noticeEmails, noticeOptOuts: companies.noticeOptOuts },
+      partner: { name: partners.name, contactEmail: partners.contactEmail, timeZone: partners.timeZone },
+      license: { product: licenses.product, seats: licenses.seats },
+      account: { product: accounts.product, name: accounts.name },
+    })
+    .from(companies)
+    .innerJoin(partners, eq(partners.id, notice.partnerId))
+    .leftJoin(licenses, and(eq(licenses.id, notice.subjectId), sql`${notice.subjectType} = 'license'`))
+    .leftJoin(accounts, and(eq(accounts.id, notice.subjectId), sql`${notice.subjectType} = 'account'`))
+    .where(eq(companies.id, notice.companyId))
+    .limit(1);
+  if (!row) throw new UndeliverableNotice(`notice ${notice.key}: its company or partner no longer exists`);
+  const subject: Pick<NoticeVars, 'product' | 'seats' | 'accountName'> | undefined = row.license
+    ? { product: row.license.product, seats: row.license.seats }
+    : row.account
+      ? { product: row.account.product, accountName: row.account.name }
+      : undefined;
+  if (!subject) throw new UndeliverableNotice(`notice ${notice.key}: its ${notice.subjectType} ${notice.subjectId} does not exist`);
+  return { company: row.company, partner: row.partner, subject };
 }
 
 /** Addresses compare case-insensitively: a company that lists the partner's contact gets one mail. */

@@ -317,9 +317,20 @@ function resolve(catalogue: Catalogue, requested: string): { entry: LocaleCatalo
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 
+/** An Intl formatter costs far more to build than to use: one per locale and options, kept (a mass expiry renders thousands). */
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.PluralRules | Intl.NumberFormat | Intl.ListFormat>();
+function formatter<T extends Intl.DateTimeFormat | Intl.PluralRules | Intl.NumberFormat | Intl.ListFormat>(key: string, build: () => T): T {
+  let kept = formatters.get(key) as T | undefined;
+  if (!kept) {
+    kept = build();
+    formatters.set(key, kept);
+  }
+  return kept;
+}
+
 function dateFormat(locale: string, timeZone: string): Intl.DateTimeFormat {
   try {
-    return new Intl.DateTimeFormat(locale, {
+    return formatter(`date ${locale} ${timeZone}`, () => new Intl.DateTimeFormat(locale, {
       weekday: 'long',
       year: 'numeric',
       month: 'long',
@@ -328,18 +339,18 @@ function dateFormat(locale: string, timeZone: string): Intl.DateTimeFormat {
       minute: '2-digit',
       timeZoneName: 'short',
       timeZone,
-    });
+    }));
   } catch (error) {
     throw new NoticeRenderError(`timeZone ${JSON.stringify(timeZone)} is not an IANA time zone`, { cause: error });
   }
 }
 
 function formatCount(entry: LocaleCatalogue, formatLocale: string, unit: UnitName, count: number): string {
-  const category = new Intl.PluralRules(entry.locale).select(count);
+  const category = formatter(`plural ${entry.locale}`, () => new Intl.PluralRules(entry.locale)).select(count);
   const forms = entry.units[unit];
   const word = forms[category] ?? forms.other;
   if (word === undefined) throw new NoticeRenderError(`${entry.locale}.yaml: missing plural form units.${unit}.${category}`);
-  return `${new Intl.NumberFormat(formatLocale).format(count)} ${word}`;
+  return `${formatter(`number ${formatLocale}`, () => new Intl.NumberFormat(formatLocale)).format(count)} ${word}`;
 }
 
 function humanize(entry: LocaleCatalogue, formatLocale: string, duration: Duration): string {
@@ -347,7 +358,7 @@ function humanize(entry: LocaleCatalogue, formatLocale: string, duration: Durati
     .filter((field) => duration[field] !== 0)
     .map((field) => formatCount(entry, formatLocale, field, duration[field]));
   if (parts.length === 0) return formatCount(entry, formatLocale, 'seconds', 0);
-  return new Intl.ListFormat(formatLocale, { type: 'conjunction' }).format(parts);
+  return formatter(`list ${formatLocale}`, () => new Intl.ListFormat(formatLocale, { type: 'conjunction' })).format(parts);
 }
 
 function parseIsoDuration(name: string, text: string): Duration {
