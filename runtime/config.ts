@@ -41,6 +41,8 @@ const environment = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   TENURE_BOOTSTRAP_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
   TENURE_DATA_DIR: z.string().min(1).default('.data'),
+  /** Workflows the worker keeps in memory, about 174 KiB each; 2,000 unless set (runtime/worker.ts). */
+  TENURE_WORKFLOW_CACHE: z.coerce.number().int().min(0).max(100_000).optional(),
   /** Ports of the servers `npm start` runs itself when no external one is configured. */
   TEMPORAL_DEV_PORT: z.coerce.number().int().min(1).max(65535).default(7233),
   TEMPORAL_UI_PORT: z.coerce.number().int().min(1).max(65535).default(8233),

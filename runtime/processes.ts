@@ -73,6 +73,7 @@ export async function startWorker(config: Config, endpoints: Endpoints, logger: 
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: { db: database.db, logger, mailer: createMailer(endpoints.smtpUrl, config.MAIL_FROM), webhookTargets: safeguards.webhookTargets, sourceCredentials: await sourceCredentialCipher(config) },
     dataConverter: encryptingDataConverter(safeguards.codec),
+    maxCachedWorkflows: config.TENURE_WORKFLOW_CACHE,
   });
   const running = worker.run();
   return {

@@ -13,22 +13,44 @@ export interface WorkerOptions {
   dataConverter: DataConverter;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundle;
+  /** Workflows kept in memory (TENURE_WORKFLOW_CACHE). */
+  maxCachedWorkflows?: number;
 }
 
+/**
+ * Licenses bought together expire together: their workflows all wake at once, run the expiry,
+ * then wake again when their notice is sent. A cache smaller than such a wave evicts each before
+ * its second task, which then replays from the server's history (and the backlog outlasts the
+ * sticky queue's minute): a 2,000-license expiry took 126 s with 500 cached, 121 s with 1,000
+ * and 60 s with 2,000, at half the CPU per license (issue 13, P5). Shared modules make a cached
+ * workflow about 174 KiB, so 2,000 hold some 340 MiB however many sleep (P6).
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 2000;
+
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+/**
+ * How the workflows are bundled, here and by the tests. Every workflow shares one V8 context, but
+ * each gets its own copy of every module it loads, unless the module is preloaded: then it is
+ * evaluated once, frozen, and shared. Tenure's workflow modules, the machines and XState keep no
+ * state of their own (the machines run through the pure `transition()`), so all are shared: a
+ * cached license workflow then holds about 174 KiB instead of 406, and one woken out of cache
+ * no longer evaluates a hundred modules before it replays (issue 13). Sharing is safe only while
+ * no module keeps a mutable value at its top level; frozen, a shared one fails loudly if it tries.
+ */
+export const workflowBundleOptions = { workflowsPath, preloadModules: [workflowsPath] };
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } }),
     activities: createActivities(options.activities),
     dataConverter: options.dataConverter,
-    // Entity workflows wait on timers for months; keep few of them cached so memory stays flat:
-    // ~0.6 MiB each, so 500 keep the worker well under 1 GiB however many sleep (issue 13, P6).
-    // A workflow woken out of cache replays its short history (one cycle) instead.
-    maxCachedWorkflows: 500,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     // A mass expiry puts thousands of workflow tasks on this worker's sticky queue at once. At the
     // default 10 s, those it had not started by then timed out and went again through the normal
     // queue (89 of 100 licenses in a 1,000-license expiry), costing the server a timeout and the

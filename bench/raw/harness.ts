@@ -8,8 +8,11 @@ import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createMailer } from '../../activities/notice/transport.js';
 import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
+import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import type { Tenure } from '../../test/support/tenure.js';
 import { rawEntity, rawIssued, recordedRaw, renewRaw } from './workflows.js';
+
+const rawWorkflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 
 export interface RawTemporal {
   client: Client;
@@ -39,9 +42,9 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   const worker = await Worker.create({
     connection: await NativeConnection.connect({ address }),
     taskQueue,
-    workflowBundle: await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./workflows.ts', import.meta.url)), logger: new DefaultLogger('ERROR') }),
-    // The same cache, sticky queue timeout and activity slots as Tenure's worker (runtime/worker.ts), so memory and throughput compare.
-    maxCachedWorkflows: 500,
+    // Bundled, cached, sticky and with activity slots as Tenure's worker (runtime/worker.ts), so memory and throughput compare.
+    workflowBundle: await bundleWorkflowCode({ workflowsPath: rawWorkflowsPath, preloadModules: [rawWorkflowsPath], logger: new DefaultLogger('ERROR') }),
+    maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     stickyQueueScheduleToStartTimeout: '1m',
     maxConcurrentActivityTaskExecutions: 200,
     activities: {

@@ -8,7 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { freePort } from './ports.js';
 import { startEmbeddedPostgres } from '../../runtime/embedded/postgres.js';
-import { workflowsPath } from '../../runtime/worker.js';
+import { workflowBundleOptions } from '../../runtime/worker.js';
 import { searchAttributeKeys } from '../../workflows/search-attributes.js';
 // @ts-expect-error plain ESM helper shared with the dependency-free bootstrap
 import { findTemporalCli } from '../../scripts/temporal-cli.mjs';
@@ -36,7 +36,7 @@ export default async function setup(project: TestProject) {
       },
     }),
     freePort().then((port) => startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port, database: 'tenure', persistent: false, durable: false })),
-    bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger }),
+    bundleWorkflowCode({ ...workflowBundleOptions, logger: quietBundlerLogger }),
   ]);
   const workflowBundlePath = join(scratch, 'workflow-bundle.js');
   await writeFile(workflowBundlePath, bundle.code);
