@@ -38,6 +38,7 @@ describe(`move a pool of ${LICENSES} licenses to another access group`, () => {
       succeededAfterMs.push(performance.now() - started);
       await untilVisibleInGroup(tenure, target, LICENSES, 300_000);
     },
-    times(3),
+    // Two moves, there and back: the 20-minute budget of the whole bench (issue 13).
+    times(2),
   );
 });
