@@ -32,27 +32,31 @@ const SYSTEM_ACTOR = 'system:webhooks';
  * the same ones) so the caller's workflow can start a webhookDelivery child for each.
  */
 export async function enqueueWebhookDeliveries(tx: Transaction, partnerId: string, event: WebhookEvent): Promise<string[]> {
-  const subscribers = await tx
-    .select({ id: webhooks.id })
+  // One read answers both: the subscriptions to write a delivery for, and the deliveries an earlier
+  // attempt of this write already made. Most partners subscribe to nothing: one statement, not two.
+  const found = await tx
+    .select({ id: webhooks.id, delivery: sql<boolean>`false`.as('delivery') })
     .from(webhooks)
-    .where(and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type)));
-  if (subscribers.length > 0) {
-    await tx
-      .insert(webhookDeliveries)
-      .values(
-        subscribers.map((webhook) => ({
-          partnerId,
-          webhookId: webhook.id,
-          eventId: event.id,
-          eventType: event.type,
-          occurredAt: event.occurredAt,
-          data: event.data,
-        })),
-      )
-      .onConflictDoNothing();
-  }
-  const deliveries = await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id));
-  return deliveries.map((delivery) => delivery.id);
+    .where(and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type)))
+    .unionAll(tx.select({ id: webhookDeliveries.id, delivery: sql<boolean>`true`.as('delivery') }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id)));
+  const existing = found.filter((row) => row.delivery).map((row) => row.id);
+  const subscribers = found.filter((row) => !row.delivery);
+  if (subscribers.length === 0) return existing;
+  const written = await tx
+    .insert(webhookDeliveries)
+    .values(
+      subscribers.map((webhook) => ({
+        partnerId,
+        webhookId: webhook.id,
+        eventId: event.id,
+        eventType: event.type,
+        occurredAt: event.occurredAt,
+        data: event.data,
+      })),
+    )
+    .onConflictDoNothing()
+    .returning({ id: webhookDeliveries.id });
+  return [...existing, ...written.map((delivery) => delivery.id)];
 }
 
 /** A subscription lists the event's type, its family's wildcard, or `*`. */
