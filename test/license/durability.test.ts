@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { auditLog, outbox } from '../../db/schema.js';
 import { licenseWorkflowId } from '../../machines/license/contract.js';
 import { keepHistory } from '../support/histories.js';
@@ -55,7 +55,8 @@ describe('durability', () => {
     expect(Date.parse(final.expiresAt)).toBe(Date.parse(license.expiresAt) + 2 * DAY);
     expect(final.cycle).toBe(3);
     await keepHistory('license-concurrent-renewals', tenure.client, `license:${license.id}`);
-    const renewals = (await tenure.db.select().from(auditLog).where(eq(auditLog.subjectId, license.id))).filter((row) => row.action === 'license.renewed');
+    // In the order the workflow applied them: a select without ORDER BY answers in whatever order the table stores rows.
+    const renewals = (await tenure.db.select().from(auditLog).where(eq(auditLog.subjectId, license.id)).orderBy(asc(auditLog.at), asc(auditLog.id))).filter((row) => row.action === 'license.renewed');
     expect(renewals.map((row) => (row.after as { expiresAt: string }).expiresAt)).toEqual([
       new Date(Date.parse(license.expiresAt) + DAY).toISOString(),
       new Date(Date.parse(license.expiresAt) + 2 * DAY).toISOString(),
