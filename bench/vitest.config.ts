@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BenchSequencer } from './sequencer.js';
 
 export default defineConfig({
   test: {
@@ -7,6 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // One bench file at a time: each measures throughput and memory, which a neighbour would skew.
     fileParallelism: false,
+    sequence: { sequencer: BenchSequencer },
     // measureMemory() forces a full GC of the main thread before each reading.
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
     globalSetup: ['test/support/global-setup.ts', 'bench/fresh-results.ts'],
