@@ -1,7 +1,8 @@
 // The bench files always run in the same order, so each meets the dev server in the same state
 // run after run: vitest's default orders them by its cache of earlier durations, and P5 measured
-// 1.5× raw on a fresh server but 2.5× after the sync bench had run, with the same code (issue 13). Throughput first, on a fresh server; the sync bench, which leaves 20,000 sleeping
-// workflows behind, last.
+// 1.5× raw on a fresh server but 2.5× after the sync bench had run, with the same code (issue 13).
+// Throughput first, on a fresh server; the sync bench, which leaves 20,000 sleeping workflows
+// behind, last.
 import { basename } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
