@@ -36,7 +36,8 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
  * state of their own (the machines run through the pure `transition()`), so all are shared: a
  * cached license workflow then holds about 174 KiB instead of 406, and one woken out of cache
  * no longer evaluates a hundred modules before it replays (issue 13). Sharing is safe only while
- * no module keeps a mutable value at its top level; frozen, a shared one fails loudly if it tries.
+ * no module keeps a mutable value at its top level: frozen objects and arrays fail loudly if one
+ * tries, but Maps and Sets are not frozen (the one a machine keeps caches pure date formatters).
  */
 export const workflowBundleOptions = { workflowsPath, preloadModules: [workflowsPath] };
 
