@@ -64,4 +64,13 @@ describe('a wrong environment ends the process with one line that names the vari
     expect(wrongPort.code).toBe(1);
     expect(oneLine(wrongPort.stderr)[0]).toMatch(/^tenure: PORT: /);
   });
+
+  it('TENURE_WORKFLOW_CACHE that is not a count of workflows', async () => {
+    const words = await runToEnd('runtime/worker-main.ts', { DATABASE_URL: tenure.databaseUrl, TENURE_WORKFLOW_CACHE: 'lots' });
+    expect(words.code).toBe(1);
+    expect(oneLine(words.stderr)[0]).toMatch(/^tenure: TENURE_WORKFLOW_CACHE: /);
+    const negative = await runToEnd('runtime/worker-main.ts', { DATABASE_URL: tenure.databaseUrl, TENURE_WORKFLOW_CACHE: '-1' });
+    expect(negative.code).toBe(1);
+    expect(oneLine(negative.stderr)[0]).toMatch(/^tenure: TENURE_WORKFLOW_CACHE: /);
+  });
 });
