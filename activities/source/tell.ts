@@ -16,7 +16,7 @@ import { accountWorkflowId } from '../../machines/account/contract.js';
 import { LicenseLifecycle, type PaidTerm } from '../../machines/license/index.js';
 import { licenseWorkflowId, type LicenseLifecycleInput } from '../../machines/license/contract.js';
 import type { AccountType } from '../../machines/lifecycle/capabilities.js';
-import type { FactsChange } from '../../machines/lifecycle/contract.js';
+import { LIFECYCLE_GENERATION, type FactsChange } from '../../machines/lifecycle/contract.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { LICENSES_PER_BATCH, sourceActor, type LicensesTold } from '../../machines/source/sync.js';
 import { startAndAwaitFirstState, withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
@@ -147,6 +147,7 @@ async function start(client: Client, request: TellLicenses, { row, companyName, 
     },
     policy,
     start: { term: facts.term, expiresAt, actor: sourceActor(row.sourceId) },
+    generation: LIFECYCLE_GENERATION,
   };
   // The machine names the first state (trial or active by term), so ops can filter on it from the start.
   const first = LicenseLifecycle.start({ policy, accountType, term: facts.term, expiresAt, issuedAt: Date.now() }).snapshot;

@@ -8,6 +8,7 @@ import type { Database } from '../../db/client.js';
 import { accounts, licenses, partners } from '../../db/schema.js';
 import { isEligibleLicense } from '../../machines/account/allocation.js';
 import type { AccountType } from '../../machines/lifecycle/capabilities.js';
+import { LIFECYCLE_GENERATION } from '../../machines/lifecycle/contract.js';
 import { AccountLifecycle, type AccountEvent, type AccountInput, type AccountScheduledEvent, type AccountSnapshot, type AccountState } from '../../machines/account/index.js';
 import { accountWorkflowId, type AccountFacts, type AccountLifecycleInput } from '../../machines/account/contract.js';
 import type { accountLifecycle } from '../../workflows/account/lifecycle.js';
@@ -77,7 +78,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
       startInTrial: body.trial,
       hasEligibleLicense: await groupHasEligibleLicense(db, facts),
     };
-    const input: AccountLifecycleInput = { facts, policy, start: { actor: actorOf(caller), ...creation } };
+    const input: AccountLifecycleInput = { facts, policy, start: { actor: actorOf(caller), ...creation }, generation: LIFECYCLE_GENERATION };
     const first = AccountLifecycle.start({ policy, createdAt: Date.now(), ...creation }).snapshot;
     const handle = await temporal.workflow.start<typeof accountLifecycle>('accountLifecycle', {
       workflowId: accountWorkflowId(facts.id),

@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import type { PolicySubject, ResolvedPolicy } from '../../db/policies.js';
+import { LIFECYCLE_GENERATION } from '../../machines/lifecycle/contract.js';
 import { addDuration } from '../../machines/lifecycle/duration.js';
 import { LicenseLifecycle } from '../../machines/license/index.js';
 import { licenseWorkflowId, type LicenseFacts, type LicenseLifecycleInput, type LicenseView } from '../../machines/license/contract.js';
@@ -75,7 +76,7 @@ export async function issueOne(
     accessGroupId: placement.accessGroupId,
     sourceId: null,
   };
-  const input: LicenseLifecycleInput = { facts, policy, start: { term: body.term, expiresAt, actor: actorOf(caller) } };
+  const input: LicenseLifecycleInput = { facts, policy, start: { term: body.term, expiresAt, actor: actorOf(caller) }, generation: LIFECYCLE_GENERATION };
   // The machine names the first state (trial or active by term); ops can filter on it from the start.
   const { snapshot: first } = LicenseLifecycle.start({ policy, accountType: facts.accountType, term: body.term, expiresAt, issuedAt: now });
   return startAndAwaitFirstState<LicenseView>(temporal, {

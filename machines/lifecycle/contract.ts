@@ -28,7 +28,18 @@ export interface LifecycleInput<Facts extends SubjectFacts, Start, Carried exten
   carryOver?: Carried;
   /** Outbox keys of notices the previous run had not finished delivering: this run delivers them. */
   pendingNotices?: string[];
+  /** The lifecycle code this run was started for (`LIFECYCLE_GENERATION`); absent in runs started before it was carried. */
+  generation?: number;
 }
+
+/**
+ * What the lifecycle workflows' code has changed into, carried in each run's input so a run
+ * keeps the shape it started with on replay. A `patched()` check would do the same, but each
+ * one writes a marker and a TemporalChangeVersion upsert, a visibility write, into every run.
+ * Generation 1: notices delivered by the lifecycle itself without a patch marker, and search
+ * attributes upserted only when their value changes (issue 13).
+ */
+export const LIFECYCLE_GENERATION = 1;
 
 /** Where a run picks up after continueAsNew. */
 export interface CarryOver<State, Context> {

@@ -7,8 +7,9 @@ import { condition, log, patched } from '@temporalio/workflow';
 import { deliverNotice } from '../notice/deliver.js';
 
 /**
- * Marks histories whose notices the lifecycle delivers itself. A run recorded before it
- * started a `notice:<key>` workflow per notice, and still does so when it replays.
+ * Marks histories whose notices the lifecycle delivers itself, in runs started before lifecycle
+ * generation 1 (which says so in its input instead). A run recorded before the patch started a
+ * `notice:<key>` workflow per notice, and still does so when it replays.
  */
 export const NOTICES_DELIVERED_IN_LIFECYCLE = 'notices-delivered-in-lifecycle';
 
@@ -21,7 +22,7 @@ export class NoticeDeliveries {
   /** `changed` is called whenever the notices in flight change, to show them on the card. */
   constructor(private readonly changed: () => void) {}
 
-  /** True when these notices are the lifecycle's to deliver; false when replaying a run that started a workflow per notice. */
+  /** For a run before generation 1: true when its notices are the lifecycle's to deliver; false when replaying a run that started a workflow per notice. */
   static deliveredInLifecycle(): boolean {
     return patched(NOTICES_DELIVERED_IN_LIFECYCLE);
   }

@@ -6,7 +6,7 @@
 import type { QueryDefinition, SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
 import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/license/record.js';
-import type { CarryOver, DeadlineView, FactsChange, LifecycleInput, LifecycleView, SubjectFacts } from '../../machines/lifecycle/contract.js';
+import { LIFECYCLE_GENERATION, type CarryOver, type DeadlineView, type FactsChange, type LifecycleInput, type LifecycleView, type SubjectFacts } from '../../machines/lifecycle/contract.js';
 import { eventName, transitionName } from '../../machines/lifecycle/event-names.js';
 import { ILLEGAL_OPERATION, INVALID_OPERATION, INVALID_RECORD } from '../../machines/lifecycle/failures.js';
 import type { Lifecycle, LifecycleTypes, Step } from '../../machines/lifecycle/lifecycle.js';
@@ -15,7 +15,7 @@ import { outboxKey, type Notice } from '../../machines/lifecycle/notices.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { CompanyName } from '../search-attributes.js';
 import { workflowTime } from './clock.js';
-import { mirrorInUi, showCard, type Card } from './details.js';
+import { mirrorChangesInUi, mirrorInUi, showCard, type Card } from './details.js';
 import { factsChanged } from './messages.js';
 import { NoticeDeliveries } from './notices.js';
 import { Serial } from './serial.js';
@@ -65,6 +65,8 @@ export abstract class LifecycleRecord<
   opened = false;
   private readonly firstCycle: number;
   private readonly opening: Entry | undefined;
+  /** The lifecycle code this run was started for: it keeps that shape on replay. */
+  private readonly generation: number;
 
   protected constructor(
     protected readonly rules: Lifecycle<T>,
@@ -73,6 +75,7 @@ export abstract class LifecycleRecord<
     first: () => { step: Step<T['snapshot']>; action: string; actor: string },
   ) {
     this.currentFacts = input.facts;
+    this.generation = input.generation ?? 0;
     if (input.carryOver) {
       const { state, context, revision, policyId, policyVersion } = input.carryOver;
       this.snapshot = rules.restore(state, { ...context, policy: input.policy });
@@ -206,7 +209,7 @@ export abstract class LifecycleRecord<
     const { policy: _policyOfThisCycle, ...context } = this.snapshot.context;
     const carryOver = { state: this.state, context, revision: this.revision, policyId: this.policy.id, policyVersion: this.policy.version } as Carried;
     const pendingNotices = this.notices.pending;
-    return { facts: this.facts, policy, carryOver, ...(pendingNotices.length ? { pendingNotices } : {}) };
+    return { facts: this.facts, policy, carryOver, ...(pendingNotices.length ? { pendingNotices } : {}), generation: LIFECYCLE_GENERATION };
   }
 
   abstract view(): View;
@@ -256,7 +259,7 @@ export abstract class LifecycleRecord<
     this.revision = revision;
     this.showInUi();
     const noticeKeys = notices.map((notice) => notice.key);
-    if (noticeKeys.length > 0 && NoticeDeliveries.deliveredInLifecycle()) {
+    if (noticeKeys.length > 0 && (this.generation >= 1 || NoticeDeliveries.deliveredInLifecycle())) {
       this.notices.deliver(noticeKeys);
       await startDeliveries(this.facts, { action: entry.action, noticeKeys: [], webhookDeliveryIds });
     } else {
@@ -265,7 +268,8 @@ export abstract class LifecycleRecord<
   }
 
   protected showInUi(): void {
-    mirrorInUi([{ key: CompanyName, value: this.facts.companyName }, ...this.searchAttributes()], this.cardWithNotices());
+    const mirror = this.generation >= 1 ? mirrorChangesInUi : mirrorInUi;
+    mirror([{ key: CompanyName, value: this.facts.companyName }, ...this.searchAttributes()], this.cardWithNotices());
   }
 
   private cardWithNotices(): Card {
