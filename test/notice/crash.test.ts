@@ -15,12 +15,21 @@ beforeAll(async () => {
 });
 afterAll(() => tenure?.close());
 
-/** Backends of this test's database blocked on a row lock while updating the outbox. */
+/** Backends of this test's database blocked on a row lock while settling a notice in the outbox. */
+const waitingOnOutboxRow = sql`datname = current_database() and wait_event_type = 'Lock' and query ilike '%update "outbox" set%'`;
+
 async function workerWaitsForOutboxRow(): Promise<number> {
-  const [row] = await tenure.db.execute<{ waiting: number }>(sql`
-    select count(*)::int as waiting from pg_stat_activity
-    where datname = current_database() and wait_event_type = 'Lock' and query ilike 'update "outbox"%'`);
+  const [row] = await tenure.db.execute<{ waiting: number }>(sql`select count(*)::int as waiting from pg_stat_activity where ${waitingOnOutboxRow}`);
   return row?.waiting ?? 0;
+}
+
+/**
+ * The killed worker's connection goes with it. PostgreSQL would only notice at its next read, and
+ * the settling statement, one autocommitted statement, would then complete: ended here, so the
+ * outbox stays as a worker that died before its write reached the database left it.
+ */
+async function endDeadWorkersStatement(): Promise<void> {
+  await tenure.db.execute(sql`select pg_terminate_backend(pid) from pg_stat_activity where ${waitingOnOutboxRow}`);
 }
 
 describe('a worker that dies between SMTP acceptance and the outbox update', () => {
@@ -52,6 +61,7 @@ describe('a worker that dies between SMTP acceptance and the outbox update', () 
     await eventually(workerWaitsForOutboxRow, (waiting) => waiting > 0, { timeoutMs: 10_000, intervalMs: 20 });
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');
+    await endDeadWorkersStatement();
     releaseRow();
     const [stillPending] = await tenure.db.select().from(outbox).where(eq(outbox.key, first!.key));
     expect(stillPending).toMatchObject({ status: 'pending', messageId: null });
