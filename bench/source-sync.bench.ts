@@ -45,7 +45,7 @@ beforeAll(async () => {
 
   const afterTenure = settledRss();
   await record('P6', {
-    figure: `resident memory growth with ${LICENSES} sleeping entities: the licenses S1 imported vs raw entities (target: < 1 GiB total at 100,000)`,
+    figure: `resident memory growth with ${LICENSES} sleeping entities: the licenses S1 imported vs as many raw workflows asleep (target: < 1 GiB total at 100,000)`,
     tenure: MiB(afterTenure - afterRaw),
     raw: MiB(afterRaw - idle),
     unit: 'MiB',

@@ -10,7 +10,7 @@ import { createMailer } from '../../activities/notice/transport.js';
 import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import type { Tenure } from '../../test/support/tenure.js';
-import { rawEntity, rawIssued, recordedRaw, renewRaw } from './workflows.js';
+import { rawEntity, rawIssued, rawSleeper, recordedRaw, renewRaw } from './workflows.js';
 
 const rawWorkflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 
@@ -25,7 +25,7 @@ export interface RawTemporal {
   startEntity(expiresInMs: number, update?: boolean): Promise<void>;
   /** Issues one raw entity as Tenure issues a license: update-with-start, answered once a local activity recorded it. */
   issue(expiresInMs: number): Promise<void>;
-  /** Starts `count` sleeping raw entities and waits until each has run its first activity. */
+  /** Starts `count` raw workflows that only sleep (P6) and waits until each has run its first task. */
   startSleeping(count: number, expiresInMs: number): Promise<void>;
   /** Resolves once every raw entity started so far has run its first activity: no backlog left to skew the next figure. */
   drained(): Promise<void>;
@@ -39,6 +39,8 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   const taskQueue = `${tenure.taskQueue}-raw`;
   let started = 0;
   let recorded = 0;
+  let sleepers = 0;
+  let asleep = 0;
   const worker = await Worker.create({
     connection: await NativeConnection.connect({ address }),
     taskQueue,
@@ -49,6 +51,9 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     maxConcurrentActivityTaskExecutions: 200,
     activities: {
       recordIssue: async (revision: number) => revision,
+      fallAsleep: async () => {
+        asleep++;
+      },
       record: async (revision: number) => {
         if (revision === 1) recorded++;
         return revision;
@@ -84,8 +89,10 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     },
     startEntity,
     async startSleeping(count, expiresInMs) {
-      await withBoundedConcurrency([...Array(count).keys()], 64, () => startEntity(expiresInMs, false));
-      await drained();
+      await withBoundedConcurrency([...Array(count).keys()], 64, () =>
+        client.workflow.start(rawSleeper, { taskQueue, workflowId: `${taskQueue}:asleep:${sleepers++}`, args: [expiresInMs] }).then(() => undefined),
+      );
+      while (asleep < sleepers) await new Promise((resolve) => setTimeout(resolve, 250));
     },
     drained,
     async close() {

@@ -29,7 +29,13 @@ export async function rawExpiry(id: string, at: number): Promise<void> {
   await expire(id);
 }
 
-const { recordIssue } = proxyLocalActivities<{ recordIssue(revision: number): Promise<number> }>({ startToCloseTimeout: '30s' });
+const { recordIssue, fallAsleep } = proxyLocalActivities<{ recordIssue(revision: number): Promise<number>; fallAsleep(): Promise<void> }>({ startToCloseTimeout: '30s' });
+
+/** P6's raw entity: its start noted by a local activity in its first task, then asleep in the worker's cache. */
+export async function rawSleeper(sleepMs: number): Promise<void> {
+  await fallAsleep();
+  await sleep(sleepMs);
+}
 
 export const recordedRaw = defineUpdate<number>('recorded');
 
