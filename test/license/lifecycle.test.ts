@@ -59,4 +59,22 @@ describe('license lifecycle on durable timers', () => {
     await eventually(async () => (await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, id), eq(auditLog.action, 'notice.sent')))).length, (sent) => sent >= 7);
     expect((await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, id), eq(auditLog.action, 'notice.sent')))).length).toBe(7);
   });
+
+  it('issue 13: the history ops read in the Temporal UI upserts the state at each change of state, and nothing else', async () => {
+    const policyId = await createPolicy(tenure, { grace: 'PT2S', suspension: 'PT2S', expiryNotices: ['PT1S'], deletionNotice: 'PT1S' });
+    const issued = await tenure.api('POST', '/v1/licenses', { companyId: await createCompany(tenure), product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(2), policyId });
+    expect(issued.status).toBe(201);
+    const id = issued.body.id as string;
+    await eventually(() => stateOf(id), (state) => state === 'deleted', { timeoutMs: 30_000, intervalMs: 200 });
+
+    // The API set every attribute at start; each later upsert is an event and a visibility write.
+    const history = await tenure.client.workflow.getHandle(`license:${id}`).fetchHistory();
+    const upserts = (history.events ?? []).flatMap((event) => {
+      const fields = event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      return fields ? [Object.keys(fields)] : [];
+    });
+    expect(upserts).toEqual([['LicenseState'], ['LicenseState'], ['LicenseState']]);
+    // No patch marker either: the run's code generation is in its input.
+    expect((history.events ?? []).filter((event) => event.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
+  });
 });
