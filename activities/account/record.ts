@@ -1,5 +1,5 @@
 // Persistence of account lifecycles: the projection row, its audit entry and the notices
-// it made due, in one transaction, idempotent by revision and notice key. Seat allocations
+// it made due, in one statement, idempotent by revision and notice key. Seat allocations
 // are not written here: they belong to the whole license group (licenseGroups.ts).
 import { lt } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
@@ -33,21 +33,20 @@ export function createAccountActivities(db: Database) {
       return writeTransition(db, {
         subject: { type: 'account', id: account.id, partnerId: account.partnerId, companyId: account.companyId },
         record,
-        upsertProjection: (tx) =>
-          tx
-            .insert(accounts)
-            .values({
-              id: account.id,
-              partnerId: account.partnerId,
-              companyId: account.companyId,
-              product: account.product,
-              name: account.name,
-              term: account.term,
-              // Workflow time, not the database's: seats go to the oldest account first (R9).
-              createdAt: new Date(record.audit.at),
-              ...projection,
-            })
-            .onConflictDoUpdate({ target: accounts.id, set: projection, setWhere: lt(accounts.revision, record.revision) }),
+        upsertProjection: db
+          .insert(accounts)
+          .values({
+            id: account.id,
+            partnerId: account.partnerId,
+            companyId: account.companyId,
+            product: account.product,
+            name: account.name,
+            term: account.term,
+            // Workflow time, not the database's: seats go to the oldest account first (R9).
+            createdAt: new Date(record.audit.at),
+            ...projection,
+          })
+          .onConflictDoUpdate({ target: accounts.id, set: projection, setWhere: lt(accounts.revision, record.revision) }),
         webhookEvent: accountWebhookEvent(record),
       });
     },

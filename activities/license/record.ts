@@ -1,5 +1,5 @@
 // Persistence of license lifecycles: the projection row, its audit entry and the
-// notices it made due, in one transaction, idempotent by revision and notice key.
+// notices it made due, in one statement, idempotent by revision and notice key.
 import { desc, eq, lt, sql } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
@@ -36,27 +36,26 @@ export function createLicenseActivities(db: Database) {
       const written = await writeTransition(db, {
         subject: { type: 'license', id: license.id, partnerId: license.partnerId, companyId: license.companyId },
         record,
-        upsertProjection: (tx) =>
-          tx
-            .insert(licenses)
-            .values({
-              id: license.id,
-              partnerId: license.partnerId,
-              companyId: license.companyId,
-              poolId: license.poolId,
-              // The pool's group when the row is first written: a move committed since the issue is not undone (R5).
-              accessGroupId: license.poolId ? sql`(select ${pools.accessGroupId} from ${pools} where ${pools.id} = ${license.poolId})` : license.accessGroupId,
-              sourceId: license.sourceId,
-              accountType: license.accountType,
-              product: license.product,
-              seats: license.seats,
-              owner: license.owner,
-              tag: license.tag,
-              ...projection,
-              // Written at the first transition, on the workflow's clock like updatedAt, so the two never disagree.
-              createdAt: new Date(record.audit.at),
-            })
-            .onConflictDoUpdate({ target: licenses.id, set: projection, setWhere: lt(licenses.revision, record.revision) }),
+        upsertProjection: db
+          .insert(licenses)
+          .values({
+            id: license.id,
+            partnerId: license.partnerId,
+            companyId: license.companyId,
+            poolId: license.poolId,
+            // The pool's group when the row is first written: a move committed since the issue is not undone (R5).
+            accessGroupId: license.poolId ? sql`(select ${pools.accessGroupId} from ${pools} where ${pools.id} = ${license.poolId})` : license.accessGroupId,
+            sourceId: license.sourceId,
+            accountType: license.accountType,
+            product: license.product,
+            seats: license.seats,
+            owner: license.owner,
+            tag: license.tag,
+            ...projection,
+            // Written at the first transition, on the workflow's clock like updatedAt, so the two never disagree.
+            createdAt: new Date(record.audit.at),
+          })
+          .onConflictDoUpdate({ target: licenses.id, set: projection, setWhere: lt(licenses.revision, record.revision) }),
         webhookEvent: licenseWebhookEvent(record),
       });
       // Read after the commit: an account created meanwhile is either listed here or reads this change itself.

@@ -27,36 +27,32 @@ export const ENDPOINT_UNAVAILABLE = 'WebhookEndpointUnavailable';
 const SYSTEM_ACTOR = 'system:webhooks';
 
 /**
- * Writes one delivery per active subscription of the partner that matches the event, inside
- * the caller's transaction, and answers every delivery of that event (a retried write answers
- * the same ones) so the caller's workflow can start a webhookDelivery child for each.
+ * The statement that writes one delivery per active subscription of the partner matching the
+ * event, to run as the CTE `delivered` of a larger statement: a transition is written in one
+ * (./lifecycle/transitions.ts). Most partners subscribe to nothing and it writes no row.
  */
+export function deliveriesOf(partnerId: string, event: WebhookEvent): SQL {
+  return sql`insert into ${webhookDeliveries} (partner_id, webhook_id, event_id, event_type, occurred_at, data)
+    select ${partnerId}, ${webhooks.id}, ${event.id}, ${event.type}, ${event.occurredAt.toISOString()}::timestamptz, ${JSON.stringify(event.data)}::jsonb
+    from ${webhooks}
+    where ${and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type))}
+    on conflict do nothing
+    returning id`;
+}
+
+/**
+ * Every delivery of the event, as text[]: those `delivered` just wrote and those an earlier
+ * attempt of the same write made, which the statement's snapshot still shows; a retried write
+ * answers the same ones, so its workflow starts a webhookDelivery for each.
+ */
+export function deliveryIdsOf(event: WebhookEvent): SQL<string[]> {
+  return sql<string[]>`array(select id::text from delivered union all select ${webhookDeliveries.id}::text from ${webhookDeliveries} where ${webhookDeliveries.eventId} = ${event.id})`;
+}
+
+/** Writes the event's deliveries inside the caller's transaction and answers every delivery of it. */
 export async function enqueueWebhookDeliveries(tx: Transaction, partnerId: string, event: WebhookEvent): Promise<string[]> {
-  // One read answers both: the subscriptions to write a delivery for, and the deliveries an earlier
-  // attempt of this write already made. Most partners subscribe to nothing: one statement, not two.
-  const found = await tx
-    .select({ id: webhooks.id, delivery: sql<boolean>`false`.as('delivery') })
-    .from(webhooks)
-    .where(and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type)))
-    .unionAll(tx.select({ id: webhookDeliveries.id, delivery: sql<boolean>`true`.as('delivery') }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, event.id)));
-  const existing = found.filter((row) => row.delivery).map((row) => row.id);
-  const subscribers = found.filter((row) => !row.delivery);
-  if (subscribers.length === 0) return existing;
-  const written = await tx
-    .insert(webhookDeliveries)
-    .values(
-      subscribers.map((webhook) => ({
-        partnerId,
-        webhookId: webhook.id,
-        eventId: event.id,
-        eventType: event.type,
-        occurredAt: event.occurredAt,
-        data: event.data,
-      })),
-    )
-    .onConflictDoNothing()
-    .returning({ id: webhookDeliveries.id });
-  return [...existing, ...written.map((delivery) => delivery.id)];
+  const [row] = await tx.execute<{ ids: string[] }>(sql`with delivered as (${deliveriesOf(partnerId, event)}) select ${deliveryIdsOf(event)} as ids`);
+  return row!.ids;
 }
 
 /** A subscription lists the event's type, its family's wildcard, or `*`. */

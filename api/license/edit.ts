@@ -25,7 +25,7 @@ const PLACEMENT_FIELDS = ['poolId', 'accessGroupId'] as const;
 export function licenseEditRoute(
   router: Router,
   db: Database,
-  kit: { find(caller: Caller, id: string): Promise<LicenseRow>; represent(row: LicenseRow, options: { withNotices: boolean }): Promise<Record<string, unknown>> },
+  kit: { find(caller: Caller, id: string): Promise<LicenseRow>; show(caller: Caller, id: string): Promise<Record<string, unknown>> },
   response: z.ZodType,
 ): void {
   documented(router).patch('/licenses/:id', {
@@ -51,6 +51,6 @@ export function licenseEditRoute(
         await audit(tx, { partnerId: row.partnerId, subjectType: 'license', subjectId: row.id, action: 'license.tag_changed', actor: actorOf(caller), before: { tag: row.tag }, after: { tag: body.tag } });
       });
     }
-    ctx.body = (await kit.represent(await kit.find(caller, row.id), { withNotices: true })) as never;
+    ctx.body = (await kit.show(caller, row.id)) as never;
   });
 }

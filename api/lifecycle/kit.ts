@@ -21,7 +21,7 @@ import { illegalTransition, invalidInput, notFound } from '../problem.js';
 import { scopeOf, type Scope } from '../scope.js';
 import { parseInput } from '../validate.js';
 import { subjectFilters } from './list-filters.js';
-import { currentCycleNotices } from './notices.js';
+import { currentCycleNoticesOf, noticesShown } from './notices.js';
 import { nextDeadlineOf, projectedSnapshot } from './projection.js';
 import { sendOrRefuse } from './refused-update.js';
 
@@ -46,7 +46,8 @@ export interface SubjectKit<T extends LifecycleTypes, Row extends SubjectRow> {
 export interface LifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow> {
   /** The subject as the caller's key may see it, or 404 as for another partner's (R1, R2). */
   find(caller: Caller, id: string): Promise<Row>;
-  represent(row: Row, options: { withNotices: boolean }): Promise<Record<string, unknown>>;
+  /** The subject as reading it answers, with its current cycle's notices, read in one query. */
+  show(caller: Caller, id: string): Promise<Record<string, unknown>>;
   /** `POST <path>/:id/<name>`, `PATCH` or `DELETE <path>/:id`: legal by the machine, then sent as an Update. */
   operation(spec: OperationSpec<T, Row>): void;
   /** An operation whose machine event is its name, with no body: its Update carries only who asked. */
@@ -94,9 +95,8 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
 
   const snapshotOf = (row: Row) => projectedSnapshot(db, row, kit.rules.restore);
 
-  const represent = async (row: Row, { withNotices }: { withNotices: boolean }) => {
+  const represent = async (row: Row, notices?: ReturnType<typeof noticesShown>) => {
     const snapshot = await snapshotOf(row);
-    const notices = withNotices ? await currentCycleNotices(db, row) : undefined;
     return {
       id: row.id,
       companyId: row.companyId,
@@ -114,6 +114,16 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
     };
   };
 
+  const show = async (caller: Caller, id: string) => {
+    const [found] = await db
+      .select({ row: table, notices: currentCycleNoticesOf(table) })
+      .from(table)
+      .where(and(eq(table.id, id), inScope(scopeOf(caller))))
+      .limit(1);
+    if (!found) throw notFound(names.title);
+    return represent(found.row as Row, noticesShown(found.notices));
+  };
+
   const refusal = (operation: string, row: Row, snapshot: T['snapshot'], detail?: string) => {
     const reason =
       detail ??
@@ -128,7 +138,7 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
     const query = parseInput(kit.listQuery, ctx.query) as { state?: string; companyId?: string; product?: string; after?: string; limit: number };
     const filters = [...subjectFilters(kit.table, caller.partnerId, query), inScope(scopeOf(caller)), ...(kit.extraFilters?.(query as never) ?? [])];
     const rows = (await db.select().from(table).where(and(...filters)).orderBy(asc(table.id)).limit(query.limit)) as Row[];
-    const data = await Promise.all(rows.map((row) => represent(row, { withNotices: false })));
+    const data = await Promise.all(rows.map((row) => represent(row)));
     ctx.body = { data, next: nextAfter(rows, query.limit) } as never;
   });
 
@@ -138,7 +148,7 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
     tag: names.tag,
     responses: { 200: kit.responses.one },
   }, async (ctx) => {
-    ctx.body = (await represent(await find(callerOf(ctx), ctx.params.id!), { withNotices: true })) as never;
+    ctx.body = (await show(callerOf(ctx), ctx.params.id!)) as never;
   });
 
   route.get(`${names.path}/:id/timeline`, {
@@ -182,7 +192,7 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
         if (type === INVALID_OPERATION) return invalidInput([{ field: 'body', message }]);
         return undefined;
       });
-      ctx.body = (await represent(await find(caller, row.id), { withNotices: true })) as never;
+      ctx.body = (await show(caller, row.id)) as never;
     });
   };
 
@@ -198,8 +208,8 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
   const answer = async (ctx: Context, caller: Caller, id: string, status = 200) => {
     ctx.status = status;
     if (status === 201) ctx.set('Location', `/v1${names.path}/${id}`);
-    ctx.body = await represent(await find(caller, id), { withNotices: true });
+    ctx.body = await show(caller, id);
   };
 
-  return { find, represent, operation, plainOperation, answer };
+  return { find, show, operation, plainOperation, answer };
 }
