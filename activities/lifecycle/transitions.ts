@@ -5,7 +5,7 @@ import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import { lifecycleTransitions } from '../../platform/metrics.js';
-import { deliveriesOf, deliveryIdsOf, type WebhookEvent } from '../webhook/deliver.js';
+import { webhookDeliveriesOf, type WebhookEvent } from '../webhook/deliver.js';
 
 export type SubjectType = 'license' | 'account';
 
@@ -82,11 +82,12 @@ export interface Transition {
 export async function writeTransition(db: Database, transition: Transition): Promise<{ webhookDeliveryIds: string[] }> {
   const { subject, record, webhookEvent } = transition;
   const noticed = record.notices.length > 0 ? sql`, noticed as (${insertNotices(db, subject, record.notices).getSQL()})` : sql``;
+  const deliveries = webhookDeliveriesOf(subject.partnerId, webhookEvent);
   const [written] = await db.execute<{ first_write: boolean; delivery_ids: string[] }>(sql`
     with projected as (${transition.upsertProjection.getSQL()}),
       audited as (${insertAuditEntry(db, subject, record).getSQL()})${noticed},
-      delivered as (${deliveriesOf(subject.partnerId, webhookEvent)})
-    select exists (select from audited) as first_write, ${deliveryIdsOf(webhookEvent)} as delivery_ids`);
+      ${deliveries.cte}
+    select exists (select from audited) as first_write, ${deliveries.ids} as delivery_ids`);
   // Counted after the commit, and only by the write that made the transition: a retry counts nothing.
   if (written!.first_write) lifecycleTransitions.inc({ subject: subject.type, action: record.audit.action });
   return { webhookDeliveryIds: written!.delivery_ids };

@@ -27,31 +27,29 @@ export const ENDPOINT_UNAVAILABLE = 'WebhookEndpointUnavailable';
 const SYSTEM_ACTOR = 'system:webhooks';
 
 /**
- * The statement that writes one delivery per active subscription of the partner matching the
- * event, to run as the CTE `delivered` of a larger statement: a transition is written in one
- * (./lifecycle/transitions.ts). Most partners subscribe to nothing and it writes no row.
+ * The deliveries of one event, as parts of a larger statement (a transition is written in one,
+ * ./lifecycle/transitions.ts): `cte` writes one delivery per active subscription of the partner
+ * matching the event (most partners subscribe to nothing: no row); `ids` reads, as text[], those
+ * it wrote and those an earlier attempt of the same write made, which the statement's snapshot
+ * still shows. A retried write so answers the same ones, and its workflow starts a
+ * webhookDelivery for each. They are made together because `ids` reads what `cte` names.
  */
-export function deliveriesOf(partnerId: string, event: WebhookEvent): SQL {
-  return sql`insert into ${webhookDeliveries} (partner_id, webhook_id, event_id, event_type, occurred_at, data)
-    select ${partnerId}, ${webhooks.id}, ${event.id}, ${event.type}, ${event.occurredAt.toISOString()}::timestamptz, ${JSON.stringify(event.data)}::jsonb
-    from ${webhooks}
-    where ${and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type))}
-    on conflict do nothing
-    returning id`;
-}
-
-/**
- * Every delivery of the event, as text[]: those `delivered` just wrote and those an earlier
- * attempt of the same write made, which the statement's snapshot still shows; a retried write
- * answers the same ones, so its workflow starts a webhookDelivery for each.
- */
-export function deliveryIdsOf(event: WebhookEvent): SQL<string[]> {
-  return sql<string[]>`array(select id::text from delivered union all select ${webhookDeliveries.id}::text from ${webhookDeliveries} where ${webhookDeliveries.eventId} = ${event.id})`;
+export function webhookDeliveriesOf(partnerId: string, event: WebhookEvent): { cte: SQL; ids: SQL<string[]> } {
+  return {
+    cte: sql`delivered as (insert into ${webhookDeliveries} (partner_id, webhook_id, event_id, event_type, occurred_at, data)
+      select ${partnerId}, ${webhooks.id}, ${event.id}, ${event.type}, ${event.occurredAt.toISOString()}::timestamptz, ${JSON.stringify(event.data)}::jsonb
+      from ${webhooks}
+      where ${and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type))}
+      on conflict do nothing
+      returning id)`,
+    ids: sql<string[]>`array(select id::text from delivered union all select ${webhookDeliveries.id}::text from ${webhookDeliveries} where ${webhookDeliveries.eventId} = ${event.id})`,
+  };
 }
 
 /** Writes the event's deliveries inside the caller's transaction and answers every delivery of it. */
 export async function enqueueWebhookDeliveries(tx: Transaction, partnerId: string, event: WebhookEvent): Promise<string[]> {
-  const [row] = await tx.execute<{ ids: string[] }>(sql`with delivered as (${deliveriesOf(partnerId, event)}) select ${deliveryIdsOf(event)} as ids`);
+  const deliveries = webhookDeliveriesOf(partnerId, event);
+  const [row] = await tx.execute<{ ids: string[] }>(sql`with ${deliveries.cte} select ${deliveries.ids} as ids`);
   return row!.ids;
 }
 
