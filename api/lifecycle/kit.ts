@@ -87,8 +87,11 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
   const names = { subject, title, tag: `${title}s`, path: `/${subject}s`, noun: `${/^[aeiou]/.test(subject) ? 'an' : 'a'} ${subject}` };
   const illegalNow = `The lifecycle does not allow it in the ${names.subject}'s current state; \`state\` and \`operation\` say which`;
 
+  /** The subject, if the caller's key may see it (R1, R2). */
+  const visible = (caller: Caller, id: string) => and(eq(table.id, id), inScope(scopeOf(caller)));
+
   const find = async (caller: Caller, id: string): Promise<Row> => {
-    const [row] = await db.select().from(table).where(and(eq(table.id, id), inScope(scopeOf(caller)))).limit(1);
+    const [row] = await db.select().from(table).where(visible(caller, id)).limit(1);
     if (!row) throw notFound(names.title);
     return row as Row;
   };
@@ -115,11 +118,7 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
   };
 
   const show = async (caller: Caller, id: string) => {
-    const [found] = await db
-      .select({ row: table, notices: currentCycleNoticesOf(table) })
-      .from(table)
-      .where(and(eq(table.id, id), inScope(scopeOf(caller))))
-      .limit(1);
+    const [found] = await db.select({ row: table, notices: currentCycleNoticesOf(table) }).from(table).where(visible(caller, id)).limit(1);
     if (!found) throw notFound(names.title);
     return represent(found.row as Row, noticesShown(found.notices));
   };

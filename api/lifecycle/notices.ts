@@ -2,14 +2,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { accounts, licenses, outbox } from '../../db/schema.js';
 
-interface NoticeRow {
-  kind: string;
-  offset: string | null;
-  cycle: number;
-  status: string;
-  dueAt: string;
-  sentAt: string | null;
-}
+/** An outbox row as JSON carries it: its times as text. */
+type NoticeRow = Pick<typeof outbox.$inferSelect, 'kind' | 'offset' | 'cycle' | 'status'> & { dueAt: string; sentAt: string | null };
 
 /**
  * The subject's current-cycle notices as a column of the query that reads the subject, so an
