@@ -33,7 +33,8 @@ const settledRss = () => {
 /**
  * The process's memory each time another fifth of the licenses has its workflow started and its
  * first state written, while S1 imports them: whether it levels off once the workflow cache is
- * full says what a larger import would cost without running one (it did not, in the README's run).
+ * full says what a larger import would cost without running one (it levelled off in the README's
+ * latest run, and did not in the one before).
  */
 async function memoryWhileImporting(importing: Promise<unknown>, base: number): Promise<{ licenses: number; growthMiB: number }[]> {
   let finished = false;
