@@ -1,9 +1,10 @@
 // Policies as workflows and the API use them (machines/lifecycle/policy.ts), and which policy a
 // license or account lives by: the one named at issue, else its company's, else the partner's
 // choice for its product, else the partner's default (DESIGN §3).
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { Database, Transaction } from './client.js';
 import { defaultPolicyTerms, type LifecyclePolicy } from '../machines/lifecycle/policy.js';
+import { preparedOnce } from './prepared.js';
 import { companies, policies, productPolicies } from './schema.js';
 
 export function policyFromRow(row: typeof policies.$inferSelect): LifecyclePolicy {
@@ -48,14 +49,20 @@ export const DEFAULT_POLICY_NAME = 'Default';
 
 type Reader = Database | Transaction;
 
-/** A change to a policy is a new version, so its highest version is the current one. */
-export async function currentVersion(db: Reader, partnerId: string, policyId: string): Promise<LifecyclePolicy | undefined> {
-  const [row] = await db
+/** Every issue, and every cycle of every license, reads its policy's current version. */
+const currentVersionOf = preparedOnce((db: Reader) =>
+  db
     .select()
     .from(policies)
-    .where(and(eq(policies.id, policyId), eq(policies.partnerId, partnerId)))
+    .where(and(eq(policies.id, sql.placeholder('policyId')), eq(policies.partnerId, sql.placeholder('partnerId'))))
     .orderBy(desc(policies.version))
-    .limit(1);
+    .limit(1)
+    .prepare('current_policy_version'),
+);
+
+/** A change to a policy is a new version, so its highest version is the current one. */
+export async function currentVersion(db: Reader, partnerId: string, policyId: string): Promise<LifecyclePolicy | undefined> {
+  const [row] = await currentVersionOf(db).execute({ policyId, partnerId });
   return row && policyFromRow(row);
 }
 

@@ -1,8 +1,9 @@
 // A license group is one company's licenses and accounts of one product (R9, seed 004).
 // These activities keep the group's seat allocation and tell license workflows whom to wake.
-import { and, asc, eq, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, notInArray, or, sql, type Placeholder } from 'drizzle-orm';
 import { finalAccountStates } from '../../machines/lifecycle/states.js';
 import type { Database, Transaction } from '../../db/client.js';
+import { preparedOnce } from '../../db/prepared.js';
 import { accounts, licenses } from '../../db/schema.js';
 import { allocateSeats, type AccountAllocation, type SeatAllocation } from '../../machines/account/allocation.js';
 import type { AccountType } from '../../machines/lifecycle/capabilities.js';
@@ -20,7 +21,8 @@ export interface LicenseGroupStanding {
   coveredUntil: number | null;
 }
 
-const ofGroup = (table: typeof licenses | typeof accounts, group: LicenseGroup) =>
+/** A group's rows, for a known group or for the placeholders of a prepared statement. */
+const ofGroup = (table: typeof licenses | typeof accounts, group: Record<keyof LicenseGroup, string | Placeholder>) =>
   and(eq(table.partnerId, group.partnerId), eq(table.companyId, group.companyId), eq(table.product, group.product));
 
 const NO_SEATS: AccountAllocation = { allocations: [], allocated: 0, overage: 0 };
@@ -122,12 +124,24 @@ export async function liveAccountsOfGroups(db: Database, groups: readonly Licens
   return rows.map((row) => row.id);
 }
 
-/** The accounts a license change may concern: every account of its group not yet deleted. */
-export async function liveAccountsOfGroup(tx: Database | Transaction, group: LicenseGroup): Promise<string[]> {
-  const rows = await tx
+/** Read after every license transition. */
+const liveAccountsOf = preparedOnce((db: Database | Transaction) =>
+  db
     .select({ id: accounts.id })
     .from(accounts)
-    .where(and(ofGroup(accounts, group), notInArray(accounts.state, [...finalAccountStates])))
-    .orderBy(asc(accounts.id));
+    .where(
+      and(
+        ofGroup(accounts, { partnerId: sql.placeholder('partnerId'), companyId: sql.placeholder('companyId'), product: sql.placeholder('product') }),
+        notInArray(accounts.state, [...finalAccountStates]),
+      ),
+    )
+    .orderBy(asc(accounts.id))
+    .prepare('live_accounts_of_group'),
+);
+
+/** The accounts a license change may concern: every account of its group not yet deleted. */
+export async function liveAccountsOfGroup(tx: Database | Transaction, group: LicenseGroup): Promise<string[]> {
+  const { partnerId, companyId, product } = group;
+  const rows = await liveAccountsOf(tx).execute({ partnerId, companyId, product });
   return rows.map((row) => row.id);
 }

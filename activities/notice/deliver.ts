@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
+import { preparedOnce } from '../../db/prepared.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import type { Logger } from '../../platform/logger.js';
 import { noticesSent } from '../../platform/metrics.js';
@@ -27,10 +28,20 @@ const ACTOR = 'system:notices';
 /** While the SMTP conversation runs, so a worker that dies mid-send is noticed in seconds. */
 const HEARTBEAT_EVERY_MS = 1_000;
 
+/** Every notice starts by reading its outbox row. */
+const noticeByKey = preparedOnce((db: Database) =>
+  db
+    .select()
+    .from(outbox)
+    .where(eq(outbox.key, sql.placeholder('key')))
+    .limit(1)
+    .prepare('notice_by_key'),
+);
+
 export function createNoticeActivities({ db, mailer, logger }: { db: Database; mailer: Mailer; logger: Logger }) {
   return {
     async deliverNotice(key: string): Promise<NoticeOutcome> {
-      const [notice] = await db.select().from(outbox).where(eq(outbox.key, key)).limit(1);
+      const [notice] = await noticeByKey(db).execute({ key });
       if (!notice) throw ApplicationFailure.nonRetryable(`no notice ${key} in the outbox`, UNDELIVERABLE_NOTICE);
       if (notice.status !== 'pending') return outcomeOf(notice);
 
@@ -97,26 +108,44 @@ type Settlement = Pick<OutboxRow, 'status'> & Partial<Pick<OutboxRow, 'messageId
 /**
  * The outcome and its audit entry (`notice.sent`, `notice.failed`, `notice.skipped`), once, in
  * one statement: a mass expiry settles thousands, and a transaction would cost four round trips.
+ * Every outcome column is written, those an outcome lacks as the null a pending row holds, so
+ * the statement has one shape and is prepared once. An earlier attempt that outlived its timeout
+ * may have settled the notice already: its record stands.
  */
+const settleNotice = preparedOnce((db: Database) => {
+  const value = sql.placeholder;
+  const settled = db.$with('settled', { partnerId: outbox.partnerId, subjectType: outbox.subjectType, subjectId: outbox.subjectId }).as(sql`
+    update ${outbox} set status = ${value('status')}::notice_status, message_id = ${value('messageId')}::text, recipients = ${value('recipients')}::jsonb,
+      locale = ${value('locale')}::text, error = ${value('error')}::text, sent_at = ${value('sentAt')}::timestamptz
+    where ${outbox.id} = ${value('id')}::uuid and ${outbox.status} = 'pending'
+    returning ${outbox.partnerId}, ${outbox.subjectType}, ${outbox.subjectId}`);
+  const audited = db.$with('audited', {}).as(sql`
+    insert into ${auditLog} (partner_id, subject_type, subject_id, action, actor, before, after, at, dedupe_key)
+    select ${settled.partnerId}, ${settled.subjectType}, ${settled.subjectId}::text, ${value('action')}::text, ${ACTOR}::text,
+      ${value('before')}::jsonb, ${value('after')}::jsonb, ${value('at')}::timestamptz, ${value('dedupeKey')}::text
+    from ${settled}
+    on conflict (dedupe_key) do nothing`);
+  return db.with(settled, audited).select({ settled: sql<number>`count(*)::int` }).from(settled).prepare('settle_notice');
+});
+
 async function settle(db: Database, notice: OutboxRow, settlement: Settlement): Promise<NoticeOutcome> {
   const at = settlement.sentAt ?? new Date();
   const { status, error, ...sent } = settlement;
   const after = { key: notice.key, kind: notice.kind, offset: notice.offset, cycle: notice.cycle, status, ...sent, ...(error ? { error } : {}) };
-  // An earlier attempt that outlived its timeout may have settled it already: its record stands.
-  const settled = db.$with('settled').as(
-    db
-      .update(outbox)
-      .set(settlement)
-      .where(and(eq(outbox.id, notice.id), eq(outbox.status, 'pending')))
-      .returning({ partnerId: outbox.partnerId, subjectType: outbox.subjectType, subjectId: outbox.subjectId }),
-  );
-  const audited = db.$with('audited', {}).as(sql`
-    insert into ${auditLog} (partner_id, subject_type, subject_id, action, actor, before, after, at, dedupe_key)
-    select ${settled.partnerId}, ${settled.subjectType}, ${settled.subjectId}::text, ${`notice.${status}`}, ${ACTOR},
-      ${JSON.stringify({ status: notice.status })}::jsonb, ${JSON.stringify(after)}::jsonb, ${at.toISOString()}::timestamptz, ${`notice:${notice.key}:${status}`}
-    from ${settled}
-    on conflict (dedupe_key) do nothing`);
-  const [result] = await db.with(settled, audited).select({ settled: sql<number>`count(*)::int` }).from(settled);
+  const [result] = await settleNotice(db).execute({
+    id: notice.id,
+    status,
+    messageId: settlement.messageId ?? null,
+    recipients: settlement.recipients ? JSON.stringify(settlement.recipients) : null,
+    locale: settlement.locale ?? null,
+    error: error ?? null,
+    sentAt: settlement.sentAt?.toISOString() ?? null,
+    action: `notice.${status}`,
+    before: JSON.stringify({ status: notice.status }),
+    after: JSON.stringify(after),
+    at: at.toISOString(),
+    dedupeKey: `notice:${notice.key}:${status}`,
+  });
   if (result?.settled) {
     // Counted once per notice, by the attempt that recorded it, however many attempts reached the server.
     if (status === 'sent') noticesSent.inc({ kind: notice.kind });

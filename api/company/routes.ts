@@ -1,7 +1,8 @@
 // Companies: the partner's customers, with the locale and recipients of their notices.
 import type Router from '@koa/router';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
+import { preparedOnce } from '../../db/prepared.js';
 import { companies } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
@@ -14,8 +15,18 @@ import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
 import { companyList, companyResponse } from './responses.js';
 
+/** Every issue reads its company. */
+const companyOfPartner = preparedOnce((db: Database) =>
+  db
+    .select()
+    .from(companies)
+    .where(and(eq(companies.id, sql.placeholder('companyId')), eq(companies.partnerId, sql.placeholder('partnerId'))))
+    .limit(1)
+    .prepare('company_of_partner'),
+);
+
 export async function companyOf(db: Database, partnerId: string, companyId: string) {
-  const [row] = await db.select().from(companies).where(and(eq(companies.id, companyId), eq(companies.partnerId, partnerId))).limit(1);
+  const [row] = await companyOfPartner(db).execute({ companyId, partnerId });
   if (!row) throw notFound('Company');
   return row;
 }

@@ -2,6 +2,7 @@
 // made on first use in the group the partner chose for default pools (or a group made for them).
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
+import { preparedOnce } from '../../db/prepared.js';
 import { accessGroups, pools } from '../../db/schema.js';
 import { fieldNotFound, invalidInput } from '../problem.js';
 import type { Scope } from '../scope.js';
@@ -25,9 +26,17 @@ async function groupForDefaultPools(db: Database, partnerId: string): Promise<st
   return made!.id;
 }
 
+/** Every issue that names no pool reads its company's default pool. */
+const defaultPoolOfCompany = preparedOnce((db: Database) =>
+  db
+    .select({ poolId: pools.id, accessGroupId: pools.accessGroupId })
+    .from(pools)
+    .where(and(eq(pools.partnerId, sql.placeholder('partnerId')), eq(pools.defaultForCompanyId, sql.placeholder('companyId'))))
+    .prepare('default_pool_of_company'),
+);
+
 async function defaultPoolOf(db: Database, partnerId: string, company: { id: string; name: string }): Promise<Placement> {
-  const find = () =>
-    db.select({ poolId: pools.id, accessGroupId: pools.accessGroupId }).from(pools).where(and(eq(pools.partnerId, partnerId), eq(pools.defaultForCompanyId, company.id)));
+  const find = () => defaultPoolOfCompany(db).execute({ partnerId, companyId: company.id });
   const [existing] = await find();
   if (existing) return existing;
   const accessGroupId = await groupForDefaultPools(db, partnerId);

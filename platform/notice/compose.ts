@@ -2,6 +2,7 @@
 // locale and the partner's time zone (R20). Delivery sends it; GET /v1/outbox/:id shows it.
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
+import { preparedOnce } from '../../db/prepared.js';
 import { accounts, companies, licenses, outbox, partners } from '../../db/schema.js';
 import { renderNotice, type NoticeKind, type NoticeVars, type RenderedNotice, type SubjectType } from './render.js';
 
@@ -53,8 +54,10 @@ export async function composeNotice(db: Database, notice: OutboxRow, options: { 
 }
 
 /** The company, partner and subject a notice names, in one query: a mass expiry composes thousands. */
-async function noticeParties(db: Database, notice: OutboxRow) {
-  const [row] = await db
+const partiesOfNotice = preparedOnce((db: Database) => {
+  const subjectType = sql.placeholder('subjectType');
+  const subjectId = sql.placeholder('subjectId');
+  return db
     .select({
       company: { name: companies.name, locale: companies.locale, noticeEmails: companies.noticeEmails, noticeOptOuts: companies.noticeOptOuts },
       partner: { name: partners.name, contactEmail: partners.contactEmail, timeZone: partners.timeZone },
@@ -62,11 +65,17 @@ async function noticeParties(db: Database, notice: OutboxRow) {
       account: { product: accounts.product, name: accounts.name },
     })
     .from(companies)
-    .innerJoin(partners, eq(partners.id, notice.partnerId))
-    .leftJoin(licenses, and(eq(licenses.id, notice.subjectId), sql`${notice.subjectType} = 'license'`))
-    .leftJoin(accounts, and(eq(accounts.id, notice.subjectId), sql`${notice.subjectType} = 'account'`))
-    .where(eq(companies.id, notice.companyId))
-    .limit(1);
+    .innerJoin(partners, eq(partners.id, sql.placeholder('partnerId')))
+    .leftJoin(licenses, and(eq(licenses.id, subjectId), sql`${subjectType}::text = 'license'`))
+    .leftJoin(accounts, and(eq(accounts.id, subjectId), sql`${subjectType}::text = 'account'`))
+    .where(eq(companies.id, sql.placeholder('companyId')))
+    .limit(1)
+    .prepare('parties_of_notice');
+});
+
+async function noticeParties(db: Database, notice: OutboxRow) {
+  const { partnerId, subjectType, subjectId, companyId } = notice;
+  const [row] = await partiesOfNotice(db).execute({ partnerId, subjectType, subjectId, companyId });
   if (!row) throw new UndeliverableNotice(`notice ${notice.key}: its company or partner no longer exists`);
   const subject: Pick<NoticeVars, 'product' | 'seats' | 'accountName'> | undefined = row.license
     ? { product: row.license.product, seats: row.license.seats }

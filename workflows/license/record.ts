@@ -37,7 +37,10 @@ export class LicenseRecord extends LifecycleRecord<LicenseTypes, LicenseFacts, L
     const state = LicenseLifecycle.stateOf(snapshot);
     const { webhookDeliveryIds, accountIds } = await recordLicenseTransition({ ...record, license: this.facts, state, context: snapshot.context });
     // What the license's accounts draw on: whether it lends seats (state) and in which order (expiry).
-    if (this.revision === 0 || state !== this.state || snapshot.context.expiresAt !== this.expiresAt) await tellAccountsOfGroup(accountIds);
+    // Most licenses have no account: skipping the call spares the workflow its promises, each of
+    // which the SDK's promise hook captures a stack trace for (issue 13).
+    const accountsDrawOnIt = this.revision === 0 || state !== this.state || snapshot.context.expiresAt !== this.expiresAt;
+    if (accountsDrawOnIt && accountIds.length > 0) await tellAccountsOfGroup(accountIds);
     return { webhookDeliveryIds };
   }
 
