@@ -259,12 +259,11 @@ export abstract class LifecycleRecord<
     this.revision = revision;
     this.showInUi();
     const noticeKeys = notices.map((notice) => notice.key);
-    if (noticeKeys.length > 0 && (this.generation >= 1 || NoticeDeliveries.deliveredInLifecycle())) {
-      this.notices.deliver(noticeKeys);
-      await startDeliveries(this.facts, { action: entry.action, noticeKeys: [], webhookDeliveryIds });
-    } else {
-      await startDeliveries(this.facts, { action: entry.action, noticeKeys, webhookDeliveryIds });
-    }
+    const deliveredHere = noticeKeys.length > 0 && (this.generation >= 1 || NoticeDeliveries.deliveredInLifecycle());
+    if (deliveredHere) this.notices.deliver(noticeKeys);
+    const toStart = { action: entry.action, noticeKeys: deliveredHere ? [] : noticeKeys, webhookDeliveryIds };
+    // Most transitions start nothing: not calling spares the workflow the promises of an empty call (issue 13).
+    if (toStart.noticeKeys.length > 0 || toStart.webhookDeliveryIds.length > 0) await startDeliveries(this.facts, toStart);
   }
 
   protected showInUi(): void {

@@ -46,9 +46,9 @@ const { startDeliveries: startDeliveryWorkflows } = proxyLocalActivities<Deliver
  * Call once the transition is written: its webhook events go out in workflows of their own,
  * which outlive this run's continueAsNew and the subject's deletion. Notices did too, until the
  * lifecycle delivered them itself (./notices.ts); a run replayed from before that still passes them.
+ * Called only with something to start: most transitions have nothing, and skip the call.
  */
 export async function startDeliveries(subject: { partnerId: string; companyId: string }, written: WrittenTransition): Promise<void> {
-  if (written.noticeKeys.length === 0 && written.webhookDeliveryIds.length === 0) return;
   await startDeliveryWorkflows({
     partnerId: subject.partnerId,
     companyId: subject.companyId,
