@@ -2,7 +2,7 @@
 // accepted the message, and the Message-ID comes from the outbox key: a retry after a crash
 // between "accepted" and "marked" repeats the very same message instead of sending a new one.
 import { createHash } from 'node:crypto';
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
 import { preparedOnce } from '../../db/prepared.js';
