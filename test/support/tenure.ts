@@ -176,14 +176,35 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
   };
 }
 
+/**
+ * A probe that has not answered in this long is stuck (a call waiting on a connection that went
+ * away), not slow: it is left behind and asked again, so a wait ends at its deadline instead of
+ * hanging. The bench once stalled for 18 minutes on one such probe (issue 13).
+ */
+const STUCK_PROBE_MS = 30_000;
+
 /** Polls until `probe` returns a value that passes `accept`, or fails with the last value seen. */
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, { timeoutMs = 30_000, intervalMs = 200 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let last: T = await probe();
-  while (!accept(last)) {
-    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+  let last: { value: T } | undefined;
+  for (;;) {
+    const answer = await answeredWithin(probe, STUCK_PROBE_MS);
+    if (answer) {
+      if (accept(answer.value)) return answer.value;
+      last = answer;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${last ? JSON.stringify(last.value) : 'none, the probe never answered'}`);
     await new Promise((done) => setTimeout(done, intervalMs));
-    last = await probe();
   }
-  return last;
+}
+
+/** The probe's answer, or undefined if it has not come within `ms`; a probe that fails fails the caller. */
+async function answeredWithin<T>(probe: () => Promise<T>, ms: number): Promise<{ value: T } | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), ms)));
+  try {
+    return await Promise.race([probe().then((value) => ({ value })), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
