@@ -1,5 +1,7 @@
 // RFC 9457 problem+json: every error a caller can cause is answered with a stable
 // `code`, the offending `field` when there is one, and what to do about it.
+import { status as grpcStatus } from '@grpc/grpc-js';
+import { isGrpcServiceError } from '@temporalio/client';
 import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 export class Problem extends Error {
@@ -58,11 +60,25 @@ export const unservedMethod = (status: 405 | 501, method: string, allow: string)
     ? new Problem(405, 'method_not_allowed', `${method} is not allowed on this route`, `Allowed: ${allow}.`)
     : new Problem(501, 'method_not_implemented', `Tenure does not implement ${method}`, `Allowed on this route: ${allow}.`);
 
+/** Temporal down or unreachable (the SDK's retries spent), or a call past the deadline of runtime/temporal.ts. */
+const TEMPORAL_OUTAGE = new Set<number>([grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED]);
+
+/** True for a Temporal outage, however deep the SDK wrapped the gRPC error (a failed start, an Update's timeout). */
+export function isTemporalUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; cause = (cause as { cause?: unknown }).cause, depth++) {
+    if (isGrpcServiceError(cause) && TEMPORAL_OUTAGE.has(cause.code)) return true;
+  }
+  return false;
+}
+
+const RETRY_SHORTLY = 'Try again shortly; send an Idempotency-Key with a POST so that a retry cannot repeat it.';
+
 /** Any error as the problem a caller sees: ours as raised, Koa's (413, 405, bad JSON) translated, anything else a 500. */
 export function asProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   // An outage to wait out, not a bug: the caller may retry (with its Idempotency-Key, for a POST).
-  if (isDatabaseUnavailable(error)) return new Problem(503, 'unavailable', 'The database is not answering', 'Try again shortly; send an Idempotency-Key with a POST so that a retry cannot repeat it.');
+  if (isDatabaseUnavailable(error)) return new Problem(503, 'unavailable', 'The database is not answering', RETRY_SHORTLY);
+  if (isTemporalUnavailable(error)) return new Problem(503, 'unavailable', 'Temporal is not answering', RETRY_SHORTLY);
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (status === 413) return new Problem(413, 'body_too_large', 'The request body is too large', 'The limit is 1 MB.');
   if (status === 415) return new Problem(415, 'unsupported_media_type', 'The body must be JSON', (error as Error).message, { field: 'Content-Type' });

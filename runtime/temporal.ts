@@ -1,7 +1,8 @@
 // Connection to the Temporal server: a local dev server, a self-hosted cluster
 // (optionally mTLS) or Temporal Cloud (API key or mTLS), from the same variables.
 import { readFile } from 'node:fs/promises';
-import { Connection } from '@temporalio/client';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ConfigError, type Config } from './config.js';
 
@@ -27,10 +28,25 @@ function unreachable(address: string, error: unknown): ConfigError {
   return new ConfigError('TEMPORAL_ADDRESS', `cannot reach Temporal at ${address} (${reason})`);
 }
 
+/**
+ * The longest one call to Temporal may take. Without a deadline, a call on a connection that went
+ * away without a word waits forever, and so does the request behind it. Long polls (an Update's
+ * outcome, a workflow's result) are answered within the server's long-poll interval (20 s by
+ * default) and asked again, so only a stuck call reaches it.
+ */
+export const TEMPORAL_CALL_DEADLINE_MS = 30_000;
+
+/** The client's gRPC interceptors: the SDK's retries of transient failures, all within one deadline per call. */
+export function clientInterceptors(deadlineMs = TEMPORAL_CALL_DEADLINE_MS): Interceptor[] {
+  const withinDeadline: Interceptor = (options, nextCall) =>
+    new InterceptingCall(nextCall(options.deadline === undefined ? { ...options, deadline: Date.now() + deadlineMs } : options));
+  return [withinDeadline, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())];
+}
+
 export async function connectClient(config: Config, address: string): Promise<Connection> {
   const target = await targetOf(config, address);
   try {
-    return await Connection.connect({ ...target, connectTimeout: '5s' });
+    return await Connection.connect({ ...target, connectTimeout: '5s', interceptors: clientInterceptors() });
   } catch (error) {
     throw unreachable(address, error);
   }

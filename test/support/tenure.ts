@@ -19,6 +19,7 @@ import { freePort } from './ports.js';
 import { createLogger } from '../../platform/logger.js';
 import { readinessProbe } from '../../runtime/readiness.js';
 import { createWorker } from '../../runtime/worker.js';
+import { clientInterceptors } from '../../runtime/temporal.js';
 import { targetPolicy, type Resolver } from '../../platform/network/address-guard.js';
 import { testDataConverter, testPayloadCodec } from './payload-keys.js';
 import { credentialCipherFromKey } from '../../platform/source/credentials.js';
@@ -117,7 +118,8 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
   };
   if (options.worker !== false) await startWorker();
 
-  const client = new Client({ connection: await Connection.connect({ address }), namespace: 'default', dataConverter: testDataConverter });
+  // The API's client as runtime/temporal.ts makes it: every call within a deadline.
+  const client = new Client({ connection: await Connection.connect({ address, interceptors: clientInterceptors() }), namespace: 'default', dataConverter: testDataConverter });
   const app = createApp({
     db: apiDatabase.db,
     temporal: client,
