@@ -6,6 +6,7 @@ import { auditLog, outbox } from '../../db/schema.js';
 import { keepHistory } from '../support/histories.js';
 import { startWorkerProcess } from '../support/spawn-worker.js';
 import { eventually } from '../support/tenure.js';
+import { attemptsWaitingForOutboxRow, holdOutboxRowOfNextMail, waitingOnOutboxRow } from './outbox-lock.js';
 import { startTenureWithSmtp, type TenureWithSmtp } from './tenure-with-smtp.js';
 import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
 
@@ -14,14 +15,6 @@ beforeAll(async () => {
   tenure = await startTenureWithSmtp({ worker: false });
 });
 afterAll(() => tenure?.close());
-
-/** Backends of this test's database blocked on a row lock while settling a notice in the outbox. */
-const waitingOnOutboxRow = sql`datname = current_database() and wait_event_type = 'Lock' and query ilike '%update "outbox" set%'`;
-
-async function workerWaitsForOutboxRow(): Promise<number> {
-  const [row] = await tenure.db.execute<{ waiting: number }>(sql`select count(*)::int as waiting from pg_stat_activity where ${waitingOnOutboxRow}`);
-  return row?.waiting ?? 0;
-}
 
 /**
  * The killed worker's connection goes with it. PostgreSQL would only notice at its next read, and
@@ -40,29 +33,18 @@ describe('a worker that dies between SMTP acceptance and the outbox update', () 
 
     // The server accepts the message (250) while the test holds the outbox row, so the worker
     // has the acceptance in hand but cannot record it before it is killed.
-    let releaseRow = () => {};
-    const rowHeld = new Promise<void>((held) => {
-      tenure.smtp.beforeAccepting = async (mail) => {
-        tenure.smtp.beforeAccepting = undefined;
-        void tenure.db.transaction(async (tx) => {
-          await tx.select().from(outbox).where(eq(outbox.key, mail.key)).for('update');
-          held();
-          await new Promise<void>((release) => (releaseRow = release));
-        });
-        await rowHeld;
-      };
-    });
+    const row = holdOutboxRowOfNextMail(tenure);
     const issued = await tenure.api('POST', '/v1/licenses', { companyId, product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(60), policyId });
     expect(issued.status).toBe(201);
 
     const [first] = await eventually(async () => tenure.smtp.received, (mails) => mails.length === 1);
-    await rowHeld;
+    await row.held;
     // The worker has the server's 250 in hand once its update of the outbox row waits for the lock this test holds.
-    await eventually(workerWaitsForOutboxRow, (waiting) => waiting > 0, { timeoutMs: 10_000, intervalMs: 20 });
+    await eventually(() => attemptsWaitingForOutboxRow(tenure), (waiting) => waiting > 0, { timeoutMs: 10_000, intervalMs: 20 });
     crashing.kill('SIGKILL');
     await once(crashing, 'exit');
     await endDeadWorkersStatement();
-    releaseRow();
+    row.release();
     const [stillPending] = await tenure.db.select().from(outbox).where(eq(outbox.key, first!.key));
     expect(stillPending).toMatchObject({ status: 'pending', messageId: null });
 
