@@ -3,7 +3,7 @@
 // change, R31), a POST accepts Idempotency-Key (422 when reused with another body, 409 while
 // the first is running), an id that is not the caller's is not found (404, R1), and a body
 // that is not JSON, over 1 MB or too deep is refused (400, 415, 413, 422: api/request-body.ts),
-// and while the database does not answer, 503 (db/unavailable.ts).
+// and while the database or Temporal does not answer, 503 (db/unavailable.ts, api/problem.ts).
 import type { OpenApiParameter } from './document.js';
 import { sharedProblems } from './problems.js';
 import type { DocumentedOperation } from './route.js';
