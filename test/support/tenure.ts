@@ -181,7 +181,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
 /**
  * A probe that has not answered in this long is stuck (a call waiting on a connection that went
  * away), not slow: it is left behind and asked again, so a wait ends at its deadline instead of
- * hanging. The bench once stalled for 18 minutes on one such probe (issue 13).
+ * hanging. A bench run once stalled 18 minutes in a wait, most likely on such a call (issue 13).
  */
 const STUCK_PROBE_MS = 30_000;
 
