@@ -3,14 +3,14 @@
 // has a baseline measured in the same run.
 import { fileURLToPath } from 'node:url';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type InjectedSinks } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createMailer } from '../../activities/notice/transport.js';
 import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import type { Tenure } from '../../test/support/tenure.js';
-import { rawEntity, rawIssued, rawSleeper, recordedRaw, renewRaw } from './workflows.js';
+import { rawEntity, rawExpiry, rawIssued, rawSleeper, recordedRaw, renewRaw, type SleeperSinks } from './workflows.js';
 
 const rawWorkflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 
@@ -27,6 +27,8 @@ export interface RawTemporal {
   issue(expiresInMs: number): Promise<void>;
   /** Starts `count` raw workflows that only sleep (P6) and waits until each has run its first task. */
   startSleeping(count: number, expiresInMs: number): Promise<void>;
+  /** Starts P5's raw entities, one per id, each asleep until `at` and then writing one row and sending one mail; waits until every one sleeps. */
+  startExpiring(ids: readonly string[], at: number): Promise<void>;
   /** Resolves once every raw entity started so far has run its first activity: no backlog left to skew the next figure. */
   drained(): Promise<void>;
   close(): Promise<void>;
@@ -40,7 +42,21 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   let started = 0;
   let recorded = 0;
   let sleepers = 0;
-  let asleep = 0;
+  /** Workflows asleep after their first task, per workflow type. */
+  const asleep = new Map<string, number>();
+  const untilAsleep = async (workflowType: string, count: number) => {
+    while ((asleep.get(workflowType) ?? 0) < count) await new Promise((resolve) => setTimeout(resolve, 250));
+  };
+  const sinks: InjectedSinks<SleeperSinks> = {
+    sleepers: {
+      fellAsleep: {
+        fn: ({ workflowType }) => {
+          asleep.set(workflowType, (asleep.get(workflowType) ?? 0) + 1);
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
   const worker = await Worker.create({
     connection: await NativeConnection.connect({ address }),
     taskQueue,
@@ -49,11 +65,9 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     stickyQueueScheduleToStartTimeout: '1m',
     maxConcurrentActivityTaskExecutions: 200,
+    sinks,
     activities: {
       recordIssue: async (revision: number) => revision,
-      fallAsleep: async () => {
-        asleep++;
-      },
       record: async (revision: number) => {
         if (revision === 1) recorded++;
         return revision;
@@ -92,7 +106,11 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
       await withBoundedConcurrency([...Array(count).keys()], 64, () =>
         client.workflow.start(rawSleeper, { taskQueue, workflowId: `${taskQueue}:asleep:${sleepers++}`, args: [expiresInMs] }).then(() => undefined),
       );
-      while (asleep < sleepers) await new Promise((resolve) => setTimeout(resolve, 250));
+      await untilAsleep(rawSleeper.name, sleepers);
+    },
+    async startExpiring(ids, at) {
+      await withBoundedConcurrency(ids, 64, (id) => client.workflow.start(rawExpiry, { taskQueue, workflowId: `${taskQueue}:${id}`, args: [id, at] }).then(() => undefined));
+      await untilAsleep(rawExpiry.name, ids.length);
     },
     drained,
     async close() {
