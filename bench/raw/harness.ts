@@ -44,8 +44,13 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   let sleepers = 0;
   /** Workflows asleep after their first task, per workflow type. */
   const asleep = new Map<string, number>();
-  const untilAsleep = async (workflowType: string, count: number) => {
-    while ((asleep.get(workflowType) ?? 0) < count) await new Promise((resolve) => setTimeout(resolve, 250));
+  /** Fails, naming how many slept, rather than hang the bench if some never tell (10 minutes covers 10,000 here). */
+  const untilAsleep = async (workflowType: string, count: number, timeoutMs = 600_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while ((asleep.get(workflowType) ?? 0) < count) {
+      if (Date.now() > deadline) throw new Error(`only ${asleep.get(workflowType) ?? 0} of ${count} ${workflowType} workflows fell asleep within ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   };
   const sinks: InjectedSinks<SleeperSinks> = {
     sleepers: {
