@@ -10,7 +10,7 @@ import { licenses, outbox } from '../db/schema.js';
 import { withBoundedConcurrency } from '../platform/lifecycle/first-state.js';
 import { startSmtpServer, type TestSmtpServer } from '../test/notice/smtp.js';
 import { createCompany, createPolicy } from '../test/support/setup.js';
-import { startTenure, type Tenure } from '../test/support/tenure.js';
+import { eventually, startTenure, type Tenure } from '../test/support/tenure.js';
 import { measureCpu } from './cpu.js';
 import { startRawTemporal, type RawTemporal } from './raw/harness.js';
 import { renewRaw } from './raw/workflows.js';
@@ -45,14 +45,10 @@ async function timed(count: number, work: () => Promise<unknown>, settle: () => 
   await settle();
   return { perSecond: perSecondAnswered, cpuMsPerItem: cpu(count) };
 }
-async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs = 250): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-  return false;
-}
+/** Waits until a count reaches `target`; fails (naming the count it reached) rather than record a wrong figure. */
+const reaches = (count: () => Promise<number> | number, target: number, timeoutMs: number, intervalMs = 250) =>
+  eventually(async () => count(), (value) => value >= target, { timeoutMs, intervalMs });
+const untilInstant = (at: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
 
 beforeAll(async () => {
   smtp = await startSmtpServer();
@@ -162,11 +158,11 @@ describe(`P5: ${EXPIRING} licenses expiring in the same second`, () => {
     await raw.startExpiring(rawIds, rawAt);
     expect(Date.now(), 'every raw entity sleeps before the instant they all expire').toBeLessThan(rawAt);
     const rawMails = () => new Set(smtp.received.filter((mail) => mail.key.startsWith('raw:expiry-')).map((mail) => mail.key)).size;
-    await until(async () => Date.now() >= rawAt, 600_000);
+    await untilInstant(rawAt);
     const rawCpu = measureCpu();
-    await until(async () => Number((await tenure.db.execute<{ count: string }>(sql`select count(*) from raw_expiry`))[0]!.count) >= EXPIRING, 600_000);
+    await reaches(async () => Number((await tenure.db.execute<{ count: string }>(sql`select count(*) from raw_expiry`))[0]!.count), EXPIRING, 600_000);
     const rawWrittenS = round((Date.now() - rawAt) / 1000, 1);
-    await until(async () => rawMails() >= EXPIRING, 600_000);
+    await reaches(rawMails, EXPIRING, 600_000);
     const rawMailedS = round((Date.now() - rawAt) / 1000, 1);
     const rawCpuMsPerExpiry = rawCpu(EXPIRING);
 
@@ -185,15 +181,15 @@ describe(`P5: ${EXPIRING} licenses expiring in the same second`, () => {
         cpuMsPerItem: batch.cpuMsPerItem,
       });
     }
-    await until(async () => Date.now() >= at, 600_000);
+    await untilInstant(at);
     const tenureCpu = measureCpu();
     const inGrace = async () => Number((await tenure.db.select({ count: sql<string>`count(*)` }).from(licenses).where(sql`${licenses.companyId} = ${expiringCompany} and ${licenses.state} = 'grace'`))[0]!.count);
-    await until(async () => (await inGrace()) >= EXPIRING, 900_000, 500);
+    await reaches(inGrace, EXPIRING, 900_000, 500);
     const graceS = round((Date.now() - at) / 1000, 1);
     const keys = async () => new Set((await tenure.db.select({ key: outbox.key }).from(outbox).where(eq(outbox.companyId, expiringCompany))).map((row) => row.key));
     const expected = await keys();
     const delivered = () => smtp.received.filter((mail) => expected.has(mail.key));
-    await until(async () => new Set(delivered().map((mail) => mail.key)).size >= expected.size, 900_000, 500);
+    await reaches(() => new Set(delivered().map((mail) => mail.key)).size, expected.size, 900_000, 500);
     const noticesS = round((Date.now() - at) / 1000, 1);
     const tenureCpuMsPerExpiry = tenureCpu(EXPIRING);
     // Late duplicates would come from retried sends: give them a moment to show up before counting.

@@ -8,8 +8,9 @@ import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createMailer } from '../../activities/notice/transport.js';
 import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
+import { clientInterceptors } from '../../runtime/temporal.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
-import type { Tenure } from '../../test/support/tenure.js';
+import { eventually, type Tenure } from '../../test/support/tenure.js';
 import { rawEntity, rawExpiry, rawIssued, rawSleeper, recordedRaw, renewRaw, type SleeperSinks } from './workflows.js';
 
 const rawWorkflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
@@ -37,7 +38,8 @@ export interface RawTemporal {
 export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: string } = {}): Promise<RawTemporal> {
   const mailer = smtpUrl ? createMailer(smtpUrl, 'Raw <raw@tenure.test>') : undefined;
   const address = inject('temporalAddress');
-  const client = new Client({ connection: await Connection.connect({ address }) });
+  // With the deadline Tenure's own calls carry: a call that never answers fails the bench, not hangs it.
+  const client = new Client({ connection: await Connection.connect({ address, interceptors: clientInterceptors() }) });
   const taskQueue = `${tenure.taskQueue}-raw`;
   let started = 0;
   let recorded = 0;
@@ -45,13 +47,8 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   /** Workflows asleep after their first task, per workflow type. */
   const asleep = new Map<string, number>();
   /** Fails, naming how many slept, rather than hang the bench if some never tell (10 minutes covers 10,000 here). */
-  const untilAsleep = async (workflowType: string, count: number, timeoutMs = 600_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while ((asleep.get(workflowType) ?? 0) < count) {
-      if (Date.now() > deadline) throw new Error(`only ${asleep.get(workflowType) ?? 0} of ${count} ${workflowType} workflows fell asleep within ${timeoutMs / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  };
+  const untilAsleep = (workflowType: string, count: number) =>
+    eventually(async () => asleep.get(workflowType) ?? 0, (slept) => slept >= count, { timeoutMs: 600_000, intervalMs: 250 });
   const sinks: InjectedSinks<SleeperSinks> = {
     sleepers: {
       fellAsleep: {
@@ -86,9 +83,7 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   const running = worker.run();
   // Unique on the shared dev server: each bench file has its own task queue.
   const entityId = (index: number) => `${taskQueue}:${index}`;
-  const drained = async () => {
-    while (recorded < started) await new Promise((resolve) => setTimeout(resolve, 250));
-  };
+  const drained = () => eventually(async () => recorded, (count) => count >= started, { timeoutMs: 600_000, intervalMs: 250 }).then(() => undefined);
   const startEntity = async (expiresInMs: number, update = true) => {
     const handle = await client.workflow.start(rawEntity, { taskQueue, workflowId: entityId(started++), args: [expiresInMs] });
     if (update) await handle.executeUpdate(renewRaw, { args: [0] });
