@@ -11,6 +11,7 @@ export default async function freshResults(): Promise<void> {
     node: process.version,
     large: process.env.TENURE_BENCH_LARGE === '1',
     loadAverageAtStart: loadavg().map((load) => round(load)),
+    startedAt: new Date().toISOString(),
   };
   await writeFile(RESULTS_PATH, `${JSON.stringify({ machine }, null, 2)}\n`);
 }

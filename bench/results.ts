@@ -26,7 +26,10 @@ export async function record(id: string, { figure, tenure, raw, unit, ...extra }
   const ratio = raw === undefined ? undefined : round(tenure / raw);
   const results = JSON.parse(await readFile(RESULTS_PATH, 'utf8')) as Record<string, unknown>;
   results[id] = { figure, tenure, raw, unit, ratio, ...extra };
-  results.machine = { ...(results.machine as object), loadAverageAtEnd: loadavg().map((load) => round(load)) };
+  const machine = results.machine as { startedAt: string };
+  // Until the last figure: how long the whole run took, which issue 13 bounds at 20 minutes.
+  const minutesElapsed = round((Date.now() - Date.parse(machine.startedAt)) / 60_000, 1);
+  results.machine = { ...machine, loadAverageAtEnd: loadavg().map((load) => round(load)), minutesElapsed };
   await writeFile(RESULTS_PATH, `${JSON.stringify(results, null, 2)}\n`);
   const baseline = raw === undefined ? '' : `, raw ${raw} ${unit}, ${ratio}×`;
   const details = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';

@@ -11,7 +11,7 @@ export default defineConfig({
     sequence: { sequencer: BenchSequencer },
     // measureMemory() forces a full GC of the main thread before each reading.
     poolOptions: { forks: { execArgv: ['--expose-gc'] } },
-    globalSetup: ['test/support/global-setup.ts', 'bench/fresh-results.ts'],
+    globalSetup: ['bench/fresh-results.ts', 'test/support/global-setup.ts'],
     hookTimeout: 300_000,
     testTimeout: 300_000,
   },
