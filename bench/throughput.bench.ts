@@ -1,8 +1,9 @@
 // `npm run bench`, issue 13: P1–P5, each beside a raw-Temporal baseline measured in the same run on
 // the same dev server, written to bench/results.json (P6, memory, runs with the sync bench, on the
 // 10,000 licenses its first sync imports). TENURE_BENCH_LARGE=1 runs P5 with 10,000 licenses.
-// P3's batch rate is measured on the licenses P5 then expires: licenses bought together expire
-// together, and issuing them once instead of twice saves minutes of the 20-minute budget.
+// P3's single and batch rates are measured back to back, before P5: right after raw's mass expiry
+// the dev server spends a third more CPU on each start for minutes, which would count against
+// Tenure's batch (measured: 47.5 against 63.8 /s).
 import { temporal } from '@temporalio/proto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, bench, describe, expect } from 'vitest';
@@ -25,6 +26,9 @@ const BARE_STARTS = 1_000;
 const FLOOR_ISSUES = 500;
 const IN_FLIGHT = 32;
 const EXPIRING = LARGE ? 10_000 : 2_000;
+/** P3's batches: its 1,000 licenses in two requests, as many in flight as P5 sends. */
+const P3_BATCH = 500;
+/** P5's batches: the most one request takes. */
 const BATCH = 1_000;
 
 let tenure: Tenure;
@@ -71,9 +75,9 @@ async function issue(fields: Record<string, unknown> = {}): Promise<string> {
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body.id;
 }
-async function issueBatches(count: number, fields: Record<string, unknown>, inFlight: number): Promise<string[]> {
-  const sizes = Array.from({ length: Math.ceil(count / BATCH) }, (_, index) => Math.min(BATCH, count - index * BATCH));
-  const answers = await withBoundedConcurrency(sizes, inFlight, async (size) => {
+async function issueBatches(count: number, size: number, fields: Record<string, unknown>): Promise<string[]> {
+  const sizes = Array.from({ length: Math.ceil(count / size) }, (_, index) => Math.min(size, count - index * size));
+  const answers = await withBoundedConcurrency(sizes, 2, async (size) => {
     const answer = await tenure.api('POST', '/v1/licenses/batch', { items: Array.from({ length: size }, () => licenseBody(fields)) });
     expect(answer.status).toBe(200);
     expect(answer.body.failed, JSON.stringify(answer.body.results.find((result: { status: number }) => result.status !== 201))).toBe(0);
@@ -128,22 +132,27 @@ describe('P1, P2, P4: one caller, one entity at a time', () => {
   }, once);
 });
 
-/** What P3's batch figure, measured in P5, is compared with. */
-let p3: { bare: Awaited<ReturnType<typeof timed>>; floor: Awaited<ReturnType<typeof timed>>; singlePerSecond: number } | undefined;
+/** P3's rates: P5 issues its licenses in time for their instant by them. */
+let p3: { floorPerSecond: number; slowestIssuePerSecond: number } | undefined;
 describe(`P3: issue ${ISSUES} licenses`, () => {
-  bench(`P3 single POSTs (${IN_FLIGHT} in flight) vs bare workflow starts`, async () => {
+  bench(`P3 single POSTs (${IN_FLIGHT} in flight) and batches vs bare workflow starts`, async () => {
     // Bare starts return before their workflows run: their CPU counts until the raw worker has run them all.
     const bareStarted = performance.now();
     const bare = await timed(BARE_STARTS, () => withBoundedConcurrency([...Array(BARE_STARTS).keys()], IN_FLIGHT, () => raw.startEntity(DAY, false)), () => raw.drained());
     const bareRunPerSecond = perSecond(BARE_STARTS, performance.now() - bareStarted);
     const floor = await timed(FLOOR_ISSUES, () => withBoundedConcurrency([...Array(FLOOR_ISSUES).keys()], IN_FLIGHT, () => raw.issue(DAY)));
     const single = await timed(ISSUES, () => withBoundedConcurrency([...Array(ISSUES).keys()], IN_FLIGHT, () => issue()));
-    p3 = { bare, floor, singlePerSecond: single.perSecond };
+    const batch = await timed(ISSUES, () => issueBatches(ISSUES, P3_BATCH, {}));
+    p3 = { floorPerSecond: floor.perSecond, slowestIssuePerSecond: Math.min(single.perSecond, batch.perSecond) };
     const profile = { bareStartsRunPerSecond: bareRunPerSecond, cpuMsPerItem: { bareStart: bare.cpuMsPerItem, rawIssueReadingItsWrite: floor.cpuMsPerItem } };
     await report('P3.floor', `raw update-with-start answered once a local activity recorded it, ${IN_FLIGHT} in flight, vs bare starts`, floor.perSecond, bare.perSecond, 'entities/s', profile);
     await report('P3.single', `POST /v1/licenses, ${IN_FLIGHT} in flight, vs bare starts (target ≥ 0.35×)`, single.perSecond, bare.perSecond, 'licenses/s', {
       vsRawIssueReadingItsWrite: round(single.perSecond / floor.perSecond),
       cpuMsPerItem: single.cpuMsPerItem,
+    });
+    await report('P3.batch', `POST /v1/licenses/batch of ${P3_BATCH}, 2 in flight, vs bare starts (target ≥ 0.5×)`, batch.perSecond, bare.perSecond, 'licenses/s', {
+      vsRawIssueReadingItsWrite: round(batch.perSecond / floor.perSecond),
+      cpuMsPerItem: batch.cpuMsPerItem,
     });
   }, once);
 });
@@ -153,7 +162,7 @@ describe(`P5: ${EXPIRING} licenses expiring in the same second`, () => {
     // Raw first: sleep to one instant, then one row and one mail each. Every one sleeps before the
     // instant, as every license is issued before its own: a first task run late would count in
     // raw's time. P3's raw issue (a start and its first task, as here) says when, with a margin.
-    const rawAt = Date.now() + 10_000 + (EXPIRING / Math.max(10, p3?.floor.perSecond ?? 0)) * 1_300;
+    const rawAt = Date.now() + 10_000 + (EXPIRING / Math.max(10, p3?.floorPerSecond ?? 0)) * 1_300;
     const rawIds = Array.from({ length: EXPIRING }, (_, index) => `expiry-${index}`);
     await raw.startExpiring(rawIds, rawAt);
     expect(Date.now(), 'every raw entity sleeps before the instant they all expire').toBeLessThan(rawAt);
@@ -169,18 +178,12 @@ describe(`P5: ${EXPIRING} licenses expiring in the same second`, () => {
     // Tenure: one company's licenses, one grace notice each at expiry.
     const expiringCompany = await createCompany(tenure, { name: 'Expiring Corp', noticeEmails: ['it@expiring.test'] });
     const policyId = await createPolicy(tenure, { grace: 'PT1H', suspension: 'PT1H', expiryNotices: [], deletionNotice: 'PT1M' });
-    // Batches answer at least as fast as single POSTs: P3's single rate, with a margin, says when the last will be issued.
-    const at = Date.now() + 10_000 + (EXPIRING / Math.max(10, p3?.singlePerSecond ?? 0)) * 1_300;
-    let ids: string[] = [];
-    const batch = await timed(EXPIRING, async () => (ids = await issueBatches(EXPIRING, { companyId: expiringCompany, policyId, expiresAt: new Date(at).toISOString(), duration: undefined }, 2)));
+    // P3's slower rate says when the last will be issued, with a wide margin: raw's expiry just
+    // before leaves the dev server slower for minutes (a quarter slower, measured).
+    const at = Date.now() + 10_000 + (EXPIRING / Math.max(10, p3?.slowestIssuePerSecond ?? 0)) * 1_600;
+    const ids = await issueBatches(EXPIRING, BATCH, { companyId: expiringCompany, policyId, expiresAt: new Date(at).toISOString(), duration: undefined });
     expect(ids).toHaveLength(EXPIRING);
     expect(Date.now(), 'every license was issued before the instant they all expire').toBeLessThan(at);
-    if (p3) {
-      await report('P3.batch', `POST /v1/licenses/batch of ${BATCH}, 2 in flight (P5's ${EXPIRING} licenses), vs bare starts (target ≥ 0.5×)`, batch.perSecond, p3.bare.perSecond, 'licenses/s', {
-        vsRawIssueReadingItsWrite: round(batch.perSecond / p3.floor.perSecond),
-        cpuMsPerItem: batch.cpuMsPerItem,
-      });
-    }
     await untilInstant(at);
     const tenureCpu = measureCpu();
     const inGrace = async () => Number((await tenure.db.select({ count: sql<string>`count(*)` }).from(licenses).where(sql`${licenses.companyId} = ${expiringCompany} and ${licenses.state} = 'grace'`))[0]!.count);
