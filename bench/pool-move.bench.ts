@@ -34,7 +34,7 @@ describe(`move a pool of ${LICENSES} licenses to another access group`, () => {
     async () => {
       const started = performance.now();
       const target = groups[++moves % 2]!;
-      await untilOperation(tenure, await startMove(tenure, poolId, target), 'succeeded', 300_000);
+      await untilOperation(tenure, await startMove(tenure, poolId, target), 'succeeded', { timeoutMs: 300_000 });
       succeededAfterMs.push(performance.now() - started);
       await untilVisibleInGroup(tenure, target, LICENSES, 300_000);
     },

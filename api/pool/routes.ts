@@ -3,8 +3,8 @@
 // caller gets 202 and follows it at GET /v1/operations/:id.
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
-import { and, asc, count, desc, eq } from 'drizzle-orm';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { and, asc, count, desc, eq, ne } from 'drizzle-orm';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
 import { accessGroups, companies, licenses, operations, pools } from '../../db/schema.js';
 import { poolMoveWorkflowId, type PoolMoveInput } from '../../machines/pool/contract.js';
@@ -49,6 +49,45 @@ async function usableGroup(db: Database, scope: Scope, groupId: string, field: s
 
 const moveRunning = (operationId: string | undefined) =>
   new Problem(409, 'move_running', 'This pool is already moving', 'One move per pool at a time: follow the running one, then move again if needed.', { operationId: operationId ?? null });
+
+/** The pool's running move, as its operation row says; none once the move has reported its outcome. */
+async function runningMove(db: Database, poolId: string, exceptOperationId: string): Promise<string | undefined> {
+  const [running] = await db
+    .select({ id: operations.id })
+    .from(operations)
+    .where(and(eq(operations.subjectId, poolId), eq(operations.kind, 'pool_move'), eq(operations.status, 'running'), ne(operations.id, exceptOperationId)))
+    .orderBy(desc(operations.createdAt))
+    .limit(1);
+  return running?.id;
+}
+
+/** How long a request waits for a move that has reported its outcome to close. */
+const CLOSING_MOVE_WAIT_MS = 5_000;
+
+/**
+ * Starts the pool's move workflow. A move still at work refuses with 409 naming its operation. A
+ * move that has already reported its outcome still holds the workflow id until its last workflow
+ * task closes it: the caller has read "succeeded", so wait that moment and start, not refuse.
+ */
+async function startMoveWorkflow(
+  db: Database,
+  temporal: Client,
+  { workflowId, taskQueue, input, summary }: { workflowId: string; taskQueue: string; input: PoolMoveInput; summary: string },
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await temporal.workflow.start<typeof poolMove>('poolMove', { workflowId, taskQueue, args: [input], workflowIdConflictPolicy: 'FAIL', staticSummary: summary });
+      return;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      const running = await runningMove(db, input.poolId, input.operationId);
+      if (running || attempt === 3) throw moveRunning(running);
+      await temporal
+        .withDeadline(Date.now() + CLOSING_MOVE_WAIT_MS, () => temporal.workflow.getHandle(workflowId).result())
+        .catch(() => undefined);
+    }
+  }
+}
 
 export function poolRoutes(router: Router, { db, temporal, taskQueue }: AppDependencies): void {
   const route = documented(router);
@@ -136,24 +175,11 @@ export function poolRoutes(router: Router, { db, temporal, taskQueue }: AppDepen
       actor: input.actor,
     });
     try {
-      await temporal.workflow.start<typeof poolMove>('poolMove', {
-        workflowId,
-        taskQueue,
-        args: [input],
-        workflowIdConflictPolicy: 'FAIL',
-        staticSummary: `Move pool "${pool.name}" to access group ${body.accessGroupId}`,
-      });
+      await startMoveWorkflow(db, temporal, { workflowId, taskQueue, input, summary: `Move pool "${pool.name}" to access group ${body.accessGroupId}` });
     } catch (error) {
-      // Never started: the row is nobody's. On a conflict the caller is pointed at the move that runs.
+      // Never started: the row is nobody's.
       await db.delete(operations).where(eq(operations.id, input.operationId));
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      const [running] = await db
-        .select({ id: operations.id })
-        .from(operations)
-        .where(and(eq(operations.subjectId, pool.id), eq(operations.status, 'running')))
-        .orderBy(desc(operations.createdAt))
-        .limit(1);
-      throw moveRunning(running?.id);
+      throw error;
     }
     ctx.status = 202;
     ctx.set('Location', `/v1/operations/${input.operationId}`);

@@ -37,11 +37,11 @@ export async function startMove(tenure: Tenure, poolId: string, accessGroupId: s
   return answer.body.operationId;
 }
 
-export const untilOperation = (tenure: Tenure, operationId: string, status: 'succeeded' | 'failed', timeoutMs = 60_000) =>
+export const untilOperation = (tenure: Tenure, operationId: string, status: 'succeeded' | 'failed', { timeoutMs = 60_000, intervalMs = 200 } = {}) =>
   eventually(
     async () => (await tenure.api('GET', `/v1/operations/${operationId}`)).body,
     (operation) => operation.status === status,
-    { timeoutMs },
+    { timeoutMs, intervalMs },
   );
 
 /** Temporal's own count of license workflows in the group: the query ops run in the UI. */

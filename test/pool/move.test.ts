@@ -48,7 +48,7 @@ describe('R5: a whole pool moves, never part of it', () => {
     expect(Object.values(await groupsOfPool(poolId))).toEqual([LICENSES]);
 
     worker = await startWorkerProcess(tenure);
-    const done = await untilOperation(tenure, operationId, 'succeeded', 120_000);
+    const done = await untilOperation(tenure, operationId, 'succeeded', { timeoutMs: 120_000 });
     expect(done).toMatchObject({
       kind: 'pool_move',
       progress: { done: LICENSES, total: LICENSES },
