@@ -7,6 +7,7 @@ import { createLicenseActivities } from './license/record.js';
 import { createAccountActivities } from './account/record.js';
 import { createLicenseGroupActivities } from './account/license-group.js';
 import { createNoticeActivities } from './notice/deliver.js';
+import { createImmediateNotices } from './notice/immediate.js';
 import { createDeliveryActivities } from './lifecycle/deliveries.js';
 import { createWebhookActivities } from './webhook/deliver.js';
 import { createMaintenanceActivities } from './maintenance/purge.js';
@@ -28,9 +29,10 @@ export interface ActivityDependencies {
 }
 
 export function createActivities(deps: ActivityDependencies) {
+  const immediateNotices = createImmediateNotices(deps);
   return {
-    ...createLicenseActivities(deps.db),
-    ...createAccountActivities(deps.db),
+    ...createLicenseActivities(deps.db, immediateNotices),
+    ...createAccountActivities(deps.db, immediateNotices),
     ...createLicenseGroupActivities(deps.db),
     ...createNoticeActivities(deps),
     ...createDeliveryActivities(),

@@ -6,7 +6,8 @@ import type { Database } from '../../db/client.js';
 import { accounts } from '../../db/schema.js';
 import type { AccountContext, AccountState } from '../../machines/account/machine.js';
 import type { AccountFacts } from '../../machines/account/contract.js';
-import { lifecycleColumns, writeTransition, type TransitionRecord } from '../lifecycle/transitions.js';
+import { lifecycleColumns, recordTransition, type RecordedTransition, type TransitionRecord } from '../lifecycle/transitions.js';
+import type { ImmediateNotices } from '../notice/immediate.js';
 import { accountWebhookEvent } from './webhook-event.js';
 
 export interface AccountTransitionRecord extends TransitionRecord {
@@ -17,10 +18,10 @@ export interface AccountTransitionRecord extends TransitionRecord {
   context: AccountContext;
 }
 
-export function createAccountActivities(db: Database) {
+export function createAccountActivities(db: Database, notices: ImmediateNotices) {
   return {
     /** Writes one transition; a retry after a crash finds the revision written and changes nothing. */
-    async recordAccountTransition(record: AccountTransitionRecord): Promise<{ webhookDeliveryIds: string[] }> {
+    async recordAccountTransition(record: AccountTransitionRecord): Promise<RecordedTransition> {
       const { account } = record;
       const projection = {
         state: record.state,
@@ -30,7 +31,7 @@ export function createAccountActivities(db: Database) {
         // re-allocation that follows hands them to the accounts that remain.
         ...(record.final ? { allocations: [], seatsAllocated: 0, overage: 0 } : {}),
       };
-      return writeTransition(db, {
+      return recordTransition(db, notices, {
         subject: { type: 'account', id: account.id, partnerId: account.partnerId, companyId: account.companyId },
         record,
         upsertProjection: db

@@ -9,7 +9,8 @@ import { licenses, policies, pools } from '../../db/schema.js';
 import type { LicenseContext, LicenseState } from '../../machines/license/index.js';
 import type { LicenseFacts } from '../../machines/license/contract.js';
 import { liveAccountsOfGroup } from '../account/license-group.js';
-import { lifecycleColumns, writeTransition, type TransitionRecord } from '../lifecycle/transitions.js';
+import { lifecycleColumns, recordTransition, type RecordedTransition, type TransitionRecord } from '../lifecycle/transitions.js';
+import type { ImmediateNotices } from '../notice/immediate.js';
 import { licenseWebhookEvent } from './webhook-event.js';
 
 export interface LicenseTransitionRecord extends TransitionRecord {
@@ -18,13 +19,13 @@ export interface LicenseTransitionRecord extends TransitionRecord {
   context: LicenseContext;
 }
 
-export function createLicenseActivities(db: Database) {
+export function createLicenseActivities(db: Database, notices: ImmediateNotices) {
   return {
     /**
      * Writes one transition; a retry after a crash finds the revision written and changes nothing.
      * Answers the live accounts of the license's group too, so the workflow tells them without another round trip.
      */
-    async recordLicenseTransition(record: LicenseTransitionRecord): Promise<{ webhookDeliveryIds: string[]; accountIds: string[] }> {
+    async recordLicenseTransition(record: LicenseTransitionRecord): Promise<RecordedTransition & { accountIds: string[] }> {
       const { license } = record;
       const projection = {
         state: record.state,
@@ -33,7 +34,7 @@ export function createLicenseActivities(db: Database) {
         expiresAt: new Date(record.context.expiresAt),
         ...lifecycleColumns(record, record.context),
       };
-      const written = await writeTransition(db, {
+      const recorded = await recordTransition(db, notices, {
         subject: { type: 'license', id: license.id, partnerId: license.partnerId, companyId: license.companyId },
         record,
         upsertProjection: db
@@ -59,7 +60,7 @@ export function createLicenseActivities(db: Database) {
         webhookEvent: licenseWebhookEvent(record),
       });
       // Read after the commit: an account created meanwhile is either listed here or reads this change itself.
-      return { ...written, accountIds: await liveAccountsOfGroup(db, license) };
+      return { ...recorded, accountIds: await liveAccountsOfGroup(db, license) };
     },
 
     /**

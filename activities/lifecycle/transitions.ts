@@ -5,6 +5,7 @@ import { sql, type SQLWrapper } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import { lifecycleTransitions } from '../../platform/metrics.js';
+import type { ImmediateNotices } from '../notice/immediate.js';
 import { webhookDeliveriesOf, type WebhookEvent } from '../webhook/deliver.js';
 
 export type SubjectType = 'license' | 'account';
@@ -42,6 +43,15 @@ export interface TransitionRecord {
   nextDeadline: { event: string; at: number } | null;
   audit: TransitionAudit;
   notices: NoticeDue[];
+  /** Make the first attempt at its notices right after the write: a transition no caller waits on (a deadline). */
+  sendNoticesNow: boolean;
+}
+
+/** What a transition's recording activity answers, whatever its subject. */
+export interface RecordedTransition {
+  webhookDeliveryIds: string[];
+  /** Notices settled right after the write; the workflow delivers the others. Absent from the answers of older versions. */
+  noticesSettled?: string[];
 }
 
 /** Names one written revision: the audit entry's dedupe key and the webhook event's id, the same on every retry. */
@@ -91,6 +101,13 @@ export async function writeTransition(db: Database, transition: Transition): Pro
   // Counted after the commit, and only by the write that made the transition: a retry counts nothing.
   if (written!.first_write) lifecycleTransitions.inc({ subject: subject.type, action: record.audit.action });
   return { webhookDeliveryIds: written!.delivery_ids };
+}
+
+/** Writes the transition; then, for one no caller waits on, makes the first attempt at its notices. */
+export async function recordTransition(db: Database, notices: ImmediateNotices, transition: Transition): Promise<RecordedTransition> {
+  const written = await writeTransition(db, transition);
+  const { sendNoticesNow, notices: due } = transition.record;
+  return { ...written, noticesSettled: sendNoticesNow && due.length > 0 ? await notices.sendNow(due.map((notice) => notice.key)) : [] };
 }
 
 /** Returns a row only when this write made the entry, rather than finding it from an earlier attempt. */

@@ -38,55 +38,71 @@ const noticeByKey = preparedOnce((db: Database) =>
     .prepare('notice_by_key'),
 );
 
-export function createNoticeActivities({ db, mailer, logger }: { db: Database; mailer: Mailer; logger: Logger }) {
+export interface NoticeDependencies {
+  db: Database;
+  mailer: Mailer;
+  logger: Logger;
+}
+
+/** What runs around the SMTP conversation: an activity heartbeats through it. */
+export type Conversation = <T>(send: Promise<T>) => Promise<T>;
+
+/**
+ * One attempt at one outbox row. A notice already settled answers its outcome and sends nothing;
+ * a refusal no retry can fix is settled and raised as non-retryable; an outage raises a retryable failure.
+ */
+export async function deliverOnce({ db, mailer, logger }: NoticeDependencies, key: string, conversation: Conversation): Promise<NoticeOutcome> {
+  const [notice] = await noticeByKey(db).execute({ key });
+  if (!notice) throw ApplicationFailure.nonRetryable(`no notice ${key} in the outbox`, UNDELIVERABLE_NOTICE);
+  if (notice.status !== 'pending') return outcomeOf(notice);
+
+  const composed = await composeOrFail(db, notice);
+  if (composed.recipients.length === 0) {
+    if (composed.optedOut) {
+      const reason = `the company opted out of ${notice.kind} notices and the partner has no contact e-mail`;
+      return settle(db, notice, { status: 'skipped', error: reason });
+    }
+    const error = 'no recipients: the company has no notice e-mails and the partner has no contact e-mail';
+    await settle(db, notice, { status: 'failed', error });
+    throw ApplicationFailure.nonRetryable(error, NO_RECIPIENTS);
+  }
+
+  const messageId = noticeMessageId(key);
+  const delivery = await conversation(
+    mailer.send({
+      to: composed.recipients,
+      subject: composed.mail.subject,
+      text: composed.mail.text,
+      html: composed.mail.html,
+      messageId,
+      headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': composed.mail.locale, 'X-Tenure-Notice': key },
+    }),
+  ).catch(async (error: unknown) => {
+    if (error instanceof MailRejected) {
+      const reason = `rejected by the mail server: ${describeRejections(error.rejected) || error.message}`;
+      await settle(db, notice, { status: 'failed', error: reason, recipients: composed.recipients, locale: composed.mail.locale });
+      throw ApplicationFailure.nonRetryable(reason, MAIL_REJECTED);
+    }
+    throw ApplicationFailure.retryable(`mail server unavailable: ${(error as Error).message}`, MAIL_SERVER_UNAVAILABLE);
+  });
+
+  const outcome = await settle(db, notice, {
+    status: 'sent',
+    messageId,
+    recipients: delivery.accepted,
+    locale: composed.mail.locale,
+    // Some addresses refused while others took it: sent, and the refusals are on record.
+    error: delivery.rejected.length > 0 ? `rejected by the mail server: ${describeRejections(delivery.rejected)}` : null,
+    sentAt: new Date(),
+  });
+  logger.info({ key, messageId, recipients: delivery.accepted }, 'notice sent');
+  return outcome;
+}
+
+export function createNoticeActivities(deps: NoticeDependencies) {
   return {
-    async deliverNotice(key: string): Promise<NoticeOutcome> {
-      const [notice] = await noticeByKey(db).execute({ key });
-      if (!notice) throw ApplicationFailure.nonRetryable(`no notice ${key} in the outbox`, UNDELIVERABLE_NOTICE);
-      if (notice.status !== 'pending') return outcomeOf(notice);
-
-      const composed = await composeOrFail(db, notice);
-      if (composed.recipients.length === 0) {
-        if (composed.optedOut) {
-          const reason = `the company opted out of ${notice.kind} notices and the partner has no contact e-mail`;
-          return settle(db, notice, { status: 'skipped', error: reason });
-        }
-        const error = 'no recipients: the company has no notice e-mails and the partner has no contact e-mail';
-        await settle(db, notice, { status: 'failed', error });
-        throw ApplicationFailure.nonRetryable(error, NO_RECIPIENTS);
-      }
-
-      const messageId = noticeMessageId(key);
-      const delivery = await whileHeartbeating(
-        mailer.send({
-          to: composed.recipients,
-          subject: composed.mail.subject,
-          text: composed.mail.text,
-          html: composed.mail.html,
-          messageId,
-          headers: { 'Auto-Submitted': 'auto-generated', 'Content-Language': composed.mail.locale, 'X-Tenure-Notice': key },
-        }),
-      ).catch(async (error: unknown) => {
-        if (error instanceof MailRejected) {
-          const reason = `rejected by the mail server: ${describeRejections(error.rejected) || error.message}`;
-          await settle(db, notice, { status: 'failed', error: reason, recipients: composed.recipients, locale: composed.mail.locale });
-          throw ApplicationFailure.nonRetryable(reason, MAIL_REJECTED);
-        }
-        throw ApplicationFailure.retryable(`mail server unavailable: ${(error as Error).message}`, MAIL_SERVER_UNAVAILABLE);
-      });
-
-      const outcome = await settle(db, notice, {
-        status: 'sent',
-        messageId,
-        recipients: delivery.accepted,
-        locale: composed.mail.locale,
-        // Some addresses refused while others took it: sent, and the refusals are on record.
-        error: delivery.rejected.length > 0 ? `rejected by the mail server: ${describeRejections(delivery.rejected)}` : null,
-        sentAt: new Date(),
-      });
-      logger.info({ key, messageId, recipients: delivery.accepted }, 'notice sent');
-      return outcome;
-    },
+    /** Every attempt at a notice its transition's write did not settle, retried with backoff through an outage. */
+    deliverNotice: (key: string): Promise<NoticeOutcome> => deliverOnce(deps, key, whileHeartbeating),
   };
 }
 

@@ -4,6 +4,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLicenseActivities, type LicenseTransitionRecord } from '../../activities/license/record.js';
+import { createImmediateNotices } from '../../activities/notice/immediate.js';
+import { createMailer } from '../../activities/notice/transport.js';
+import { createLogger } from '../../platform/logger.js';
 import { auditLog, licenses, webhookDeliveries } from '../../db/schema.js';
 import type { AccountType } from '../../machines/lifecycle/capabilities.js';
 import type { LicenseContext, LicenseState } from '../../machines/license/index.js';
@@ -40,8 +43,13 @@ async function issueRecordOf(id: string): Promise<LicenseTransitionRecord> {
     nextDeadline: { event: row!.nextDeadlineEvent!, at: row!.nextDeadlineAt!.getTime() },
     audit: { action: 'license.issued', actor: issued!.actor, at: issued!.at.getTime(), after: issued!.after as Record<string, unknown> },
     notices: [],
+    sendNoticesNow: false,
   };
 }
+
+/** The worker's recording activities over this Tenure's database; these writes make no notices, so no mail server is needed. */
+const recordingActivities = () =>
+  createLicenseActivities(tenure.db, createImmediateNotices({ db: tenure.db, mailer: createMailer(undefined, 'notices@tenure.test'), logger: createLogger('silent') }));
 
 const deliveriesOfEvent = async (eventId: string) =>
   (await tenure.db.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.eventId, eventId))).map((row) => row.id);
@@ -53,7 +61,7 @@ describe('a transition written again after a crash', () => {
     expect(firstDeliveries).toHaveLength(1);
     const [before] = await tenure.db.select().from(licenses).where(eq(licenses.id, id));
 
-    const again = await createLicenseActivities(tenure.db).recordLicenseTransition(await issueRecordOf(id));
+    const again = await recordingActivities().recordLicenseTransition(await issueRecordOf(id));
 
     expect(again.webhookDeliveryIds).toEqual(firstDeliveries);
     expect(await deliveriesOfEvent(`license:${id}:1`)).toEqual(firstDeliveries);
@@ -67,7 +75,7 @@ describe('a transition written again after a crash', () => {
     const renewed = await tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P1Y' });
     expect(renewed.status).toBe(200);
 
-    await createLicenseActivities(tenure.db).recordLicenseTransition(stale);
+    await recordingActivities().recordLicenseTransition(stale);
 
     const read = await tenure.api('GET', `/v1/licenses/${id}`);
     expect(read.body).toMatchObject({ expiresAt: renewed.body.expiresAt, cycle: renewed.body.cycle, updatedAt: renewed.body.updatedAt });

@@ -1,5 +1,6 @@
-// Watching notice deliveries where ops watch them: each notice is an activity of its license's or
-// account's workflow (`deliverNotice`), pending while it retries and settled in that history.
+// Watching notice deliveries where ops watch them: a notice its transition's write did not settle
+// is an activity of its license's or account's workflow (`deliverNotice`), pending while it
+// retries and settled in that history.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -25,6 +26,14 @@ export async function untilNoticeDeliveriesSettled(client: Client, workflowIds: 
     (pending) => pending.every((activities) => activities.length === 0),
     { timeoutMs: 60_000, intervalMs: 250 },
   );
+}
+
+/** The notices a lifecycle's first run gave to a `deliverNotice` activity, by outbox key, in the order it scheduled them. */
+export async function noticesDeliveredByActivity(client: Client, workflowId: string): Promise<string[]> {
+  const { raw } = await client.workflow.getHandle(workflowId).describe();
+  const { events } = await client.workflow.getHandle(workflowId, raw.workflowExecutionInfo?.firstRunId ?? undefined).fetchHistory();
+  const scheduled = (events ?? []).map((event) => event.activityTaskScheduledEventAttributes).filter((attributes) => attributes?.activityType?.name === DELIVER_NOTICE);
+  return Promise.all(scheduled.map(async (attributes) => defaultPayloadConverter.fromPayload<string>((await testPayloadCodec.decode(attributes!.input!.payloads!))[0]!)));
 }
 
 /**

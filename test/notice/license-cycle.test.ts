@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inArray } from 'drizzle-orm';
 import { outbox } from '../../db/schema.js';
 import { eventually } from '../support/tenure.js';
+import { noticesDeliveredByActivity } from './deliveries.js';
 import { expectReadable, locales, startTenureForReading, type Locale } from './reading.js';
 import type { TenureWithSmtp } from './tenure-with-smtp.js';
 import { createCompany, createPolicy, inSeconds } from '../support/setup.js';
@@ -84,6 +85,14 @@ describe('notices of a full license cycle, over SMTP', () => {
       const mails = tenure.smtp.mailsFor(notice.key);
       expect(mails, notice.key).toHaveLength(1);
       expectReadable(notice, mails[0]!, { locale, subject: subjects[locale][notice.kind as Kind], companyAddress: `it@${locale}.acme.test` });
+    }
+
+    // Issue 13: a deadline's notices go out with the write that made them, in the same workflow
+    // task. Only a caller's (the renewal's `restored`) takes an activity, so its answer never waits on SMTP.
+    for (const id of lapsed) expect(await noticesDeliveredByActivity(tenure.client, `license:${id}`), id).toEqual([]);
+    for (const id of renewed) {
+      const restored = notices.filter((notice) => notice.subjectId === id && notice.kind === 'restored').map((notice) => notice.key);
+      expect(await noticesDeliveredByActivity(tenure.client, `license:${id}`), id).toEqual(restored);
     }
 
     const kindsReceived = (locale: Locale) =>

@@ -1,7 +1,9 @@
-// Two attempts of one notice's delivery overlap: the first outlives its 5 s heartbeat timeout
-// while its outbox update waits, and Temporal starts a second, which sends too. The first to
-// settle records the notice; the other finds it settled and answers that record instead of its
-// own (activities/notice/deliver.ts, `settle`).
+// Two attempts of one notice's delivery overlap: the first, made by the write of the deadline
+// that made the notice due, outlives its 5 s bound while its outbox update waits, and the
+// lifecycle's activity makes a second, which sends too. (An activity attempt that outlives its
+// heartbeat timeout overlaps its retry the same way.) The first to settle records the notice;
+// the other finds it settled and answers that record instead of its own
+// (activities/notice/deliver.ts, `settle`).
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';

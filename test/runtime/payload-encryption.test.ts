@@ -24,9 +24,16 @@ beforeAll(async () => {
   const policyId = await createPolicy(tenure, { expiryNotices: ['PT2S'], grace: 'PT60S', suspension: 'PT60S' });
   const companyId = await createCompany(tenure, { name: COMPANY, noticeEmails: [EMAIL] });
   licenseId = await issueLicense(tenure, { companyId, policyId, expiresAt: inSeconds(3) });
+  // Both ways a notice goes out: the expiring one (a deadline's) with the write that made it,
+  // the suspended one (a caller's) through its own activity.
   await eventually(
     () => tenure.db.select().from(outbox).where(eq(outbox.subjectId, licenseId)),
-    (rows) => rows.some((row) => row.status === 'sent'),
+    (rows) => rows.some((row) => row.kind === 'expiring' && row.status === 'sent'),
+  );
+  expect((await tenure.api('POST', `/v1/licenses/${licenseId}/suspend`)).status).toBe(200);
+  await eventually(
+    () => tenure.db.select().from(outbox).where(eq(outbox.subjectId, licenseId)),
+    (rows) => rows.some((row) => row.kind === 'suspended' && row.status === 'sent'),
   );
   // The delivery's result (naming the recipient) is in the license's history once its activity has completed.
   await untilNoticeDeliveriesSettled(tenure.client, [`license:${licenseId}`]);

@@ -5,6 +5,7 @@ import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { AccountActivities } from '../../activities/account/record.js';
 import type { LicenseGroupActivities } from '../../activities/account/license-group.js';
+import type { RecordedTransition } from '../../activities/lifecycle/transitions.js';
 import type { AccountCarryOver, AccountFacts, AccountLifecycleInput, AccountView } from '../../machines/account/contract.js';
 import { AccountLifecycle, type AccountEvent, type AccountInput, type AccountScheduledEvent, type AccountSnapshot, type AccountState } from '../../machines/account/index.js';
 import { AccountState as AccountStateAttribute } from '../search-attributes.js';
@@ -85,7 +86,7 @@ export class AccountRecord extends LifecycleRecord<AccountTypes, AccountFacts, A
     return { partnerId: this.facts.partnerId, companyId: this.facts.companyId, product: this.facts.product };
   }
 
-  protected async write({ snapshot, ...record }: Written<AccountSnapshot>): Promise<{ webhookDeliveryIds: string[] }> {
+  protected async write({ snapshot, ...record }: Written<AccountSnapshot>): Promise<RecordedTransition> {
     const final = snapshot.status === 'done';
     const written = await recordAccountTransition({ ...record, account: this.facts, state: AccountLifecycle.stateOf(snapshot), final, context: snapshot.context });
     // A deleted account's seats go back to the group, for the accounts that remain.

@@ -3,6 +3,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/license/record.js';
+import type { RecordedTransition } from '../../activities/lifecycle/transitions.js';
 import type { LicenseCarryOver, LicenseFacts, LicenseLifecycleInput, LicenseView } from '../../machines/license/contract.js';
 import { LicenseLifecycle, type LicenseEvent, type LicenseInput, type LicenseScheduledEvent, type LicenseSnapshot, type LicenseState } from '../../machines/license/index.js';
 import { AccessGroupId, LicenseExpiresAt, LicenseState as LicenseStateAttribute, PoolId } from '../search-attributes.js';
@@ -33,15 +34,15 @@ export class LicenseRecord extends LifecycleRecord<LicenseTypes, LicenseFacts, L
     return { ...this.lifecycleView(), expiresAt: new Date(this.expiresAt).toISOString() };
   }
 
-  protected async write({ snapshot, ...record }: Written<LicenseSnapshot>): Promise<{ webhookDeliveryIds: string[] }> {
+  protected async write({ snapshot, ...record }: Written<LicenseSnapshot>): Promise<RecordedTransition> {
     const state = LicenseLifecycle.stateOf(snapshot);
-    const { webhookDeliveryIds, accountIds } = await recordLicenseTransition({ ...record, license: this.facts, state, context: snapshot.context });
+    const { accountIds, ...recorded } = await recordLicenseTransition({ ...record, license: this.facts, state, context: snapshot.context });
     // What the license's accounts draw on: whether it lends seats (state) and in which order (expiry).
     // Most licenses have no account: skipping the call spares the workflow its promises, each of
     // which the SDK's promise hook captures a stack trace for (issue 13).
     const accountsDrawOnIt = this.revision === 0 || state !== this.state || snapshot.context.expiresAt !== this.expiresAt;
     if (accountsDrawOnIt && accountIds.length > 0) await tellAccountsOfGroup(accountIds);
-    return { webhookDeliveryIds };
+    return recorded;
   }
 
   protected coveredUntil(snapshot: LicenseSnapshot): number {

@@ -1,8 +1,9 @@
 // A lifecycle's notices, delivered by the lifecycle workflow itself: one activity per written
 // notice, idempotent by its outbox key and Message-ID (R19), retried with backoff through an
-// outage. Until issue 13 each notice was a workflow of its own (`notice:<key>`): a start, two
-// workflow tasks and an activity, where an activity alone does the job. A stuck notice shows
-// as the lifecycle's pending activity (attempt, last failure) and on its card in the UI.
+// outage. A deadline's notices are first tried by the local activity that wrote them, and
+// only those it did not settle come here. Until issue 13 each notice was a workflow of its own
+// (`notice:<key>`): a start, two workflow tasks and an activity. A stuck notice shows as the
+// lifecycle's pending activity (attempt, last failure) and on its card in the UI.
 import { condition, log, patched } from '@temporalio/workflow';
 import { deliverNotice } from '../notice/deliver.js';
 

@@ -20,7 +20,7 @@ import { factsChanged } from './messages.js';
 import { NoticeDeliveries } from './notices.js';
 import { Serial } from './serial.js';
 import { RECORDING_LOCAL_ACTIVITY_OPTIONS, startDeliveries, SYSTEM_ACTOR } from './transition.js';
-import type { NoticeDue, TransitionRecord } from '../../activities/lifecycle/transitions.js';
+import type { NoticeDue, RecordedTransition, TransitionRecord } from '../../activities/lifecycle/transitions.js';
 
 const { loadPolicy } = proxyLocalActivities<LicenseActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
 
@@ -246,7 +246,7 @@ export abstract class LifecycleRecord<
       facts: noticeFacts(next.context, notice, this.coveredUntil(next)),
     }));
     const deadline = this.rules.nextDeadline(next);
-    const { webhookDeliveryIds } = await this.write({
+    const { webhookDeliveryIds, noticesSettled = [] } = await this.write({
       snapshot: next,
       policyId: this.policy.id,
       policyVersion: this.policy.version,
@@ -254,13 +254,16 @@ export abstract class LifecycleRecord<
       nextDeadline: deadline ? { event: eventName(this.rules.subject, deadline.event.type), at: deadline.at } : null,
       audit: { action: entry.action, actor: entry.actor, at: now, before: entry.before, after: { state, cycle, policyId: this.policy.id, policyVersion: this.policy.version, ...this.auditFacts(next) } },
       notices,
+      // A deadline's notices go out with its write, in the same workflow task, instead of in an
+      // activity of their own; a caller's Update does not wait on the mail server (issue 13).
+      sendNoticesNow: notices.length > 0 && this.generation >= 1 && entry.actor === SYSTEM_ACTOR,
     });
     this.snapshot = next;
     this.revision = revision;
     this.showInUi();
     const noticeKeys = notices.map((notice) => notice.key);
     const deliveredHere = noticeKeys.length > 0 && (this.generation >= 1 || NoticeDeliveries.deliveredInLifecycle());
-    if (deliveredHere) this.notices.deliver(noticeKeys);
+    if (deliveredHere) this.notices.deliver(noticeKeys.filter((key) => !noticesSettled.includes(key)));
     const toStart = { action: entry.action, noticeKeys: deliveredHere ? [] : noticeKeys, webhookDeliveryIds };
     // Most transitions start nothing: not calling spares the workflow the promises of an empty call (issue 13).
     if (toStart.noticeKeys.length > 0 || toStart.webhookDeliveryIds.length > 0) await startDeliveries(this.facts, toStart);
@@ -297,8 +300,8 @@ export abstract class LifecycleRecord<
   protected async takeNews(): Promise<void> {}
   protected async afterOpening(): Promise<void> {}
 
-  /** Writes one change through the subject's own recording activity; answers the webhook deliveries it enqueued. */
-  protected abstract write(written: Written<T['snapshot']>): Promise<{ webhookDeliveryIds: string[] }>;
+  /** Writes one change through the subject's own recording activity; answers the webhook deliveries it enqueued and the notices it settled. */
+  protected abstract write(written: Written<T['snapshot']>): Promise<RecordedTransition>;
   /** What a notice says the subject runs until (a license's expiry; an account's group coverage). */
   protected abstract coveredUntil(snapshot: T['snapshot']): number | null;
   /** Facts of the subject the audit log shows before and after a change, besides state and cycle. */
