@@ -34,6 +34,36 @@ export interface DatabaseHandle {
 const reconnectBackoff = (retries: number) => Math.min(0.05 * 2 ** retries, 1);
 
 export function openDatabase(url: string, options: { max?: number; deadlines?: QueryDeadlines } = {}): DatabaseHandle {
-  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 5, backoff: reconnectBackoff });
-  return { db: drizzle(withQueryDeadline(client, options.deadlines ?? REQUEST_DEADLINES), { schema }), close: () => client.end({ timeout: 5 }) };
+  const client = postgres(url, { max: options.max ?? 10, onnotice: () => {}, connect_timeout: 5, backoff: reconnectBackoff, connection: { plan_cache_mode: 'force_custom_plan' } });
+  return { db: drizzle(withQueryDeadline(preparingStatements(client), options.deadlines ?? REQUEST_DEADLINES), { schema }), close: () => client.end({ timeout: 5 }) };
+}
+
+/** More parameters than this is a list sized by the data (an `in (…)`, a batch insert), not a statement the code writes. */
+const MOST_PARAMETERS_PREPARED = 128;
+
+/**
+ * drizzle sends every statement it was not asked to name unprepared, and postgres.js has the
+ * server describe an unprepared statement with parameters before it runs it: two round trips
+ * and a parse per query. Prepared, a statement is parsed once per connection, and each run is
+ * one round trip (issue 13: a mass expiry's writes spent an eighth of the worker's main thread
+ * in those extra socket writes). postgres.js keeps a connection's statements until it is
+ * recycled, so statements whose text grows with the data stay unprepared.
+ */
+function preparingStatements(client: Sql): Sql {
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'unsafe') {
+        return (query: string, parameters: Parameters<Sql['unsafe']>[1] = [], options: Parameters<Sql['unsafe']>[2] = {}) =>
+          target.unsafe(query, parameters, parameters.length > 0 && parameters.length <= MOST_PARAMETERS_PREPARED ? { ...options, prepare: true } : options);
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        const start = Reflect.get(target, property, target) as (...args: unknown[]) => Promise<unknown>;
+        return (...args: unknown[]) => {
+          const body = args.pop() as (tx: Sql) => unknown;
+          return start.call(target, ...args, (tx: Sql) => body(preparingStatements(tx)));
+        };
+      }
+      return Reflect.get(target, property, target);
+    },
+  });
 }
