@@ -9,7 +9,7 @@ import { preparedOnce } from '../../db/prepared.js';
 import { auditLog, outbox } from '../../db/schema.js';
 import type { Logger } from '../../platform/logger.js';
 import { noticesSent } from '../../platform/metrics.js';
-import { composeNotice, UndeliverableNotice, type ComposedNotice, type OutboxRow } from '../../platform/notice/compose.js';
+import { composeWithParties, noticeWithParties, UndeliverableNotice, type ComposedNotice, type NoticeParties, type OutboxRow } from '../../platform/notice/compose.js';
 import { NoticeRenderError } from '../../platform/notice/render.js';
 import { MailRejected, type Mailer, type Rejection } from './transport.js';
 import {
@@ -28,16 +28,6 @@ const ACTOR = 'system:notices';
 /** While the SMTP conversation runs, so a worker that dies mid-send is noticed in seconds. */
 const HEARTBEAT_EVERY_MS = 1_000;
 
-/** Every notice starts by reading its outbox row. */
-const noticeByKey = preparedOnce((db: Database) =>
-  db
-    .select()
-    .from(outbox)
-    .where(eq(outbox.key, sql.placeholder('key')))
-    .limit(1)
-    .prepare('notice_by_key'),
-);
-
 export interface NoticeDependencies {
   db: Database;
   mailer: Mailer;
@@ -52,11 +42,12 @@ export type Conversation = <T>(send: Promise<T>) => Promise<T>;
  * a refusal no retry can fix is settled and raised as non-retryable; an outage raises a retryable failure.
  */
 export async function deliverOnce({ db, mailer, logger }: NoticeDependencies, key: string, conversation: Conversation): Promise<NoticeOutcome> {
-  const [notice] = await noticeByKey(db).execute({ key });
-  if (!notice) throw ApplicationFailure.nonRetryable(`no notice ${key} in the outbox`, UNDELIVERABLE_NOTICE);
+  const [read] = await noticeWithParties(db).execute({ key });
+  if (!read) throw ApplicationFailure.nonRetryable(`no notice ${key} in the outbox`, UNDELIVERABLE_NOTICE);
+  const { notice, ...parties } = read;
   if (notice.status !== 'pending') return outcomeOf(notice);
 
-  const composed = await composeOrFail(db, notice);
+  const composed = await composeOrFail(db, notice, parties);
   if (composed.recipients.length === 0) {
     if (composed.optedOut) {
       const reason = `the company opted out of ${notice.kind} notices and the partner has no contact e-mail`;
@@ -109,9 +100,9 @@ export function createNoticeActivities(deps: NoticeDependencies) {
 export type NoticeActivities = ReturnType<typeof createNoticeActivities>;
 
 /** A template or a missing company, partner or subject is no outage: record it and stop. */
-async function composeOrFail(db: Database, notice: OutboxRow): Promise<ComposedNotice> {
+async function composeOrFail(db: Database, notice: OutboxRow, parties: NoticeParties): Promise<ComposedNotice> {
   try {
-    return await composeNotice(db, notice);
+    return composeWithParties(notice, parties);
   } catch (error) {
     if (!(error instanceof NoticeRenderError || error instanceof UndeliverableNotice)) throw error;
     await settle(db, notice, { status: 'failed', error: error.message });

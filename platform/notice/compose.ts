@@ -1,6 +1,6 @@
 // One outbox row made into a mail: who receives it and what it says, in the company's
 // locale and the partner's time zone (R20). Delivery sends it; GET /v1/outbox/:id shows it.
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { accounts, companies, licenses, outbox, partners } from '../../db/schema.js';
@@ -26,7 +26,14 @@ const factNames = ['offset', 'grace', 'expiresAt', 'graceEndsAt', 'suspendsAt', 
 
 /** `locale` replays a notice in the language it was sent in, whatever the company's locale is now. */
 export async function composeNotice(db: Database, notice: OutboxRow, options: { locale?: string } = {}): Promise<ComposedNotice> {
-  const { company, partner, subject } = await noticeParties(db, notice);
+  const { partnerId, subjectType, subjectId, companyId } = notice;
+  const [parties] = await partiesOfNotice(db).execute({ partnerId, subjectType, subjectId, companyId });
+  return composeWithParties(notice, parties, options);
+}
+
+/** Composes a notice whose parties were read with it: delivery reads both in one query (`noticeWithParties`). */
+export function composeWithParties(notice: OutboxRow, parties: NoticeParties | undefined, options: { locale?: string } = {}): ComposedNotice {
+  const { company, partner, subject } = partiesNamed(notice, parties);
   const vars: NoticeVars = {
     companyName: company.name,
     partnerName: partner.name,
@@ -53,17 +60,20 @@ export async function composeNotice(db: Database, notice: OutboxRow, options: { 
   return { recipients, optedOut, mail };
 }
 
-/** The company, partner and subject a notice names, in one query: a mass expiry composes thousands. */
+/** What a notice says about its company, partner and subject; a left-joined party that is gone reads as null. */
+const partyColumns = {
+  company: { name: companies.name, locale: companies.locale, noticeEmails: companies.noticeEmails, noticeOptOuts: companies.noticeOptOuts },
+  partner: { name: partners.name, contactEmail: partners.contactEmail, timeZone: partners.timeZone },
+  license: { product: licenses.product, seats: licenses.seats },
+  account: { product: accounts.product, name: accounts.name },
+};
+
+/** The company, partner and subject of a notice already read, in one query. */
 const partiesOfNotice = preparedOnce((db: Database) => {
   const subjectType = sql.placeholder('subjectType');
   const subjectId = sql.placeholder('subjectId');
   return db
-    .select({
-      company: { name: companies.name, locale: companies.locale, noticeEmails: companies.noticeEmails, noticeOptOuts: companies.noticeOptOuts },
-      partner: { name: partners.name, contactEmail: partners.contactEmail, timeZone: partners.timeZone },
-      license: { product: licenses.product, seats: licenses.seats },
-      account: { product: accounts.product, name: accounts.name },
-    })
+    .select(partyColumns)
     .from(companies)
     .innerJoin(partners, eq(partners.id, sql.placeholder('partnerId')))
     .leftJoin(licenses, and(eq(licenses.id, subjectId), sql`${subjectType}::text = 'license'`))
@@ -73,17 +83,33 @@ const partiesOfNotice = preparedOnce((db: Database) => {
     .prepare('parties_of_notice');
 });
 
-async function noticeParties(db: Database, notice: OutboxRow) {
-  const { partnerId, subjectType, subjectId, companyId } = notice;
-  const [row] = await partiesOfNotice(db).execute({ partnerId, subjectType, subjectId, companyId });
-  if (!row) throw new UndeliverableNotice(`notice ${notice.key}: its company or partner no longer exists`);
-  const subject: Pick<NoticeVars, 'product' | 'seats' | 'accountName'> | undefined = row.license
-    ? { product: row.license.product, seats: row.license.seats }
-    : row.account
-      ? { product: row.account.product, accountName: row.account.name }
+/** A notice by its outbox key, with its company, partner and subject: one round trip for every notice a mass expiry sends. */
+export const noticeWithParties = preparedOnce((db: Database) =>
+  db
+    .select({ notice: getTableColumns(outbox), ...partyColumns })
+    .from(outbox)
+    .leftJoin(companies, eq(companies.id, outbox.companyId))
+    .leftJoin(partners, eq(partners.id, outbox.partnerId))
+    .leftJoin(licenses, and(eq(licenses.id, outbox.subjectId), eq(outbox.subjectType, 'license')))
+    .leftJoin(accounts, and(eq(accounts.id, outbox.subjectId), eq(outbox.subjectType, 'account')))
+    .where(eq(outbox.key, sql.placeholder('key')))
+    .limit(1)
+    .prepare('notice_with_parties'),
+);
+
+/** The parties as the query reads them with the notice: null where one is gone. */
+export type NoticeParties = Omit<Awaited<ReturnType<ReturnType<typeof noticeWithParties>['execute']>>[number], 'notice'>;
+
+function partiesNamed(notice: OutboxRow, parties: NoticeParties | undefined) {
+  const { company, partner, license, account } = parties ?? {};
+  if (!company || !partner) throw new UndeliverableNotice(`notice ${notice.key}: its company or partner no longer exists`);
+  const subject: Pick<NoticeVars, 'product' | 'seats' | 'accountName'> | undefined = license
+    ? { product: license.product, seats: license.seats }
+    : account
+      ? { product: account.product, accountName: account.name }
       : undefined;
   if (!subject) throw new UndeliverableNotice(`notice ${notice.key}: its ${notice.subjectType} ${notice.subjectId} does not exist`);
-  return { company: row.company, partner: row.partner, subject };
+  return { company, partner, subject };
 }
 
 /** Addresses compare case-insensitively: a company that lists the partner's contact gets one mail. */
