@@ -7,7 +7,7 @@ import { asProblem } from '../../api/problem.js';
 import { openDatabase, type DatabaseHandle } from '../../db/client.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../db/unavailable.js';
 
-const DEADLINES = { queryMs: 300, transactionMs: 3_000 };
+const DEADLINES = { queryMs: 300, transactionMs: 3_000, planEachRun: true };
 let database: DatabaseHandle;
 /** Usual deadlines, for setting up and dropping the table while an abandoned statement may still hold it. */
 let admin: DatabaseHandle;
