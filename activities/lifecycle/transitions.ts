@@ -107,7 +107,7 @@ export async function writeTransition(db: Database, transition: Transition): Pro
 export async function recordTransition(db: Database, notices: ImmediateNotices, transition: Transition): Promise<RecordedTransition> {
   const written = await writeTransition(db, transition);
   const { sendNoticesNow, notices: due } = transition.record;
-  return { ...written, noticesSettled: sendNoticesNow && due.length > 0 ? await notices.sendNow(due.map((notice) => notice.key)) : [] };
+  return { ...written, noticesSettled: sendNoticesNow ? await notices.sendNow(due.map((notice) => notice.key)) : [] };
 }
 
 /** Returns a row only when this write made the entry, rather than finding it from an earlier attempt. */
