@@ -1,4 +1,5 @@
-// Every workflow the worker runs.
+// Every workflow the worker runs, in a sandbox set up first.
+import './sandbox.js';
 export { licenseLifecycle } from './license/lifecycle.js';
 export { accountLifecycle } from './account/lifecycle.js';
 export { webhookDelivery } from './webhook/delivery.js';
