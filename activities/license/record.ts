@@ -1,15 +1,16 @@
 // Persistence of license lifecycles: the projection row, its audit entry and the
 // notices it made due, in one statement, idempotent by revision and notice key.
-import { desc, eq, lt, sql } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
+import { preparedOnce, slot } from '../../db/prepared.js';
 import { PolicyNotFound, policyFromRow, resolvePolicy, type PolicySubject } from '../../db/policies.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { licenses, policies, pools } from '../../db/schema.js';
 import type { LicenseContext, LicenseState } from '../../machines/license/index.js';
 import type { LicenseFacts } from '../../machines/license/contract.js';
 import { liveAccountsOfGroup } from '../account/license-group.js';
-import { lifecycleColumns, recordTransition, type RecordedTransition, type TransitionRecord } from '../lifecycle/transitions.js';
+import { fromWrittenRow, lifecycleSlots, lifecycleValues, recordTransition, transitionStatement, type RecordedTransition, type TransitionRecord } from '../lifecycle/transitions.js';
 import type { ImmediateNotices } from '../notice/immediate.js';
 import { licenseWebhookEvent } from './webhook-event.js';
 
@@ -19,6 +20,41 @@ export interface LicenseTransitionRecord extends TransitionRecord {
   context: LicenseContext;
 }
 
+/** The license columns a transition changes once the row exists. */
+const changedByTransition = ['state', 'term', 'expiresAt', 'cycle', 'nextDeadlineEvent', 'nextDeadlineAt', 'lifecycle', 'policyId', 'policyVersion', 'revision', 'updatedAt'] as const;
+
+/** A license's transition, prepared once: its row is inserted at the first, and updated from an older revision after. */
+const licenseTransition = preparedOnce((db: Database) =>
+  transitionStatement(
+    db,
+    'license',
+    db
+      .insert(licenses)
+      .values({
+        id: slot('subjectId', 'uuid'),
+        partnerId: slot('partnerId', 'uuid'),
+        companyId: slot('companyId', 'uuid'),
+        poolId: slot('poolId', 'uuid'),
+        // The pool's group when the row is first written: a move committed since the issue is not undone (R5).
+        accessGroupId: sql`case when ${slot('poolId', 'uuid')} is null then ${slot('accessGroupId', 'uuid')}
+          else (select ${pools.accessGroupId} from ${pools} where ${pools.id} = ${slot('poolId', 'uuid')}) end`,
+        sourceId: slot('sourceId', 'uuid'),
+        accountType: slot('accountType', 'text'),
+        product: slot('product', 'text'),
+        seats: slot('seats', 'integer'),
+        owner: slot('owner', 'owner'),
+        tag: slot('tag', 'text'),
+        // A trial renewed becomes the paid term it was renewed into (M5).
+        term: slot('term', 'term'),
+        expiresAt: slot('expiresAt', 'timestamptz'),
+        ...lifecycleSlots,
+        // Written at the first transition, on the workflow's clock like updatedAt, so the two never disagree.
+        createdAt: slot('at', 'timestamptz'),
+      })
+      .onConflictDoUpdate({ target: licenses.id, ...fromWrittenRow(licenses, changedByTransition) }),
+  ),
+);
+
 export function createLicenseActivities(db: Database, notices: ImmediateNotices) {
   return {
     /**
@@ -26,37 +62,23 @@ export function createLicenseActivities(db: Database, notices: ImmediateNotices)
      * Answers the live accounts of the license's group too, so the workflow tells them without another round trip.
      */
     async recordLicenseTransition(record: LicenseTransitionRecord): Promise<RecordedTransition & { accountIds: string[] }> {
-      const { license } = record;
-      const projection = {
-        state: record.state,
-        // A trial renewed becomes the paid term it was renewed into (M5).
-        term: record.context.term,
-        expiresAt: new Date(record.context.expiresAt),
-        ...lifecycleColumns(record, record.context),
-      };
-      const recorded = await recordTransition(db, notices, {
+      const { license, context } = record;
+      const recorded = await recordTransition(licenseTransition(db), notices, {
         subject: { type: 'license', id: license.id, partnerId: license.partnerId, companyId: license.companyId },
         record,
-        upsertProjection: db
-          .insert(licenses)
-          .values({
-            id: license.id,
-            partnerId: license.partnerId,
-            companyId: license.companyId,
-            poolId: license.poolId,
-            // The pool's group when the row is first written: a move committed since the issue is not undone (R5).
-            accessGroupId: license.poolId ? sql`(select ${pools.accessGroupId} from ${pools} where ${pools.id} = ${license.poolId})` : license.accessGroupId,
-            sourceId: license.sourceId,
-            accountType: license.accountType,
-            product: license.product,
-            seats: license.seats,
-            owner: license.owner,
-            tag: license.tag,
-            ...projection,
-            // Written at the first transition, on the workflow's clock like updatedAt, so the two never disagree.
-            createdAt: new Date(record.audit.at),
-          })
-          .onConflictDoUpdate({ target: licenses.id, set: projection, setWhere: lt(licenses.revision, record.revision) }),
+        projection: {
+          poolId: license.poolId,
+          accessGroupId: license.accessGroupId,
+          sourceId: license.sourceId,
+          accountType: license.accountType,
+          product: license.product,
+          seats: license.seats,
+          owner: license.owner,
+          tag: license.tag,
+          term: context.term,
+          expiresAt: new Date(context.expiresAt).toISOString(),
+          ...lifecycleValues(record.state, record, context),
+        },
         webhookEvent: licenseWebhookEvent(record),
       });
       // Read after the commit: an account created meanwhile is either listed here or reads this change itself.

@@ -26,37 +26,69 @@ export const ENDPOINT_UNAVAILABLE = 'WebhookEndpointUnavailable';
 
 const SYSTEM_ACTOR = 'system:webhooks';
 
+/** What the statement that writes an event's deliveries reads: values, or placeholders of a prepared statement. */
+export interface DeliveryInputs {
+  partnerId: unknown;
+  eventId: unknown;
+  eventType: unknown;
+  /** ISO 8601 text. */
+  occurredAt: unknown;
+  /** The event's data as JSON text. */
+  eventData: unknown;
+  /** The subscription patterns that match the event's type, as a JSON array of text. */
+  patterns: unknown;
+}
+
+/** The inputs of one event's deliveries. */
+export function deliveryValues(partnerId: string, event: WebhookEvent) {
+  return {
+    partnerId,
+    eventId: event.id,
+    eventType: event.type,
+    occurredAt: event.occurredAt.toISOString(),
+    eventData: JSON.stringify(event.data),
+    // A subscription lists the event's type, its family's wildcard, or `*`.
+    patterns: JSON.stringify(patternsMatching(event.type)),
+  } satisfies DeliveryInputs;
+}
+
+/** The inputs as placeholders named as `deliveryValues` names them. */
+export const deliverySlots: DeliveryInputs = {
+  partnerId: sql.placeholder('partnerId'),
+  eventId: sql.placeholder('eventId'),
+  eventType: sql.placeholder('eventType'),
+  occurredAt: sql.placeholder('occurredAt'),
+  eventData: sql.placeholder('eventData'),
+  patterns: sql.placeholder('patterns'),
+};
+
 /**
  * The deliveries of one event, as parts of a larger statement (a transition is written in one,
- * ./lifecycle/transitions.ts): `cte` writes one delivery per active subscription of the partner
- * matching the event (most partners subscribe to nothing: no row); `ids` reads, as text[], those
- * it wrote and those an earlier attempt of the same write made, which the statement's snapshot
- * still shows. A retried write so answers the same ones, and its workflow starts a
- * webhookDelivery for each. They are made together because `ids` reads what `cte` names.
+ * ./lifecycle/transitions.ts): `insert` writes one delivery per active subscription of the partner
+ * matching the event (most partners subscribe to nothing: no row), and is the CTE named
+ * `delivered`; `ids` reads, as text[], those it wrote and those an earlier attempt of the same
+ * write made, which the statement's snapshot still shows. A retried write so answers the same
+ * ones, and its workflow starts a webhookDelivery for each. They are made together because `ids`
+ * reads what `insert` is named.
  */
-export function webhookDeliveriesOf(partnerId: string, event: WebhookEvent): { cte: SQL; ids: SQL<string[]> } {
+export function webhookDeliveriesOf(event: DeliveryInputs): { insert: SQL; ids: SQL<string[]> } {
   return {
-    cte: sql`delivered as (insert into ${webhookDeliveries} (partner_id, webhook_id, event_id, event_type, occurred_at, data)
-      select ${partnerId}, ${webhooks.id}, ${event.id}, ${event.type}, ${event.occurredAt.toISOString()}::timestamptz, ${JSON.stringify(event.data)}::jsonb
+    insert: sql`insert into ${webhookDeliveries} (partner_id, webhook_id, event_id, event_type, occurred_at, data)
+      select ${event.partnerId}::uuid, ${webhooks.id}, ${event.eventId}::text, ${event.eventType}::text, ${event.occurredAt}::timestamptz, ${event.eventData}::jsonb
       from ${webhooks}
-      where ${and(eq(webhooks.partnerId, partnerId), eq(webhooks.status, 'active'), subscribedTo(event.type))}
+      where ${webhooks.partnerId} = ${event.partnerId}::uuid and ${webhooks.status} = 'active'
+        and ${webhooks.events} ?| array(select jsonb_array_elements_text(${event.patterns}::jsonb))
       on conflict do nothing
-      returning id)`,
-    ids: sql<string[]>`array(select id::text from delivered union all select ${webhookDeliveries.id}::text from ${webhookDeliveries} where ${webhookDeliveries.eventId} = ${event.id})`,
+      returning id`,
+    ids: sql<string[]>`array(select id::text from delivered union all select ${webhookDeliveries.id}::text from ${webhookDeliveries} where ${webhookDeliveries.eventId} = ${event.eventId}::text)`,
   };
 }
 
 /** Writes the event's deliveries inside the caller's transaction and answers every delivery of it. */
 export async function enqueueWebhookDeliveries(tx: Transaction, partnerId: string, event: WebhookEvent): Promise<string[]> {
-  const deliveries = webhookDeliveriesOf(partnerId, event);
-  const [row] = await tx.execute<{ ids: string[] }>(sql`with ${deliveries.cte} select ${deliveries.ids} as ids`);
+  const deliveries = webhookDeliveriesOf(deliveryValues(partnerId, event));
+  const [row] = await tx.execute<{ ids: string[] }>(sql`with delivered as (${deliveries.insert}) select ${deliveries.ids} as ids`);
   return row!.ids;
-}
-
-/** A subscription lists the event's type, its family's wildcard, or `*`. */
-function subscribedTo(eventType: string): SQL {
-  const patterns = patternsMatching(eventType).map((pattern) => sql`${pattern}`);
-  return sql`${webhooks.events} ?| array[${sql.join(patterns, sql`, `)}]::text[]`;
 }
 
 /** The body a subscriber receives; rebuilt identically for every attempt from what was recorded. */
