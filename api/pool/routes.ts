@@ -154,7 +154,7 @@ export function poolRoutes(router: Router, { db, temporal, taskQueue }: AppDepen
     role: 'admin',
     body: movePool,
     responses: { 202: operationStarted },
-    problems: { 409: 'A move of this pool is running; `operationId` names it' },
+    problems: { 409: 'A move of this pool is running; `operationId` names it. It is null when the previous move has reported its outcome but its workflow has not closed after 15 s: try again shortly' },
   }, async (ctx) => {
     const caller = requireRole(ctx, 'admin');
     const scope = scopeOf(caller);
