@@ -220,7 +220,12 @@ export const outbox = pgTable(
     sentAt: timestamp('sent_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
-  (table) => [uniqueIndex('outbox_key').on(table.key), index('outbox_partner_created').on(table.partnerId, table.createdAt)],
+  (table) => [
+    uniqueIndex('outbox_key').on(table.key),
+    index('outbox_partner_created').on(table.partnerId, table.createdAt),
+    // Reading a license or account shows its current cycle's notices: without it, every read scanned the outbox.
+    index('outbox_subject_cycle').on(table.subjectId, table.cycle),
+  ],
 );
 
 /** First answers to POSTs with an Idempotency-Key, kept 24 h; a row not yet completed is a request still running. */

@@ -1,0 +1,1 @@
+CREATE INDEX "outbox_subject_cycle" ON "outbox" USING btree ("subject_id","cycle");
