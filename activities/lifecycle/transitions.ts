@@ -71,6 +71,7 @@ export const lifecycleSlots = {
   policyId: slot('policyId', 'uuid'),
   policyVersion: slot('policyVersion', 'integer'),
   revision: slot('revision', 'integer'),
+  // The transition's time on the workflow's clock, as its audit entry records it.
   updatedAt: slot('at', 'timestamptz'),
 };
 
@@ -160,7 +161,7 @@ export interface Transition {
 }
 
 /** Writes one transition; a retry after a crash finds the revision written and changes nothing. */
-export async function writeTransition(statement: TransitionStatement, transition: Transition): Promise<{ webhookDeliveryIds: string[] }> {
+async function writeTransition(statement: TransitionStatement, transition: Transition): Promise<{ webhookDeliveryIds: string[] }> {
   const { subject, record, webhookEvent } = transition;
   const [written] = await statement.execute({ ...transition.projection, ...transitionValues(subject, record, webhookEvent) });
   // Counted after the commit, and only by the write that made the transition: a retry counts nothing.
