@@ -8,6 +8,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { freePort } from './ports.js';
 import { startEmbeddedPostgres } from '../../runtime/embedded/postgres.js';
+import { devServerTuningFlags } from '../../runtime/embedded/temporal.js';
 import { workflowBundleOptions } from '../../runtime/worker.js';
 import { searchAttributeKeys } from '../../workflows/search-attributes.js';
 // @ts-expect-error plain ESM helper shared with the dependency-free bootstrap
@@ -32,7 +33,7 @@ export default async function setup(project: TestProject) {
         executable: { type: 'existing-path', path: executable },
         searchAttributes: searchAttributeKeys,
         ui: false,
-        extraArgs: ['--log-level', 'error'],
+        extraArgs: ['--log-level', 'error', ...devServerTuningFlags()],
       },
     }),
     freePort().then((port) => startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port, database: 'tenure', persistent: false, durable: false })),
