@@ -10,7 +10,7 @@ import { crossOrigin } from './cors.js';
 import { undecodableQueryValuesRefused } from './query-string.js';
 import { idempotentPosts } from './idempotency.js';
 import { measureRequests } from './measure.js';
-import { Problem, asProblem, unservedMethod } from './problem.js';
+import { Problem, asProblem, methodNotAllowed } from './problem.js';
 import { jsonBodies } from './request-body.js';
 import { healthRoutes } from './ops/health.js';
 import { type ReadinessProbe } from '../platform/readiness.js';
@@ -81,8 +81,10 @@ export function createApp(deps: AppDependencies): Koa {
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw new Problem(404, 'not_found', 'No such route');
-      // The routers' allowedMethods answered 405 or 501 and set `Allow`; the caller gets a problem beside it.
-      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) throw unservedMethod(ctx.status, ctx.method, ctx.response.get('Allow'));
+      // The routers' allowedMethods set `Allow` and answered 405, or 501 for a method no route serves
+      // (TRACE, PROPFIND …). The path exists either way, so the caller gets 405 with a problem: a 5xx
+      // would tell a client or a scanner that Tenure failed, when it only refused.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined) throw methodNotAllowed(ctx.method, ctx.response.get('Allow'));
     } catch (error) {
       const problem = asProblem(error);
       if (problem.status >= 500) log.error({ err: error }, 'request failed');

@@ -54,11 +54,9 @@ export const forbidden = (detail: string) => new Problem(403, 'forbidden', 'This
 export const illegalTransition = (subject: string, operation: string, state: string, detail: string) =>
   new Problem(409, 'illegal_transition', `Cannot ${operation} ${subject} that is ${state}`, detail, { state, operation });
 
-/** A method the path does not serve (405), or that no route of Tenure serves at all (501: TRACE, PROPFIND …). */
-export const unservedMethod = (status: 405 | 501, method: string, allow: string) =>
-  status === 405
-    ? new Problem(405, 'method_not_allowed', `${method} is not allowed on this route`, `Allowed: ${allow}.`)
-    : new Problem(501, 'method_not_implemented', `Tenure does not implement ${method}`, `Allowed on this route: ${allow}.`);
+/** A method the path does not serve, whether another route serves it or none does (TRACE, PROPFIND …). */
+export const methodNotAllowed = (method: string, allow: string) =>
+  new Problem(405, 'method_not_allowed', `${method} is not allowed on this route`, `Allowed: ${allow}.`);
 
 /** Temporal down or unreachable (the SDK's retries spent), or a call past the deadline of runtime/temporal.ts. */
 const TEMPORAL_OUTAGE = new Set<number>([grpcStatus.UNAVAILABLE, grpcStatus.DEADLINE_EXCEEDED]);

@@ -1,4 +1,5 @@
 // Request schemas: what callers may send, with the messages they see when they get it wrong.
+import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { HORIZON_YEARS, isDuration, isFixedDuration, isInstantWithinHorizon, isWithinHorizon } from '../machines/lifecycle/duration.js';
 import { renewalBases } from '../machines/license/renewal.js';
@@ -45,10 +46,18 @@ const locale = z
     description: 'Notices are written in its language where Tenure has one (en, fr, pl), otherwise in English; dates follow the whole tag when the text is in its language',
     examples: ['en', 'fr-CA', 'pl'],
   });
-/** A conservative address (RFC 5321 letters, digits and `._%+'-`; dot-separated host labels), which every `format: email` validator accepts. */
+/**
+ * A conservative address, which every `format: email` validator accepts: RFC 5321 letters, digits
+ * and `._%+'-` in a local part of at most 64; dot-separated host labels of at most 63, none with
+ * `--` in its third and fourth places (reserved by IDNA for `xn--` labels, which must then decode).
+ */
 const email = z
-  .email({ message: 'must be an e-mail address', pattern: /^(?!\.)(?!.*\.\.)[A-Za-z0-9._%+'-]*[A-Za-z0-9_%+'-]@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}$/ })
-  .max(254);
+  .email({
+    message: 'must be an e-mail address',
+    pattern: /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[A-Za-z0-9._%+'-]*[A-Za-z0-9_%+'-]@(?:(?!(?!xn--)[A-Za-z0-9]{2}--)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/,
+  })
+  .max(254)
+  .refine((address) => domainToASCII(address.slice(address.lastIndexOf('@') + 1)) !== '', 'must be an e-mail address');
 
 export const policyTerms = z.object({
   trial: fixedDuration,

@@ -66,7 +66,7 @@ export function hostileFor(schema: JsonSchema, components: Record<string, JsonSc
 export function aimedAt(schema: JsonSchema, field: string): unknown[] {
   const described = `${String(schema.description ?? '')} ${field}`;
   const aimed =
-    schema.format === 'email' ? ['a@b-.com', 'a..b@example.com', 'a@b']
+    schema.format === 'email' ? ['a@b-.com', 'a..b@example.com', 'a@b', 'a@ab--cd.com', 'a@xn--zz.com', `${'a'.repeat(65)}@example.com`, `a@${'b'.repeat(64)}.com`]
     : schema.format === 'date-time' ? ['9999-12-31T23:59:59Z', '2200-01-01T00:00:00Z', '0001-01-01T00:00:00Z']
     : /duration/i.test(described) ? ['P99999Y', 'P99999999999999999999Y', 'PT99999999999999999999S', 'P101Y']
     : /locale/i.test(described) ? ['zz-ZZZZ-invalid', 'de-CH-1996', 'en-ZZ', 'i-klingon']

@@ -89,4 +89,15 @@ describe('partners: MSP → managed MSP (seed 002)', () => {
     expect(await tenure.api('POST', '/v1/partners', { name: '' })).toMatchObject({ status: 422, body: { field: 'name' } });
     expect(await tenure.api('POST', '/v1/partners', { name: 'x', contactEmail: 'not-an-address' })).toMatchObject({ status: 422, body: { field: 'contactEmail' } });
   });
+
+  it('refuses an address a strict `format: email` validator refuses, and keeps one it accepts', async () => {
+    // IDNA reserves `--` in a host label's third and fourth places for `xn--` labels, which must decode;
+    // RFC 5321 caps a local part at 64 characters and a label at 63.
+    for (const contactEmail of ['noc@ab--cd.test', 'noc@xn--zz.test', `${'n'.repeat(65)}@contoso.test`, `noc@${'c'.repeat(64)}.test`]) {
+      expect(await tenure.api('PATCH', '/v1/partner', { contactEmail }), contactEmail).toMatchObject({ status: 422, body: { field: 'contactEmail' } });
+    }
+    for (const contactEmail of ['noc@xn--bcher-kva.test', 'noc@a--b.test', `${'n'.repeat(64)}@contoso.test`]) {
+      expect(await tenure.api('PATCH', '/v1/partner', { contactEmail }), contactEmail).toMatchObject({ status: 200, body: { contactEmail } });
+    }
+  });
 });
