@@ -1,7 +1,7 @@
 // The Koa application: thin edges around the machines and the workflows.
 import { randomUUID } from 'node:crypto';
-import Koa from 'koa';
-import Router from '@koa/router';
+import Koa, { type Context, type Middleware } from 'koa';
+import Router, { type Layer, type RouterContext } from '@koa/router';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
@@ -39,6 +39,25 @@ import { codecRoutes, type CodecAccess } from './ops/codec.js';
 import type { TargetPolicy } from '../platform/network/address-guard.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The routes matched by path whose `id`, where they take one, is a UUID: `/v1/licenses/batch` also
+ * matches `/v1/licenses/:id`, but "batch" is no id, so GET there is not a license read.
+ */
+function routesServing(ctx: Context): Layer[] {
+  return ((ctx as RouterContext).matched ?? []).filter((layer) => {
+    const id = layer.params(ctx.path, layer.captures(ctx.path)).id;
+    return id === undefined || UUID.test(id);
+  });
+}
+
+const methodsOf = (routes: Layer[]) => [...new Set(routes.flatMap((route) => route.methods))];
+
+/** The router's OPTIONS and 405 answers list only the methods of the routes that serve the path. */
+const allowOnlyServingRoutes: Middleware = (ctx, next) => {
+  if ((ctx as RouterContext).matched) (ctx as RouterContext).matched = routesServing(ctx);
+  return next();
+};
 /** A caller's request id is kept only if it is safe to echo in headers and logs. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -115,9 +134,15 @@ export function createApp(deps: AppDependencies): Koa {
   v1.use(readOnlyForViewers());
   v1.use(idempotentPosts(deps.db));
   // An id that cannot exist is simply not found, never a database error.
-  v1.param('id', (id, _ctx, next) => {
-    if (!UUID.test(id)) throw new Problem(404, 'not_found', 'Not found');
-    return next();
+  v1.param('id', (id, ctx, next) => {
+    if (UUID.test(id)) return next();
+    // Another route serves this path (POST /v1/licenses/batch): the method is what is wrong there.
+    const allowed = methodsOf(routesServing(ctx)).join(', ');
+    if (allowed) {
+      ctx.set('Allow', allowed);
+      throw methodNotAllowed(ctx.method, allowed);
+    }
+    throw new Problem(404, 'not_found', 'Not found');
   });
   policyRoutes(v1, deps);
   productPolicyRoutes(v1, deps);
@@ -137,6 +162,7 @@ export function createApp(deps: AppDependencies): Koa {
   webhookRoutes(v1, deps);
   billingRoutes(v1, deps);
   app.use(v1.routes());
+  app.use(allowOnlyServingRoutes);
   app.use(v1.allowedMethods());
   return app;
 }

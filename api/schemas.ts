@@ -156,7 +156,16 @@ export const listLicenses = z
   .strict();
 
 const name = text().trim().min(1).max(200);
-const timeZone = text().max(100).refine(isTimeZone, 'must be an IANA time zone, e.g. Europe/Paris or UTC').meta({ description: 'IANA time zone', examples: ['Europe/Paris', 'UTC'] });
+/** A zone as the tz database names them (`Europe/Paris`, `America/Port-au-Prince`, `Etc/GMT+5`, `UTC`), in the document too. */
+const TIME_ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+-]*(?:\/[A-Za-z0-9_+-]+)*$/;
+const TIME_ZONE_MESSAGE = 'must be an IANA time zone, e.g. Europe/Paris or UTC';
+/** The runtime's zone data decides which of the names that look like a zone exist. */
+export const timeZone = z
+  .string()
+  .max(100)
+  .regex(TIME_ZONE_NAME, TIME_ZONE_MESSAGE)
+  .refine(isTimeZone, TIME_ZONE_MESSAGE)
+  .meta({ description: 'IANA time zone', examples: ['Europe/Paris', 'UTC'] });
 
 function isTimeZone(value: string): boolean {
   try {

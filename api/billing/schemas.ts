@@ -2,15 +2,8 @@
 import { z } from 'zod';
 import { quantityBases, settingsModes } from '../../machines/billing/settings.js';
 import { summaryFrequencies } from '../../machines/billing/summary-dates.js';
+import { timeZone } from '../schemas.js';
 
-const timeZone = z.string().refine((value) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone, e.g. Europe/Paris');
 const billingDay = z.number().int().min(1).max(31).describe('Day of the month, 1–31; a month without that day bills on its last day (R26)');
 const hour = z.number().int().min(0).max(23).describe("Hour on the partner's wall clock, 0–23");
 const secret = z.string().trim().min(1).max(200);

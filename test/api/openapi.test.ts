@@ -138,6 +138,31 @@ describe('the OpenAPI document', () => {
     expect(() => validator.resolveRefs()).not.toThrow();
   });
 
+  it('says in its patterns which time zones and e-mail addresses every body refuses, so a generator sends only what is accepted', () => {
+    const fields: { where: string; schema: Record<string, unknown> }[] = [];
+    const walk = (node: unknown, where: string): void => {
+      if (Array.isArray(node)) return node.forEach((item, index) => walk(item, `${where}[${index}]`));
+      if (typeof node !== 'object' || node === null) return;
+      const schema = node as Record<string, unknown>;
+      if (schema.format === 'email' || where.endsWith('.properties.timeZone')) fields.push({ where, schema });
+      for (const [key, value] of Object.entries(schema)) walk(value, `${where}.${key}`);
+    };
+    for (const { method, path, operation } of documentedRoutes()) walk(operation.requestBody, `${method.toUpperCase()} ${path}`);
+    const refusedByPattern = (schema: Record<string, unknown>, value: string) => typeof schema.pattern === 'string' && !new RegExp(schema.pattern).test(value);
+    const emails = fields.filter(({ schema }) => schema.format === 'email');
+    const timeZones = fields.filter(({ where }) => where.endsWith('.properties.timeZone'));
+    expect(emails.length).toBeGreaterThan(2);
+    expect(timeZones.length).toBeGreaterThan(1);
+    for (const { where, schema } of timeZones) {
+      for (const value of ['', '0'.repeat(99), '+01:00']) expect(refusedByPattern(schema, value), `${where} lets ${JSON.stringify(value)} through`).toBe(true);
+      expect(refusedByPattern(schema, 'America/Port-au-Prince'), where).toBe(false);
+    }
+    for (const { where, schema } of emails) {
+      for (const value of ['it@ab--cd.test', `${'a'.repeat(65)}@acme.test`, `it@${'b'.repeat(64)}.test`]) expect(refusedByPattern(schema, value), `${where} lets ${value} through`).toBe(true);
+      expect(refusedByPattern(schema, 'it@xn--bcher-kva.test'), where).toBe(false);
+    }
+  });
+
   it('documents every route the API serves, and only those', () => {
     const app = createApp({ db: tenure.db, temporal: tenure.client, taskQueue: tenure.taskQueue, logger: createLogger('silent'), readiness: async () => ({}) });
     const served = servedRoutes(app).map((route) => nameOf({ method: route.method, path: openApiPath(route.path) }));

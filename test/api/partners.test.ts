@@ -84,7 +84,9 @@ describe('partners: MSP → managed MSP (seed 002)', () => {
     expect(changed).toMatchObject({ status: 200, body: { name: 'Contoso MSP', contactEmail: 'noc@contoso.test', timeZone: 'Europe/Paris' } });
     expect((await tenure.api('GET', '/v1/partner')).body.timeZone).toBe('Europe/Paris');
 
-    expect(await tenure.api('PATCH', '/v1/partner', { timeZone: 'Mars/Olympus' })).toMatchObject({ status: 422, body: { field: 'timeZone' } });
+    for (const timeZone of ['Mars/Olympus', '', '0'.repeat(99), '+01:00']) {
+      expect(await tenure.api('PATCH', '/v1/partner', { timeZone }), JSON.stringify(timeZone)).toMatchObject({ status: 422, body: { field: 'timeZone' } });
+    }
     expect(await tenure.api('PATCH', '/v1/partner', { monthlyProgramme: true })).toMatchObject({ status: 422, body: { field: 'monthlyProgramme' } });
     expect(await tenure.api('POST', '/v1/partners', { name: '' })).toMatchObject({ status: 422, body: { field: 'name' } });
     expect(await tenure.api('POST', '/v1/partners', { name: 'x', contactEmail: 'not-an-address' })).toMatchObject({ status: 422, body: { field: 'contactEmail' } });

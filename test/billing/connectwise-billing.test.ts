@@ -62,6 +62,15 @@ describe('ConnectWise settings', () => {
     expect(JSON.stringify(stored)).not.toContain(fake.credentials.privateKey);
   });
 
+  it('refuses a time zone the tz database does not name, naming the field, and keeps the saved settings', async () => {
+    const saved = await saveConnectWisePartner(tenure, fake, billing);
+    for (const timeZone of ['', '0'.repeat(99), 'Mars/Olympus_Mons', '+01:00']) {
+      const answer = await tenure.api('PUT', '/v1/partner/integrations/connectwise', { baseUrl: fake.baseUrl, ...fake.credentials, billingDay: billing.day, billingHour: billing.hour, timeZone });
+      expect(answer, JSON.stringify(timeZone)).toMatchObject({ status: 422, body: { field: 'timeZone' } });
+    }
+    expect((await tenure.api('GET', '/v1/partner/integrations/connectwise')).body).toEqual(saved);
+  });
+
   it('verifies the company identifier against ConnectWise: unknown is a 422 naming the field', async () => {
     const { companyId, body } = await billedCompany('ACME-VERIFY', 'endpoint-verify');
     const unknown = await tenure.api('PUT', settingsPath(companyId), { ...body, identifier: 'NO-SUCH-COMPANY' });
