@@ -11,8 +11,11 @@ export interface Duration {
   seconds: number;
 }
 
-const ISO_DURATION =
-  /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+/** An ISO 8601 duration, never empty (`P`) nor ending in `T`; the API's document states it as is. */
+export const DURATION_SHAPE =
+  /^P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+/** The durations of fixed length (isFixedDuration): no years or months but zero ones. */
+export const FIXED_DURATION_SHAPE = /^P(?!$)(?:0+Y)?(?:0+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$/;
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -31,8 +34,8 @@ export const HORIZON_MS = HORIZON_YEARS * 365.25 * DAY;
 const AVERAGE_MONTH_MS = HORIZON_MS / (HORIZON_YEARS * 12);
 
 export function parseDuration(text: string): Duration | undefined {
-  const match = ISO_DURATION.exec(text);
-  if (!match || text === 'P' || text.endsWith('T')) return undefined;
+  const match = DURATION_SHAPE.exec(text);
+  if (!match) return undefined;
   const [, years, months, weeks, days, hours, minutes, seconds] = match;
   return {
     years: Number(years ?? 0),
@@ -43,10 +46,6 @@ export function parseDuration(text: string): Duration | undefined {
     minutes: Number(minutes ?? 0),
     seconds: Number(seconds ?? 0),
   };
-}
-
-export function isDuration(text: string): boolean {
-  return parseDuration(text) !== undefined;
 }
 
 /**

@@ -138,13 +138,13 @@ describe('the OpenAPI document', () => {
     expect(() => validator.resolveRefs()).not.toThrow();
   });
 
-  it('says in its patterns which time zones and e-mail addresses every body refuses, so a generator sends only what is accepted', () => {
+  it('says in its patterns which time zones, e-mail addresses and durations every body refuses, so a generator sends only what is accepted', () => {
     const fields: { where: string; schema: Record<string, unknown> }[] = [];
     const walk = (node: unknown, where: string): void => {
       if (Array.isArray(node)) return node.forEach((item, index) => walk(item, `${where}[${index}]`));
       if (typeof node !== 'object' || node === null) return;
       const schema = node as Record<string, unknown>;
-      if (schema.format === 'email' || where.endsWith('.properties.timeZone')) fields.push({ where, schema });
+      if (schema.format === 'email' || where.endsWith('.properties.timeZone') || String(schema.description).startsWith('ISO 8601 duration')) fields.push({ where, schema });
       for (const [key, value] of Object.entries(schema)) walk(value, `${where}.${key}`);
     };
     for (const { method, path, operation } of documentedRoutes()) walk(operation.requestBody, `${method.toUpperCase()} ${path}`);
@@ -156,6 +156,12 @@ describe('the OpenAPI document', () => {
     for (const { where, schema } of timeZones) {
       for (const value of ['', '0'.repeat(99), '+01:00']) expect(refusedByPattern(schema, value), `${where} lets ${JSON.stringify(value)} through`).toBe(true);
       expect(refusedByPattern(schema, 'America/Port-au-Prince'), where).toBe(false);
+    }
+    const durations = fields.filter(({ schema }) => String(schema.description).startsWith('ISO 8601 duration'));
+    expect(durations.length).toBeGreaterThan(5);
+    for (const { where, schema } of durations) {
+      for (const value of ['P', 'PT', 'P1DT', '__main__', '14D']) expect(refusedByPattern(schema, value), `${where} lets ${value} through`).toBe(true);
+      expect(refusedByPattern(schema, 'P14D'), where).toBe(false);
     }
     for (const { where, schema } of emails) {
       for (const value of ['it@ab--cd.test', `${'a'.repeat(65)}@acme.test`, `it@${'b'.repeat(64)}.test`]) expect(refusedByPattern(schema, value), `${where} lets ${value} through`).toBe(true);
