@@ -19,7 +19,7 @@ import { operationStarted } from '../pool/responses.js';
 import { invalidInput, notFound, Problem } from '../problem.js';
 import { parseInput } from '../validate.js';
 import { sourceList, sourceResponse, syncList } from './responses.js';
-import { createSource, credentialsByVendor, listSyncs } from './schemas.js';
+import { createSource, listSyncs } from './schemas.js';
 import { verificationProblem } from './verification.js';
 
 type SourceRow = typeof sources.$inferSelect;
@@ -48,9 +48,9 @@ export function sourceRoutes(router: Router, deps: AppDependencies): void {
     if ((refusedAccountTypes as readonly string[]).includes(body.accountType)) {
       throw invalidInput([{ field: 'accountType', message: 'R3: a distributor account sells to MSPs and holds no companies of its own, so it cannot be imported; import an msp, managed_msp or msp_manager account' }]);
     }
-    const credentials = parseInput(credentialsByVendor[body.vendor], body.credentials, 'credentials');
-    const baseUrl = body.baseUrl ?? defaultBaseUrls[body.vendor];
-    if (!baseUrl) throw invalidInput([{ field: 'baseUrl', message: `is required for a ${body.vendor} source: it is the feed's URL` }]);
+    const { credentials } = body;
+    // A feed's URL is required by its shape; a vendor's API defaults to its public one.
+    const baseUrl = body.vendor === 'json_feed' ? body.baseUrl : (body.baseUrl ?? defaultBaseUrls[body.vendor]);
     if (!deps.sourceCredentials) throw new Problem(503, 'credentials_key_missing', 'Sources cannot be saved here', 'This installation has no TENURE_CREDENTIALS_KEY to encrypt credentials with.');
     const id = crypto.randomUUID();
     await db.insert(sources).values({

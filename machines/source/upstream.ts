@@ -17,12 +17,12 @@ export type SourceAccountType = (typeof importableAccountTypes)[number];
 export const refusedAccountTypes = ['distributor'] as const;
 
 /** Where each vendor's API lives when a source names no `baseUrl`. */
-export const defaultBaseUrls: Readonly<Record<Vendor, string | null>> = {
+export const defaultBaseUrls = {
   eset_ema2: 'https://mspapi.eset.com/api',
   sophos_partner: 'https://api.central.sophos.com',
   // A feed is whatever document the MSP publishes: there is no public default.
   json_feed: null,
-};
+} as const satisfies Record<Vendor, string | null>;
 
 /** What a source's `credentials` hold, per vendor. Never logged, never returned by the API. */
 export interface EsetEma2Credentials {

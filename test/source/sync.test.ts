@@ -50,6 +50,15 @@ describe('R3, R4: a source is verified before it is saved', () => {
     const missing = await tenure.api('POST', '/v1/sources', { name: 'Missing', vendor: 'eset_ema2', accountType: 'msp', baseUrl: eset.url, credentials: { username: 'x' } });
     expect(missing.status).toBe(422);
     expect(missing.body.field).toBe('credentials.password');
+    // Another vendor's credentials, a feed without its URL, no vendor: each named, nothing saved.
+    const sophosKeys = await tenure.api('POST', '/v1/sources', { name: 'Crossed', vendor: 'eset_ema2', accountType: 'msp', baseUrl: eset.url, credentials: { clientId: 'x', clientSecret: 'y' } });
+    expect(sophosKeys).toMatchObject({ status: 422, body: { field: 'credentials.username' } });
+    const feedWithoutUrl = await tenure.api('POST', '/v1/sources', { name: 'Feed', vendor: 'json_feed', accountType: 'msp', credentials: {} });
+    expect(feedWithoutUrl).toMatchObject({ status: 422, body: { field: 'baseUrl' } });
+    const noVendor = await tenure.api('POST', '/v1/sources', { name: 'Nobody', accountType: 'msp', credentials: {} });
+    expect(noVendor).toMatchObject({ status: 422, body: { field: 'vendor' } });
+    const names = (await tenure.api('GET', '/v1/sources')).body.data.map((source: { name: string }) => source.name);
+    for (const refused of ['Crossed', 'Feed', 'Nobody']) expect(names).not.toContain(refused);
   });
 
   it('a saved source never shows its credentials, has a daily Temporal Schedule, and has never synced', async () => {
