@@ -11,7 +11,32 @@ const METHODS_WITH_BODIES = ['POST', 'PUT', 'PATCH'];
 
 /** In this order, each with `app.use`. */
 export function jsonBodies(): Middleware[] {
-  return [onlyJson, bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: METHODS_WITH_BODIES }), boundedDepth];
+  return [onlyJson, decoded(bodyParser({ enableTypes: ['json'], jsonLimit: BODY_LIMIT, encoding: 'utf-8', parsedMethods: METHODS_WITH_BODIES })), boundedDepth];
+}
+
+/**
+ * A compressed body (`Content-Encoding: gzip, deflate, br`) is read inflated, within the same limit.
+ * One that does not inflate, or an encoding Tenure does not read, is the caller's to fix: the zlib
+ * error it raises carries no HTTP status and would otherwise answer 500.
+ */
+function decoded(parse: Middleware): Middleware {
+  return async (ctx, next) => {
+    try {
+      // The parser's own `next` is a no-op: an error further down is no error of the body's.
+      await parse(ctx, async () => {});
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      const encoding = ctx.get('content-encoding');
+      if (status === 415 && encoding) {
+        throw new Problem(415, 'unsupported_content_encoding', 'Tenure does not read this Content-Encoding', `${encoding} is none of gzip, deflate, br or identity.`, { field: 'Content-Encoding' });
+      }
+      if (status === undefined && encoding && encoding.toLowerCase() !== 'identity') {
+        throw new Problem(400, 'malformed_body', 'The body does not decompress', `It is not valid ${encoding} data.`, { field: 'Content-Encoding' });
+      }
+      throw error;
+    }
+    return next();
+  };
 }
 
 /** A body of another media type would otherwise be read as no body at all, and its fields silently ignored. */

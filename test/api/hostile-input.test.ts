@@ -1,5 +1,6 @@
 // Hostile input is refused at the edge with 422 naming the field, and leaves nothing behind:
 // a renewal beyond the horizon must not poison the license's workflow (issue 14).
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy, inSeconds, issueLicense } from '../support/setup.js';
@@ -82,5 +83,34 @@ describe('a query value that is not valid percent-encoding', () => {
       expect(answer.status, accept).toBe(422);
       expect(await answer.json()).toMatchObject({ code: 'invalid_input', field: 'product' });
     }
+  });
+});
+
+describe('compressed bodies', () => {
+  const post = (body: Uint8Array | string, encoding: string) =>
+    fetch(`${tenure.url}/v1/companies`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenure.adminKey}`, 'content-type': 'application/json', 'content-encoding': encoding },
+      body,
+      ...within(10_000),
+    }).then(async (answer) => ({ status: answer.status, body: (await answer.json()) as Record<string, unknown> }));
+  const json = (name: string) => JSON.stringify({ name });
+
+  it('are read inflated (gzip, deflate, br) within the 1 MB limit', async () => {
+    expect(await post(gzipSync(json('Gzipped Ltd')), 'gzip')).toMatchObject({ status: 201, body: { name: 'Gzipped Ltd' } });
+    expect(await post(deflateSync(json('Deflated Ltd')), 'deflate')).toMatchObject({ status: 201, body: { name: 'Deflated Ltd' } });
+    expect(await post(brotliCompressSync(json('Brotli Ltd')), 'br')).toMatchObject({ status: 201, body: { name: 'Brotli Ltd' } });
+    // 20 MB of zeros in 20 KB: refused once the inflated body passes the limit.
+    expect(await post(gzipSync(Buffer.alloc(20_000_000)), 'gzip')).toMatchObject({ status: 413, body: { code: 'body_too_large' } });
+  });
+
+  it('answer 400 naming Content-Encoding when they do not inflate, and 415 for an encoding Tenure does not read', async () => {
+    const truncated = gzipSync(json('Truncated Ltd')).subarray(0, 12);
+    for (const [body, encoding] of [[json('Plain Ltd'), 'gzip'], [json('Plain Ltd'), 'br'], [truncated, 'gzip'], [json('Plain Ltd'), 'deflate']] as const) {
+      expect(await post(body, encoding), encoding).toMatchObject({ status: 400, body: { code: 'malformed_body', field: 'Content-Encoding' } });
+    }
+    expect(await post(json('Packed Ltd'), 'compress')).toMatchObject({ status: 415, body: { code: 'unsupported_content_encoding', field: 'Content-Encoding' } });
+    const names = (await tenure.api('GET', '/v1/companies?limit=100')).body.data.map((company: { name: string }) => company.name);
+    expect(names).not.toContain('Plain Ltd');
   });
 });
