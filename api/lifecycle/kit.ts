@@ -201,11 +201,25 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
       const { event, send } = spec.prepare(ctx, caller, row);
       const snapshot = await snapshotOf(row);
       if (!kit.rules.canApply(snapshot, event(snapshot, Date.now()))) throw refusal(spec.name, row, snapshot);
-      await sendOrRefuse(() => send(temporal.workflow.getHandle(lifecycleWorkflowId(subject, row.id))), (type, message) => {
-        if (type === ILLEGAL_OPERATION) return refusal(spec.name, row, snapshot, message);
-        if (type === INVALID_OPERATION) return invalidInput([{ field: 'body', message }]);
-        return undefined;
-      });
+      // Another operation won a race since the read above (the workflow refused, or has ended since a
+      // deletion): the caller hears the state it won to, read again, as the workflow writes first.
+      const stateNow = async () => {
+        const now = await find(caller, row.id);
+        return { now, nowSnapshot: await snapshotOf(now) };
+      };
+      await sendOrRefuse(
+        () => send(temporal.workflow.getHandle(lifecycleWorkflowId(subject, row.id))),
+        async (type, message) => {
+          if (type === INVALID_OPERATION) return invalidInput([{ field: 'body', message }]);
+          if (type !== ILLEGAL_OPERATION) return undefined;
+          const { now, nowSnapshot } = await stateNow();
+          return refusal(spec.name, now, nowSnapshot, message);
+        },
+        async () => {
+          const { now, nowSnapshot } = await stateNow();
+          return kit.rules.canApply(nowSnapshot, event(nowSnapshot, Date.now())) ? undefined : refusal(spec.name, now, nowSnapshot);
+        },
+      );
       ctx.body = (await show(caller, row.id)) as never;
     });
   };

@@ -3,7 +3,7 @@
 // with it, every license of those pools is deleted through its own workflow.
 import type { Context } from 'koa';
 import { and, asc, count, eq, inArray, notInArray } from 'drizzle-orm';
-import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Database } from '../../db/client.js';
@@ -98,5 +98,6 @@ export function sourceRemovalPrecheck(db: Database, temporal: Client) {
 /** One the machine keeps (R13) or that was deleted meanwhile stays as it is; the rest still go. */
 function keptByTheMachine(error: unknown): void {
   const refused = error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type === ILLEGAL_OPERATION;
-  if (!refused) throw error;
+  // Deleted meanwhile: its workflow has completed, and an Update finds none to run in.
+  if (!refused && !(error instanceof WorkflowNotFoundError)) throw error;
 }

@@ -169,6 +169,24 @@ describe('manual operations', () => {
   });
 });
 
+describe('operations racing a deletion', () => {
+  it('one deletion wins; every other operation sent at once answers 409 from the deleted state, never a 5xx', async () => {
+    const { id } = await issue();
+    // Some read the license before the winning deletion ended its workflow, and reach a workflow that is gone.
+    const requests = Array.from({ length: 12 }, (_, index) =>
+      index % 2 === 0 ? tenure.api('DELETE', `/v1/licenses/${id}`) : tenure.api('POST', `/v1/licenses/${id}/renew`, { duration: 'P1M', basis: 'from_now' }),
+    );
+    const answers = await Promise.all(requests);
+    const deletions = answers.filter((_, index) => index % 2 === 0);
+    expect(answers.map((answer) => answer.status).filter((status) => status >= 500), JSON.stringify(answers.map((answer) => answer.body))).toEqual([]);
+    expect(deletions.filter((answer) => answer.status === 200)).toHaveLength(1);
+    for (const answer of answers.filter((candidate) => candidate.status !== 200)) {
+      expect(answer).toMatchObject({ status: 409, body: { code: 'illegal_transition', state: 'deleted' } });
+    }
+    expect(await get(id)).toMatchObject({ state: 'deleted' });
+  });
+});
+
 describe('reading', () => {
   it('the timeline lists every upcoming transition and notice with its time, from machine and policy', async () => {
     const expiresAt = Date.now() + 2 * HOUR;
