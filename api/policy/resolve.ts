@@ -7,7 +7,8 @@ import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { PolicyNotFound, currentVersion, partnerDefaultPolicy, policyFromRow, resolvePolicy, type PolicySubject, type ResolvedPolicy } from '../../db/policies.js';
 import { fieldNotFound, notFound } from '../problem.js';
 
-export async function currentPolicy(db: Database, partnerId: string, policyId: string): Promise<LifecyclePolicy> {
+/** Read in a transaction too: a change reads the version it follows under its lock. */
+export async function currentPolicy(db: Parameters<typeof currentVersion>[0], partnerId: string, policyId: string): Promise<LifecyclePolicy> {
   const policy = await currentVersion(db, partnerId, policyId);
   if (!policy) throw notFound('Policy');
   return policy;

@@ -1,6 +1,6 @@
 // Lifecycle policies: durations and notice offsets, versioned (a change is a new version).
 import type Router from '@koa/router';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { policyFromRow } from '../../db/policies.js';
 import { policies } from '../../db/schema.js';
 import { validatePolicyTerms, type LifecyclePolicy } from '../../machines/lifecycle/policy.js';
@@ -68,15 +68,22 @@ export function policyRoutes(router: Router, { db }: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'admin');
     const { partnerId } = caller;
-    const current = await currentPolicy(db, partnerId, ctx.params.id!);
+    const policyId = ctx.params.id!;
+    await currentPolicy(db, partnerId, policyId);
     const changes = parseInput(updatePolicy, ctx.request.body);
-    const next = { ...current, ...changes, version: current.version + 1 };
-    const issues = validatePolicyTerms(next);
-    if (issues.length > 0) throw invalidInput(issues);
-    await db.transaction(async (tx) => {
-      await tx.insert(policies).values({ ...next, partnerId });
+    const written = await db.transaction(async (tx) => {
+      // Changes of one policy go one after the other, each the version after the one it read:
+      // two at once both wrote the next version and one answered 500 on its key.
+      await tx.select({ version: policies.version }).from(policies).where(and(eq(policies.id, policyId), eq(policies.partnerId, partnerId))).for('update');
+      const current = await currentPolicy(tx, partnerId, policyId);
+      const next = { ...current, ...changes, version: current.version + 1 };
+      const issues = validatePolicyTerms(next);
+      if (issues.length > 0) throw invalidInput(issues);
+      const [row] = await tx.insert(policies).values({ ...next, partnerId }).returning();
       await audit(tx, { partnerId, subjectType: 'policy', subjectId: current.id, action: 'policy.updated', actor: actorOf(caller), before: { ...current }, after: { ...next } });
+      return row!;
     });
-    ctx.body = await currentPolicy(db, partnerId, current.id);
+    // The version this request wrote, even if another change followed it at once.
+    ctx.body = policyFromRow(written);
   });
 }

@@ -30,6 +30,18 @@ describe('policies in the audit log (R32)', () => {
     expect(entries[0]!.after).toMatchObject({ id: policyId, version: 1, grace: 'PT4S' });
     expect(entries[1]).toMatchObject({ before: { version: 1, grace: 'PT4S' }, after: { version: 2, grace: 'PT8S' } });
   });
+
+  it('R32: changes sent at once each become a version of their own, each audited from the one before', async () => {
+    const policyId = await createPolicy(tenure, { grace: 'PT4S' });
+    const graces = ['PT5S', 'PT6S', 'PT7S', 'PT8S', 'PT9S', 'PT10S'];
+    const answers = await Promise.all(graces.map((grace) => tenure.api('PATCH', `/v1/policies/${policyId}`, { grace })));
+    expect(answers.map((answer) => answer.status), JSON.stringify(answers.map((answer) => answer.body))).toEqual(graces.map(() => 200));
+    // Each answers with the version it wrote, holding its own change.
+    expect(answers.map((answer) => answer.body.grace)).toEqual(graces);
+    expect(answers.map((answer) => answer.body.version).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7]);
+    const changes = (await auditOf(policyId)).filter((entry) => entry.action === 'policy.updated');
+    expect(changes.map((entry) => [entry.before.version, entry.after.version]).sort(([a], [b]) => a - b)).toEqual([[1, 2], [2, 3], [3, 4], [4, 5], [5, 6], [6, 7]]);
+  });
 });
 
 describe('a policy per product', () => {
