@@ -12,6 +12,7 @@ import { fieldNotFound, invalidInput, notFound } from '../problem.js';
 import { scopeOf, type Scope } from '../scope.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
+import { oneTreeChangeAtATime } from '../tree-changes.js';
 import { accessGroupList, accessGroupResponse } from './responses.js';
 import { createAccessGroup, updateAccessGroup } from './schemas.js';
 
@@ -21,7 +22,7 @@ function representation(row: AccessGroupRow) {
   return { id: row.id, name: row.name, parentId: row.parentId, defaultForPools: row.defaultForPools, createdAt: row.createdAt.toISOString() };
 }
 
-async function accessGroupOf(db: Database, scope: Scope, groupId: string): Promise<AccessGroupRow> {
+async function accessGroupOf(db: Database | Transaction, scope: Scope, groupId: string): Promise<AccessGroupRow> {
   const [row] = await db.select().from(accessGroups).where(and(eq(accessGroups.id, groupId), scope.accessGroups())).limit(1);
   if (!row) throw notFound('Access group');
   return row;
@@ -44,7 +45,7 @@ export async function checkAccessGroups(db: Database, partnerId: string, ids: re
  * group itself nor one below it, so the tree never gets a cycle. A scoped key cannot make a
  * top-level group: it would be outside its own scope.
  */
-async function checkParent(db: Database, scope: Scope, parentId: string | null, group?: AccessGroupRow): Promise<void> {
+async function checkParent(db: Database | Transaction, scope: Scope, parentId: string | null, group?: AccessGroupRow): Promise<void> {
   if (parentId === null) {
     if (scope.accessGroupIds) throw invalidInput([{ field: 'parentId', message: "is needed: a key scoped to access groups creates groups inside them (R2)" }]);
     return;
@@ -78,8 +79,9 @@ export function accessGroupRoutes(router: Router, { db }: AppDependencies): void
     const caller = requireRole(ctx, 'admin');
     const scope = scopeOf(caller);
     const body = parseInput(createAccessGroup, ctx.request.body);
-    await checkParent(db, scope, body.parentId ?? null);
     const row = await db.transaction(async (tx) => {
+      await oneTreeChangeAtATime(tx, caller.partnerId);
+      await checkParent(tx, scope, body.parentId ?? null);
       if (body.defaultForPools) await tx.update(accessGroups).set({ defaultForPools: false }).where(eq(accessGroups.partnerId, caller.partnerId));
       const [row] = await tx.insert(accessGroups).values({ ...body, partnerId: caller.partnerId }).returning();
       await audit(tx, { partnerId: caller.partnerId, subjectType: 'access_group', subjectId: row!.id, action: 'access_group.created', actor: actorOf(caller), after: representation(row!) });
@@ -101,18 +103,19 @@ export function accessGroupRoutes(router: Router, { db }: AppDependencies): void
   }, async (ctx) => {
     const caller = requireRole(ctx, 'admin');
     const scope = scopeOf(caller);
-    const group = await accessGroupOf(db, scope, ctx.params.id!);
+    const found = await accessGroupOf(db, scope, ctx.params.id!);
     const body = parseInput(updateAccessGroup, ctx.request.body);
-    if (body.parentId !== undefined) await checkParent(db, scope, body.parentId, group);
     // Nothing to change is not an error: the group as it stands.
     if (Object.keys(body).length === 0) {
-      ctx.body = representation(group);
+      ctx.body = representation(found);
       return;
     }
     const row = await db.transaction(async (tx) => {
+      await oneTreeChangeAtATime(tx, caller.partnerId);
+      const group = await accessGroupOf(tx, scope, found.id);
+      if (body.parentId !== undefined) await checkParent(tx, scope, body.parentId, group);
       if (body.defaultForPools) await chooseForDefaultPools(tx, group);
-      // An empty change is no change: the row as it is (an UPDATE with nothing to set is an error).
-      const [row] = Object.keys(body).length === 0 ? [group] : await tx.update(accessGroups).set(body).where(eq(accessGroups.id, group.id)).returning();
+      const [row] = await tx.update(accessGroups).set(body).where(eq(accessGroups.id, group.id)).returning();
       await audit(tx, { partnerId: caller.partnerId, subjectType: 'access_group', subjectId: group.id, action: 'access_group.updated', actor: actorOf(caller), before: representation(group), after: representation(row!) });
       return row!;
     });

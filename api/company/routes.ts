@@ -1,7 +1,7 @@
 // Companies: the partner's customers, with the locale and recipients of their notices.
 import type Router from '@koa/router';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Transaction } from '../../db/client.js';
 import { preparedOnce } from '../../db/prepared.js';
 import { companies } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
@@ -9,10 +9,11 @@ import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
 import { signalCompanyFacts } from './facts-changed.js';
 import { currentPolicy } from '../policy/resolve.js';
-import { fieldNotFound, notFound } from '../problem.js';
+import { fieldNotFound, invalidInput, notFound } from '../problem.js';
 import { createCompany, updateCompany } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
+import { oneTreeChangeAtATime } from '../tree-changes.js';
 import { companyList, companyResponse } from './responses.js';
 
 /** Every issue reads its company. */
@@ -43,6 +44,19 @@ function representation(row: typeof companies.$inferSelect) {
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
+}
+
+/**
+ * A company's new parent is neither the company nor one below it: companies form a tree. The walk
+ * up from the parent uses UNION, so it ends even on a cycle written before this check existed.
+ */
+async function checkNotBelow(tx: Transaction, companyId: string, parentId: string): Promise<void> {
+  const above = await tx.execute(sql`with recursive up(id, parent_id) as (
+      select ${companies.id}, ${companies.parentId} from ${companies} where ${companies.id} = ${parentId}
+      union
+      select c.id, c.parent_id from ${companies} c join up on c.id = up.parent_id
+    ) select 1 from up where id = ${companyId} limit 1`);
+  if (above.length > 0) throw invalidInput([{ field: 'parentId', message: 'is the company itself or one below it: companies form a tree' }]);
 }
 
 /** A parent or a policy named in a company must be the caller's own; its absence is a field error. */
@@ -91,7 +105,7 @@ export function companyRoutes(router: Router, { db, temporal }: AppDependencies)
     operationId: 'updateCompany',
     summary: 'Change a company',
     description:
-      "Only the fields sent change. Renaming a company leaves its licenses' tags as they were (R8), and its running license and account workflows show the new name in the Temporal UI (`CompanyName`). A new `policyId` reaches its running licenses and accounts at their next cycle. Audited as `company.updated` (R32).",
+      "Only the fields sent change. Renaming a company leaves its licenses' tags as they were (R8), and its running license and account workflows show the new name in the Temporal UI (`CompanyName`). A new `policyId` reaches its running licenses and accounts at their next cycle. A new `parentId` must not be the company or one below it. Audited as `company.updated` (R32).",
     tag: 'Companies',
     role: 'operator',
     body: updateCompany,
@@ -104,6 +118,10 @@ export function companyRoutes(router: Router, { db, temporal }: AppDependencies)
     await checkReferences(db, partnerId, body);
     // R8: a license's tag is the company name at issue; renaming the company leaves tags alone.
     const { before, after } = await db.transaction(async (tx) => {
+      if (body.parentId) {
+        await oneTreeChangeAtATime(tx, partnerId);
+        await checkNotBelow(tx, company.id, body.parentId);
+      }
       const [before] = await tx.select().from(companies).where(eq(companies.id, company.id)).for('update');
       const [after] = await tx.update(companies).set({ ...body, updatedAt: new Date() }).where(eq(companies.id, company.id)).returning();
       await audit(tx, {

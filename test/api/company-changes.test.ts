@@ -24,6 +24,22 @@ async function factsSignalsOf(workflowId: string): Promise<unknown[]> {
 }
 
 describe('changing a company', () => {
+  it('a new parent is neither the company nor one below it, even when two changes race: companies form a tree', async () => {
+    const top = await createCompany(tenure, { name: 'Holding' });
+    const subsidiary = await createCompany(tenure, { name: 'Subsidiary', parentId: top });
+    for (const parentId of [top, subsidiary]) {
+      expect(await tenure.api('PATCH', `/v1/companies/${top}`, { parentId })).toMatchObject({ status: 422, body: { field: 'parentId' } });
+    }
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [left, right] = await Promise.all([createCompany(tenure, { name: `Left ${attempt}` }), createCompany(tenure, { name: `Right ${attempt}` })]);
+      const answers = await Promise.all([
+        tenure.api('PATCH', `/v1/companies/${left}`, { parentId: right }),
+        tenure.api('PATCH', `/v1/companies/${right}`, { parentId: left }),
+      ]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 422]);
+    }
+  });
+
   it('changes only the fields sent: a rename keeps the language, recipients and opt-outs of its notices', async () => {
     const companyId = await createCompany(tenure, { name: 'Acme', locale: 'fr', noticeEmails: ['it@acme.test'], noticeOptOuts: ['expiring'] });
     const renamed = await tenure.api('PATCH', `/v1/companies/${companyId}`, { name: 'Acme Europe' });

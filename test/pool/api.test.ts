@@ -157,4 +157,23 @@ describe('access groups form a tree', () => {
     expect(reparented.status).toBe(200);
     expect(reparented.body.parentId).toBe(top);
   });
+
+  it('R2: two groups each made the other one\'s parent at once: one change is kept, the other answers 422, no cycle', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const [left, right] = await Promise.all([createAccessGroup(tenure, `Left ${attempt}`), createAccessGroup(tenure, `Right ${attempt}`)]);
+      const answers = await Promise.all([
+        tenure.api('PATCH', `/v1/access-groups/${left}`, { parentId: right }),
+        tenure.api('PATCH', `/v1/access-groups/${right}`, { parentId: left }),
+      ]);
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 422]);
+      expect(answers.find((answer) => answer.status === 422)!.body.field).toBe('parentId');
+    }
+  });
+
+  it('groups chosen for default pools at once: the last one chosen holds them, and none answers 500', async () => {
+    const answers = await Promise.all([0, 1, 2, 3].map((index) => tenure.api('POST', '/v1/access-groups', { name: `Default ${index}`, defaultForPools: true })));
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201]);
+    const chosen = (await tenure.api('GET', '/v1/access-groups')).body.data.filter((group: { defaultForPools: boolean }) => group.defaultForPools);
+    expect(chosen).toHaveLength(1);
+  });
 });
