@@ -35,9 +35,12 @@ const licenseTransition = preparedOnce((db: Database) =>
         partnerId: slot('partnerId', 'uuid'),
         companyId: slot('companyId', 'uuid'),
         poolId: slot('poolId', 'uuid'),
-        // The pool's group when the row is first written: a move committed since the issue is not undone (R5).
-        accessGroupId: sql`case when ${slot('poolId', 'uuid')} is null then ${slot('accessGroupId', 'uuid')}
-          else (select ${pools.accessGroupId} from ${pools} where ${pools.id} = ${slot('poolId', 'uuid')}) end`,
+        // The pool's group when the row is first written (revision 1): a move committed since the issue is
+        // not undone (R5). FOR SHARE waits out a move under way, whose update of the pool's licenses cannot
+        // see this row yet, and then reads the group it moved to; a move that starts later waits for this
+        // row instead. Later transitions leave the column alone, so they neither read nor lock the pool.
+        accessGroupId: sql`case when ${slot('poolId', 'uuid')} is null or ${slot('revision', 'integer')} > 1 then ${slot('accessGroupId', 'uuid')}
+          else (select ${pools.accessGroupId} from ${pools} where ${pools.id} = ${slot('poolId', 'uuid')} for share) end`,
         sourceId: slot('sourceId', 'uuid'),
         accountType: slot('accountType', 'text'),
         product: slot('product', 'text'),

@@ -97,6 +97,21 @@ describe('R5, R25: moving a pool', () => {
     expect((await tenure.api('GET', `/v1/licenses/${licenseId}`)).body).toMatchObject({ poolId, accessGroupId: to });
   });
 
+  it('R5: licenses issued into a pool while it moves all end in the group it moved to', async () => {
+    const companyId = await createCompany(tenure);
+    const groups = [await createAccessGroup(tenure, 'Racing from'), await createAccessGroup(tenure, 'Racing to')];
+    const poolId = await createPool(tenure, 'Racing pool', groups[0]!);
+    for (const destination of [groups[1]!, groups[0]!, groups[1]!]) {
+      const [operationId, ...issued] = await Promise.all([
+        startMove(tenure, poolId, destination),
+        ...Array.from({ length: 12 }, () => issueLicense(tenure, { companyId, poolId, seats: 1 })),
+      ]);
+      await untilOperation(tenure, operationId!, 'succeeded');
+      const placed = await Promise.all(issued.map(async (id) => (await tenure.api('GET', `/v1/licenses/${id}`)).body.accessGroupId));
+      expect(placed, `moved to ${destination}`).toEqual(issued.map(() => destination));
+    }
+  });
+
   it('moving to the group the pool is in, or to a group that does not exist, answers 422 naming accessGroupId', async () => {
     const group = await createAccessGroup(tenure, 'Staying');
     const poolId = await createPool(tenure, 'Staying pool', group);
