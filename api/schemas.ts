@@ -164,7 +164,7 @@ const TIME_ZONE_MESSAGE = 'must be an IANA time zone, e.g. Europe/Paris or UTC';
 export const timeZone = z
   .string()
   .max(100)
-  .regex(TIME_ZONE_NAME, TIME_ZONE_MESSAGE)
+  .regex(TIME_ZONE_NAME, { message: TIME_ZONE_MESSAGE, abort: true })
   .refine(isTimeZone, TIME_ZONE_MESSAGE)
   .meta({ description: 'IANA time zone', examples: ['Europe/Paris', 'UTC'] });
 

@@ -1,14 +1,14 @@
 // Policy reads for the routes: the current version of a policy, a version by number, and the
 // policy a new license or account lives by (db/policies.ts decides which).
 import { and, eq } from 'drizzle-orm';
-import type { Database } from '../../db/client.js';
+import type { Database, Transaction } from '../../db/client.js';
 import { policies } from '../../db/schema.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { PolicyNotFound, currentVersion, partnerDefaultPolicy, policyFromRow, resolvePolicy, type PolicySubject, type ResolvedPolicy } from '../../db/policies.js';
 import { fieldNotFound, notFound } from '../problem.js';
 
 /** Read in a transaction too: a change reads the version it follows under its lock. */
-export async function currentPolicy(db: Parameters<typeof currentVersion>[0], partnerId: string, policyId: string): Promise<LifecyclePolicy> {
+export async function currentPolicy(db: Database | Transaction, partnerId: string, policyId: string): Promise<LifecyclePolicy> {
   const policy = await currentVersion(db, partnerId, policyId);
   if (!policy) throw notFound('Policy');
   return policy;

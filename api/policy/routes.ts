@@ -69,6 +69,7 @@ export function policyRoutes(router: Router, { db }: AppDependencies): void {
     const caller = requireRole(ctx, 'admin');
     const { partnerId } = caller;
     const policyId = ctx.params.id!;
+    // Another partner's policy, or none, is a 404 before the body is judged.
     await currentPolicy(db, partnerId, policyId);
     const changes = parseInput(updatePolicy, ctx.request.body);
     const written = await db.transaction(async (tx) => {
