@@ -124,10 +124,14 @@ export class ConnectWiseClient {
     this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** The company whose identifier is exactly `identifier` (the "Verify" of seed 001), or undefined. */
+  /**
+   * The company whose identifier is `identifier` (the "Verify" of seed 001), or undefined. The
+   * answer carries ConnectWise's own spelling: ConnectWise matches identifiers ignoring case.
+   * A record with another identifier (a site that ignored the condition) is never taken for it.
+   */
   async findCompany(identifier: string): Promise<ConnectWiseCompany | undefined> {
-    const [company] = await this.list<ConnectWiseCompany>('/company/companies', `identifier=${conditionString(identifier)}`);
-    return company;
+    const listed = await this.list<ConnectWiseCompany>('/company/companies', `identifier=${conditionString(identifier)}`);
+    return listed.find((company) => typeof company.identifier === 'string' && sameIdentifier(company.identifier, identifier));
   }
 
   async listAgreements(companyId: number): Promise<ConnectWiseAgreement[]> {
@@ -176,7 +180,20 @@ export class ConnectWiseClient {
     }
   }
 
+  /** A read answered 429 is asked again after the wait ConnectWise names, when that wait is short. */
   private async request<T>(method: string, path: string, options: { query?: Record<string, string>; body?: unknown }): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.send<T>(method, path, options);
+      } catch (error) {
+        const waitMs = method === 'GET' ? rateLimitWaitMs(error, attempt) : undefined;
+        if (waitMs === undefined) throw error;
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+
+  private async send<T>(method: string, path: string, options: { query?: Record<string, string>; body?: unknown }): Promise<T> {
     const url = new URL(`${this.baseUrl}${path}`);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
     const headers: Record<string, string> = {
@@ -189,6 +206,7 @@ export class ConnectWiseClient {
     let status: number;
     let text: string;
     let retryAfter: string | null;
+    let contentType: string;
     try {
       const response = await fetch(url, {
         method,
@@ -198,18 +216,41 @@ export class ConnectWiseClient {
       });
       status = response.status;
       retryAfter = response.headers.get('retry-after');
+      contentType = response.headers.get('content-type') ?? '';
       text = await response.text();
     } catch (cause) {
       throw unreachable(method, path, this.timeoutMs, cause);
     }
-    if (status < 200 || status > 299) throw errorFromAnswer(method, path, status, text, retryAfter);
+    if (status < 200 || status > 299) throw errorFromAnswer(method, path, status, text, contentType, retryAfter);
     if (text === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new ConnectWiseError(`ConnectWise answered ${method} ${path} with a body that is not JSON`, 'unavailable', status, undefined, [], undefined, { cause });
+      const snippet = snippetOf(text, contentType);
+      const message = `ConnectWise answered ${method} ${path} with a body that is not JSON${snippet === undefined ? '' : `: ${snippet}`}`;
+      throw new ConnectWiseError(message, 'unavailable', status, undefined, [], undefined, { cause });
     }
   }
+}
+
+/** A rate-limited read is asked at most this many times before the 429 goes to the caller's retry policy. */
+const RATE_LIMITED_READ_ATTEMPTS = 4;
+/** Longer waits are left to the activity's retry policy, which waits as long as asked without holding a request open. */
+const LONGEST_IN_PLACE_WAIT_MS = 10_000;
+/** When a 429 names no Retry-After: 1 s, 2 s, 4 s. */
+const FIRST_RATE_LIMIT_WAIT_MS = 1_000;
+/** How much of a body that is not ConnectWise's JSON (a proxy's HTML page, a plain-text error) a message quotes. */
+const SNIPPET_LENGTH = 200;
+
+function rateLimitWaitMs(error: unknown, attempt: number): number | undefined {
+  if (!(error instanceof ConnectWiseError) || error.status !== 429 || attempt >= RATE_LIMITED_READ_ATTEMPTS) return undefined;
+  const waitMs = error.retryAfterMs ?? FIRST_RATE_LIMIT_WAIT_MS * 2 ** (attempt - 1);
+  return waitMs <= LONGEST_IN_PLACE_WAIT_MS ? waitMs : undefined;
+}
+
+/** Ignoring case, as ConnectWise matches identifiers; a different accent is a different identifier. */
+function sameIdentifier(a: string, b: string): boolean {
+  return a.localeCompare(b, 'en', { sensitivity: 'accent' }) === 0;
 }
 
 /**
@@ -237,21 +278,33 @@ function unreachable(method: string, path: string, timeoutMs: number, cause: unk
   return new ConnectWiseError(`ConnectWise could not be reached for ${method} ${path}: ${reason}`, 'unavailable', undefined, undefined, [], undefined, { cause });
 }
 
-function errorFromAnswer(method: string, path: string, status: number, text: string, retryAfter: string | null): ConnectWiseError {
+function errorFromAnswer(method: string, path: string, status: number, text: string, contentType: string, retryAfter: string | null): ConnectWiseError {
   const body = parseErrorBody(text);
-  const explanation = [hintFor(status), body.message ?? body.code, ...body.errors.map(describeFieldError)]
+  const explanation = [hintFor(status), body.message ?? body.code, ...body.errors.map(describeFieldError), body.documented ? undefined : snippetOf(text, contentType)]
     .filter((part): part is string => part !== undefined && part !== '')
     .join('; ');
   const answered = `ConnectWise answered ${String(status)} to ${method} ${path}`;
-  const retryAfterSeconds = retryAfter === null ? Number.NaN : Number(retryAfter);
-  return new ConnectWiseError(
-    explanation === '' ? answered : `${answered}: ${explanation}`,
-    kindOf(status),
-    status,
-    body.code,
-    body.errors,
-    Number.isFinite(retryAfterSeconds) && retryAfterSeconds >= 0 ? retryAfterSeconds * 1000 : undefined,
-  );
+  return new ConnectWiseError(explanation === '' ? answered : `${answered}: ${explanation}`, kindOf(status), status, body.code, body.errors, retryAfterMs(retryAfter));
+}
+
+/** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/**
+ * The start of a body that is not the documented error JSON, on one line, so an operator reads
+ * what the proxy or ConnectWise said ("502 Bad Gateway", "Rate limit exceeded") in the audit log.
+ */
+function snippetOf(text: string, contentType: string): string | undefined {
+  const readable = /html/i.test(contentType) ? text.replace(/<(script|style)\b[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ') : text;
+  const line = readable.replace(/\s+/g, ' ').trim();
+  if (line === '') return undefined;
+  return line.length <= SNIPPET_LENGTH ? line : `${line.slice(0, SNIPPET_LENGTH).trimEnd()}…`;
 }
 
 /** What an operator should do about an answer, in the words of the settings page. */
@@ -277,17 +330,18 @@ function describeFieldError(error: ConnectWiseFieldError): string {
   return where === '' ? what : `${where}: ${what}`;
 }
 
-/** The documented `{code, message, errors}` body, or as much of it as the answer holds. */
-function parseErrorBody(text: string): { code?: string; message?: string; errors: ConnectWiseFieldError[] } {
+/** The documented `{code, message, errors}` body, or as much of it as the answer holds; `documented` is false for any other body. */
+function parseErrorBody(text: string): { documented: boolean; code?: string; message?: string; errors: ConnectWiseFieldError[] } {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return { errors: [] };
+    return { documented: false, errors: [] };
   }
-  if (typeof body !== 'object' || body === null) return { errors: [] };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { documented: false, errors: [] };
   const { code, message, errors } = body as Record<string, unknown>;
   return {
+    documented: true,
     code: typeof code === 'string' ? code : undefined,
     message: typeof message === 'string' ? message : undefined,
     errors: Array.isArray(errors) ? errors.filter((error): error is ConnectWiseFieldError => typeof error === 'object' && error !== null) : [],

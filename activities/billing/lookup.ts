@@ -8,6 +8,12 @@ import type { CredentialCipher } from '../../platform/source/credentials.js';
 import { ConnectWiseClient } from './connectwise-client.js';
 import { asFailure } from './failure.js';
 
+/**
+ * Agreements whose additions are read at the same time: a company with dozens of agreements
+ * would otherwise fire them all at once and meet ConnectWise's rate limit.
+ */
+const ADDITION_READS_AT_ONCE = 4;
+
 export async function connectWiseClientFor(db: Database, cipher: CredentialCipher | undefined, partnerId: string): Promise<ConnectWiseClient> {
   if (!cipher) throw ApplicationFailure.nonRetryable('this worker has no credential key (TENURE_CREDENTIALS_KEY) to open ConnectWise keys with', billingFailures.notConfigured);
   const connection = await connectionOf(db, cipher, partnerId);
@@ -25,23 +31,40 @@ export function createConnectWiseLookupActivities(db: Database, cipher: Credenti
         const company = await client.findCompany(request.identifier);
         if (!company) return { company: null, agreements: [] };
         const agreements = await client.listAgreements(company.id);
-        const listed = await Promise.all(
-          agreements.map(async (agreement) => ({
-            id: agreement.id,
-            name: agreement.name,
-            type: agreement.type?.name ?? null,
-            additions: (await client.listAdditions(agreement.id)).map((addition) => ({
-              id: addition.id,
-              product: addition.product.identifier ?? addition.product.name ?? String(addition.product.id),
-              quantity: addition.quantity,
-              description: addition.description ?? null,
-            })),
+        const listed = await mapConcurrently(agreements, ADDITION_READS_AT_ONCE, async (agreement) => ({
+          id: agreement.id,
+          name: agreement.name,
+          type: agreement.type?.name ?? null,
+          additions: (await client.listAdditions(agreement.id)).map((addition) => ({
+            id: addition.id,
+            product: addition.product.identifier ?? addition.product.name ?? String(addition.product.id),
+            quantity: addition.quantity,
+            description: addition.description ?? null,
           })),
-        );
+        }));
         return { company: { id: company.id, identifier: company.identifier, name: company.name }, agreements: listed };
       } catch (error) {
         throw asFailure(error);
       }
     },
   };
+}
+
+/** `map` over `items` with at most `limit` calls in flight, answering in the order of `items`; the first failure stops the rest. */
+async function mapConcurrently<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await map(items[index]!);
+      } catch (error) {
+        next = items.length;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }

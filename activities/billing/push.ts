@@ -5,7 +5,14 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { billingPushes } from '../../db/schema.js';
-import { billingEvents, billingFailures, type BillingPushOutcome, type BillingPushRequest } from '../../machines/billing/contract.js';
+import {
+  billingEvents,
+  billingFailures,
+  pushLinesOf,
+  type BillingPushOutcome,
+  type BillingPushRequest,
+  type ConnectWiseUnavailableDetails,
+} from '../../machines/billing/contract.js';
 import { zeroQuantityLines, type BillingLine } from '../../machines/billing/quantities.js';
 import { billingPlanOf } from '../../platform/billing/store.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
@@ -57,7 +64,10 @@ export function createBillingPushActivities(db: Database, cipher: CredentialCiph
           await pushLines(db, client, row, resumed || context.info.attempt > 1);
         } catch (error) {
           if (!(error instanceof ConnectWiseError)) throw error;
-          if (error.retryable) throw ApplicationFailure.create({ message: error.message, type: failureTypeOf(error), nextRetryDelay: error.retryAfterMs });
+          if (error.retryable) {
+            const details: ConnectWiseUnavailableDetails = { retryAfterMs: error.retryAfterMs ?? null };
+            throw ApplicationFailure.create({ message: error.message, type: failureTypeOf(error), nextRetryDelay: error.retryAfterMs, details: [details] });
+          }
           return outcomeOf(await finish(db, row, 'failed', error.message, failureTypeOf(error)));
         }
         return outcomeOf(await finish(db, row, 'pushed', null, null));
@@ -66,11 +76,11 @@ export function createBillingPushActivities(db: Database, cipher: CredentialCiph
       }
     },
 
-    /** After the retries of an unavailable ConnectWise ran out: the push failed, and says why. */
-    async recordBillingPushGaveUp(request: BillingPushRequest, error: string): Promise<BillingPushOutcome> {
+    /** After the retries of an unavailable ConnectWise ran out: the push failed, and says why and, if ConnectWise said, when to try again. */
+    async recordBillingPushGaveUp(request: BillingPushRequest, error: string, retryAfterMs: number | null = null): Promise<BillingPushOutcome> {
       const row = await findPush(db, request);
       if (!row) throw ApplicationFailure.nonRetryable(`no push ${request.pushId} to record`, billingFailures.notConfigured);
-      return outcomeOf(await finish(db, row, 'failed', error, billingFailures.connectWiseUnavailable));
+      return outcomeOf(await finish(db, row, 'failed', error, billingFailures.connectWiseUnavailable), retryAfterMs);
     },
   };
 }
@@ -111,7 +121,10 @@ async function alreadyApplied(client: ConnectWiseClient, line: BillingLine): Pro
   return additions.some((addition) => addition.id === line.additionId && addition.quantity === line.quantity);
 }
 
-/** Ends a pending push with its audit entry and webhook event; a push already ended keeps its outcome. */
+/**
+ * Ends a pending push with its audit entry and webhook event, which say line by line what
+ * ConnectWise holds; a push already ended keeps its outcome.
+ */
 async function finish(db: Database, row: PushRow, status: 'pushed' | 'failed', error: string | null, errorType: string | null) {
   return db.transaction(async (tx) => {
     const [ended] = await tx
@@ -127,20 +140,21 @@ async function finish(db: Database, row: PushRow, status: 'pushed' | 'failed', e
       type: final.status === 'pushed' ? billingEvents.pushed : billingEvents.failed,
       actor: final.actor,
       at: final.completedAt ?? new Date(),
-      data: { pushId: final.id, trigger: final.trigger, period: final.period, lines: final.lines, error: final.error, errorType: final.errorType },
+      data: { pushId: final.id, trigger: final.trigger, period: final.period, lines: pushLinesOf(final.lines, final.additionsDone), error: final.error, errorType: final.errorType },
     });
     return { final, webhookDeliveryIds };
   });
 }
 
-function outcomeOf({ final, webhookDeliveryIds }: { final: PushRow; webhookDeliveryIds: string[] }): BillingPushOutcome {
+function outcomeOf({ final, webhookDeliveryIds }: { final: PushRow; webhookDeliveryIds: string[] }, retryAfterMs: number | null = null): BillingPushOutcome {
   return {
     pushId: final.id,
     status: final.status === 'pushed' ? 'pushed' : 'failed',
     period: final.period,
-    lines: final.lines,
+    lines: pushLinesOf(final.lines, final.additionsDone),
     error: final.error,
     errorType: final.errorType,
+    retryAfterMs,
     at: (final.completedAt ?? final.createdAt).toISOString(),
     webhookDeliveryIds,
   };

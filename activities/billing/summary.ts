@@ -1,6 +1,7 @@
 // Sends one periodic summary (seed 001): gathers the period's usage and lifecycle events of a
 // company, mails it in the company's language and, when ConnectWise is set up, adds it as a
 // note to the company's summary ticket. Keyed by company and period: each part happens once.
+// A period that cannot be sent is recorded as failed, so the schedule goes on to the next.
 import { and, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { accounts, auditLog, companies, connectWiseCompanySettings, licenses, partners, summariesSent } from '../../db/schema.js';
@@ -12,6 +13,7 @@ import { companySettingsRow } from '../../platform/billing/store.js';
 import { renderDigest, type RenderedDigest } from '../../platform/notice/digest.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
 import type { Mailer } from '../notice/transport.js';
+import { ConnectWiseError, type ConnectWiseClient } from './connectwise-client.js';
 import { recordBillingEvent } from './event.js';
 import { asFailure } from './failure.js';
 import { connectWiseClientFor } from './lookup.js';
@@ -30,6 +32,12 @@ export interface SummaryOutcome {
   mailed: boolean;
   ticketNoteId: number | null;
   webhookDeliveryIds: string[];
+}
+
+/** Why a period's summary was not sent: the last failure's message and, when it is a billing failure, its type. */
+export interface SummaryFailure {
+  error: string;
+  errorType: string | null;
 }
 
 const summaryKey = (request: SummaryRequest) => `summary:${request.companyId}:${new Date(request.from).toISOString()}:${new Date(request.to).toISOString()}`;
@@ -79,26 +87,64 @@ export function createSummaryActivities(db: Database, mailer: Mailer, cipher: Cr
       );
       return { key, mailed: sent!.mailedAt !== null, ticketNoteId: sent!.ticketNoteId, webhookDeliveryIds };
     },
+
+    /** Audits a period whose summary could not be sent (R32), with what did go out: the mail may have. */
+    async recordSummaryFailed(request: SummaryRequest, failure: SummaryFailure): Promise<{ webhookDeliveryIds: string[] }> {
+      const key = summaryKey(request);
+      const [sent] = await db.select().from(summariesSent).where(eq(summariesSent.key, key));
+      const [company] = await db.select({ noticeEmails: companies.noticeEmails }).from(companies).where(eq(companies.id, request.companyId));
+      const webhookDeliveryIds = await db.transaction((tx) =>
+        recordBillingEvent(tx, {
+          key: `${key}:failed`,
+          partnerId: request.partnerId,
+          companyId: request.companyId,
+          type: billingEvents.summaryFailed,
+          actor: 'system:summaries',
+          at: new Date(),
+          data: {
+            frequency: request.frequency,
+            from: new Date(request.from).toISOString(),
+            to: new Date(request.to).toISOString(),
+            mailedTo: sent?.mailedAt ? (company?.noticeEmails ?? []) : [],
+            ticketNoteId: sent?.ticketNoteId ?? null,
+            error: failure.error,
+            errorType: failure.errorType,
+          },
+        }),
+      );
+      return { webhookDeliveryIds };
+    },
   };
 }
 
-/** Adds the digest to the company's summary ticket, opening that ticket the first time; null without ConnectWise. */
+/**
+ * Adds the digest to the company's summary ticket, opening that ticket the first time and
+ * again when the saved one was deleted in ConnectWise; null without ConnectWise.
+ */
 async function noteOnTicket(db: Database, cipher: CredentialCipher | undefined, request: SummaryRequest, digest: RenderedDigest): Promise<number | null> {
   const settings = await companySettingsRow(db, request.partnerId, request.companyId);
   if (!settings?.enabled) return null;
+  const text = `${digest.subject}\n\n${digest.text}`;
   try {
     const client = await connectWiseClientFor(db, cipher, request.partnerId);
-    let ticketId = settings.summaryTicketId;
-    if (ticketId === null) {
-      const ticket = await client.createTicket({ summary: `Tenure summaries`, companyId: settings.connectWiseCompanyId, initialDescription: digest.subject });
-      ticketId = ticket.id;
-      await db.update(connectWiseCompanySettings).set({ summaryTicketId: ticketId }).where(eq(connectWiseCompanySettings.companyId, request.companyId));
+    if (settings.summaryTicketId !== null) {
+      try {
+        return (await client.addTicketNote(settings.summaryTicketId, text)).id;
+      } catch (error) {
+        if (!(error instanceof ConnectWiseError && error.kind === 'not_found')) throw error;
+      }
     }
-    const note = await client.addTicketNote(ticketId, `${digest.subject}\n\n${digest.text}`);
-    return note.id;
+    const ticketId = await openSummaryTicket(db, client, request.companyId, settings.connectWiseCompanyId, digest);
+    return (await client.addTicketNote(ticketId, text)).id;
   } catch (error) {
     throw asFailure(error);
   }
+}
+
+async function openSummaryTicket(db: Database, client: ConnectWiseClient, companyId: string, connectWiseCompanyId: number, digest: RenderedDigest): Promise<number> {
+  const ticket = await client.createTicket({ summary: `Tenure summaries`, companyId: connectWiseCompanyId, initialDescription: digest.subject });
+  await db.update(connectWiseCompanySettings).set({ summaryTicketId: ticket.id }).where(eq(connectWiseCompanySettings.companyId, companyId));
+  return ticket.id;
 }
 
 async function gatherFacts(db: Database, request: SummaryRequest, companyName: string, partnerName: string): Promise<SummaryFacts> {

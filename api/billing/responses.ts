@@ -14,6 +14,14 @@ const line = z
   })
   .meta({ id: 'BillingLine' });
 
+const pushLine = line
+  .extend({
+    status: z
+      .enum(['pushed', 'not_pushed'])
+      .describe('pushed: ConnectWise confirmed this quantity (it stays set even when a later line failed); not_pushed: ConnectWise does not have it'),
+  })
+  .meta({ id: 'BillingPushLine' });
+
 export const partnerConnectWiseResponse = z
   .object({
     baseUrl: z.string(),
@@ -81,7 +89,7 @@ export const pushResponse = z
     trigger: z.enum(['scheduled', 'send_now']),
     period,
     status: z.enum(['pending', 'pushed', 'failed']),
-    lines: z.array(line),
+    lines: z.array(pushLine),
     error: z.string().nullable(),
     errorType: z.string().nullable(),
     actor: z.string(),

@@ -7,7 +7,15 @@ import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { billingPushes, connectWiseCompanySettings, connectWisePartnerSettings, partners, summarySettings } from '../../db/schema.js';
 import { billingPeriodOf, nextBillingDates } from '../../machines/billing/billing-dates.js';
-import { billingWorkflowId, sendNowWorkflowId, summaryWorkflowId } from '../../machines/billing/contract.js';
+import {
+  billingFailures,
+  billingWorkflowId,
+  pushLinesOf,
+  sendNowWorkflowId,
+  summaryWorkflowId,
+  type BillingPushLine,
+  type BillingPushOutcome,
+} from '../../machines/billing/contract.js';
 import { linesFingerprint, zeroQuantityLines } from '../../machines/billing/quantities.js';
 import { nextSummaryDate } from '../../machines/billing/summary-dates.js';
 import { billingPlanOf, companySettings, companySettingsRow, lastScheduledPush, partnerSettingsRow, type ConnectWiseKeys } from '../../platform/billing/store.js';
@@ -60,7 +68,7 @@ function pushRepresentation(row: typeof billingPushes.$inferSelect) {
     trigger: row.trigger,
     period: row.period,
     status: row.status,
-    lines: row.lines,
+    lines: pushLinesOf(row.lines, row.additionsDone),
     error: row.error,
     errorType: row.errorType,
     actor: row.actor,
@@ -214,6 +222,8 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
       ...body,
       billingDay: body.settings === 'custom' ? (body.billingDay ?? null) : null,
       billingHour: body.settings === 'custom' ? (body.billingHour ?? null) : null,
+      // ConnectWise's spelling of the identifier it matched, ignoring case, to the one sent.
+      identifier: found.company.identifier,
       connectWiseCompanyId: found.company.id,
       updatedAt: new Date(),
     };
@@ -279,8 +289,8 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     responses: { 201: pushResponse },
     problems: {
       409: 'R27: the settings are not saved or disabled; the quantities changed since the preview; or a quantity would be 0 without allowZeroQuantity',
-      502: 'ConnectWise refused the push; it is recorded as failed',
-      503: 'ConnectWise could not be reached',
+      502: 'ConnectWise refused the push (e.g. 400, 404); it is recorded as failed, with `push.lines[].status` saying which lines ConnectWise took before',
+      503: 'ConnectWise could not be reached, or was overloaded (429, 5xx) after retries; recorded as failed like a 502. `Retry-After` when ConnectWise said when to come back',
     },
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
@@ -299,8 +309,9 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
       });
     }
     const pushId = crypto.randomUUID();
+    let outcome: BillingPushOutcome;
     try {
-      await temporal.workflow.execute<typeof billingSendNow>('billingSendNow', {
+      outcome = await temporal.workflow.execute<typeof billingSendNow>('billingSendNow', {
         workflowId: sendNowWorkflowId(pushId),
         taskQueue,
         args: [{ pushId, partnerId: caller.partnerId, companyId: company.id, trigger: 'send_now', period: billingPeriodOf(Date.now(), plan.schedule.timeZone), actor: actorOf(caller), lines: plan.lines }],
@@ -315,11 +326,16 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
       throw error;
     }
     const [row] = await db.select().from(billingPushes).where(eq(billingPushes.id, pushId));
-    if (row!.status === 'failed') {
-      throw new Problem(502, 'connectwise_push_failed', 'ConnectWise did not take the push', row!.error ?? undefined, { push: pushRepresentation(row!) });
+    const push = pushRepresentation(row!);
+    if (push.status === 'failed' && push.errorType === billingFailures.connectWiseUnavailable) {
+      if (outcome.retryAfterMs !== null) ctx.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
+      throw new Problem(503, 'connectwise_unavailable', 'ConnectWise could not be reached now', `${failedPushDetail(push.error, push.lines)} Send now again later.`, { push });
+    }
+    if (push.status === 'failed') {
+      throw new Problem(502, 'connectwise_push_failed', 'ConnectWise did not take the push', failedPushDetail(push.error, push.lines), { push });
     }
     ctx.status = 201;
-    ctx.body = pushRepresentation(row!);
+    ctx.body = push;
   });
 
   route.get(`${COMPANY_PATH}/pushes`, {
@@ -382,6 +398,13 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     const company = await companyOf(db, partnerId, ctx.params.id!);
     ctx.body = await summaryView(partnerId, company.id);
   });
+}
+
+/** Why a push failed and what it left in ConnectWise: the lines set before the failure stay set. */
+function failedPushDetail(error: string | null, lines: BillingPushLine[]): string {
+  const pushed = lines.filter((line) => line.status === 'pushed').map((line) => line.product);
+  const left = pushed.length === 0 ? 'No quantity was changed in ConnectWise.' : `ConnectWise took the quantities of ${pushed.join(', ')} before that; the other lines were not pushed.`;
+  return error === null ? left : `${error}. ${left}`;
 }
 
 function isoDate(date: { period: string; at: number }) {

@@ -49,9 +49,17 @@ export const companyConnectWiseSettings = z
       if (!mapped.has(product)) ctx.addIssue({ code: 'custom', path: ['productsIncluded', index], message: `"${product}" has no mapping to an agreement addition` });
     });
     const seen = new Set<string>();
+    // One addition holds one quantity: two products on it would each overwrite the other's count.
+    const productOfAddition = new Map<string, string>();
     body.mappings.forEach((line, index) => {
       if (seen.has(line.product)) ctx.addIssue({ code: 'custom', path: ['mappings', index, 'product'], message: 'is mapped twice' });
       seen.add(line.product);
+      const addition = `${String(line.agreementId)}/${String(line.additionId)}`;
+      const mappedProduct = productOfAddition.get(addition);
+      if (mappedProduct !== undefined && mappedProduct !== line.product) {
+        ctx.addIssue({ code: 'custom', path: ['mappings', index, 'additionId'], message: `is already mapped to "${mappedProduct}"; map each product to an addition of its own` });
+      }
+      if (mappedProduct === undefined) productOfAddition.set(addition, line.product);
     });
   });
 

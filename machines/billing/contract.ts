@@ -11,6 +11,8 @@ export const billingEvents = {
   pushed: 'billing.pushed',
   failed: 'billing.failed',
   summarySent: 'billing.summary_sent',
+  /** A period's summary could not be delivered (ConnectWise refused the ticket note, or a day of retries ran out). */
+  summaryFailed: 'billing.summary_failed',
 } as const;
 
 /** ApplicationFailure types a caller can branch on. */
@@ -67,17 +69,40 @@ export interface BillingPushRequest {
 
 export type PushStatus = 'pushed' | 'failed';
 
+/**
+ * Whether ConnectWise holds a line's quantity: a push that fails midway has set the lines
+ * before the one refused, and a PATCH cannot be taken back, so the record says which.
+ */
+export type PushLineStatus = 'pushed' | 'not_pushed';
+
+export interface BillingPushLine extends BillingLine {
+  status: PushLineStatus;
+}
+
+/** The push's lines with what ConnectWise confirmed of each, from the additions the push recorded as done. */
+export function pushLinesOf(lines: readonly BillingLine[], additionsDone: readonly number[]): BillingPushLine[] {
+  const done = new Set(additionsDone);
+  return lines.map((line) => ({ ...line, status: done.has(line.additionId) ? 'pushed' : 'not_pushed' }));
+}
+
 export interface BillingPushOutcome {
   pushId: string;
   status: PushStatus;
   period: string;
-  lines: BillingLine[];
+  lines: BillingPushLine[];
   error: string | null;
   /** The failure type when it failed, one of billingFailures. */
   errorType: string | null;
+  /** When ConnectWise was unavailable and said when to come back (a 429's Retry-After), in ms. */
+  retryAfterMs: number | null;
   at: string;
   /** Deliveries written with the audit entry; the workflow starts them. */
   webhookDeliveryIds: string[];
+}
+
+/** The details of a ConnectWiseUnavailable failure: Temporal does not carry nextRetryDelay to the workflow. */
+export interface ConnectWiseUnavailableDetails {
+  retryAfterMs: number | null;
 }
 
 /** What the billing workflow shows of itself in a query and in the Temporal UI. */

@@ -92,6 +92,62 @@ describe('ConnectWise settings', () => {
     expect(wrong.status).toBe(422);
     expect(wrong.body.field).toBe('mappings.0.additionId');
   });
+
+  it('refuses two products mapped to one agreement addition, naming the field: each would overwrite the other\'s quantity', async () => {
+    const { companyId, body } = await billedCompany('ACME-SHARED', 'endpoint-shared');
+    const [mapping] = body.mappings;
+    const shared = await tenure.api('PUT', settingsPath(companyId), {
+      ...body,
+      mappings: [mapping, { ...mapping, product: 'mobile-shared' }],
+      productsIncluded: ['endpoint-shared', 'mobile-shared'],
+    });
+    expect(shared.status, JSON.stringify(shared.body)).toBe(422);
+    expect(shared.headers.get('content-type')).toContain('application/problem+json');
+    expect(shared.body).toMatchObject({ code: 'invalid_input', field: 'mappings.1.additionId' });
+    expect(shared.body.detail).toContain('endpoint-shared');
+    expect((await tenure.api('GET', settingsPath(companyId))).body.code).toBe('connectwise_not_configured');
+  });
+
+  it('R27: saves the identifier as ConnectWise spells it when it matched the one sent ignoring case', async () => {
+    const { companyId, body } = await billedCompany('Acme-Spelling', 'endpoint-spelling');
+    const saved = await tenure.api('PUT', settingsPath(companyId), { ...body, identifier: 'ACME-SPELLING' });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    expect(saved.body.identifier).toBe('Acme-Spelling');
+    expect((await tenure.api('GET', settingsPath(companyId))).body.identifier).toBe('Acme-Spelling');
+  });
+
+  it('R27: reads the additions of at most 4 agreements at once, so a company with many agreements stays under the rate limit', async () => {
+    const companyId = await createCompany(tenure, { name: 'ACME-MANY' });
+    const upstream = fake.addCompany({ identifier: 'ACME-MANY' });
+    const agreements = Array.from({ length: 10 }, (_, index) => fake.addAgreement({ companyId: upstream.id, name: `Agreement ${String(index + 1)}` }));
+    for (const agreement of agreements) fake.addAddition({ agreementId: agreement.id, product: `product-${String(agreement.id)}`, quantity: 1 });
+
+    const slow = fake.slowAnswers(100);
+    try {
+      const listed = await tenure.api('GET', `${settingsPath(companyId)}/agreements?identifier=ACME-MANY`);
+      expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+      expect(listed.body.agreements.map((agreement: { id: number; additions: unknown[] }) => [agreement.id, agreement.additions.length])).toEqual(agreements.map((agreement) => [agreement.id, 1]));
+      expect(slow.peakInFlight).toBe(4);
+    } finally {
+      slow.restore();
+    }
+  });
+
+  it('R27: waits out a 429 on one agreement\'s additions for its Retry-After instead of failing the whole lookup', async () => {
+    const companyId = await createCompany(tenure, { name: 'ACME-THROTTLED' });
+    const upstream = fake.addCompany({ identifier: 'ACME-THROTTLED' });
+    const agreements = ['Security', 'Backup', 'Email'].map((name) => fake.addAgreement({ companyId: upstream.id, name }));
+    for (const agreement of agreements) fake.addAddition({ agreementId: agreement.id, product: `throttled-${agreement.name}`, quantity: 1 });
+    fake.failNextMatching(3, { status: 429, retryAfterSeconds: 1, method: 'GET', path: new RegExp(`^/finance/agreements/${String(agreements[1]!.id)}/additions$`) });
+
+    const listed = await tenure.api('GET', `${settingsPath(companyId)}/agreements?identifier=ACME-THROTTLED`);
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.agreements.map((agreement: { name: string; additions: { product: string }[] }) => [agreement.name, agreement.additions.map((addition) => addition.product)])).toEqual([
+      ['Security', ['throttled-Security']],
+      ['Backup', ['throttled-Backup']],
+      ['Email', ['throttled-Email']],
+    ]);
+  });
 });
 
 describe('pushes', () => {
@@ -137,7 +193,7 @@ describe('pushes', () => {
     expect(sent.body).toMatchObject({ trigger: 'send_now', status: 'pushed', lines: preview.body.lines });
     expect(fake.addition(upstream.agreement.id, upstream.addition.id)?.quantity).toBe(15);
     const audited = await tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, companyId), eq(auditLog.action, 'billing.pushed')));
-    expect(audited.map((entry) => (entry.after as { lines: unknown }).lines)).toEqual([preview.body.lines]);
+    expect(audited.map((entry) => (entry.after as { lines: unknown }).lines)).toEqual([preview.body.lines.map((line: object) => ({ ...line, status: 'pushed' }))]);
     const deliveries = await tenure.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, `billing:${sent.body.id}`));
     expect(deliveries.map((delivery) => delivery.eventType)).toEqual(['billing.pushed']);
 
@@ -170,5 +226,89 @@ describe('pushes', () => {
     const allowed = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, {});
     expect(allowed.status, JSON.stringify(allowed.body)).toBe(201);
     expect(fake.addition(upstream.agreement.id, unlicensed.id)?.quantity).toBe(0);
+  });
+});
+
+describe('pushes that fail', () => {
+  beforeAll(async () => {
+    await saveConnectWisePartner(tenure, fake, billing);
+  });
+
+  const auditedFailures = (companyId: string) =>
+    tenure.db.select().from(auditLog).where(and(eq(auditLog.subjectId, companyId), eq(auditLog.action, 'billing.failed')));
+  const patchRequestsOf = (agreementId: number) => fake.requests.filter((request) => request.method === 'PATCH' && request.path.includes(`/finance/agreements/${String(agreementId)}/`));
+
+  it('R27, R32: a push refused midway says line by line what ConnectWise took, in the answer, the push history, the audit entry and the webhook', async () => {
+    const hook = await tenure.api('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/midway', events: ['billing.failed'] });
+    expect(hook.status, JSON.stringify(hook.body)).toBe(201);
+    const companyId = await createCompany(tenure, { name: 'ACME-MIDWAY' });
+    const products = ['midway-antivirus', 'midway-backup', 'midway-mail'];
+    for (const product of products) await issueLicense(tenure, { companyId, product, seats: 4 });
+    const upstream = fake.addCompany({ identifier: 'ACME-MIDWAY' });
+    const agreement = fake.addAgreement({ companyId: upstream.id, name: 'ACME-MIDWAY managed services' });
+    const additions = products.map((product) => fake.addAddition({ agreementId: agreement.id, product, quantity: 1 }));
+    const saved = await tenure.api('PUT', settingsPath(companyId), {
+      enabled: true,
+      identifier: 'ACME-MIDWAY',
+      mappings: products.map((product, index) => ({ product, agreementId: agreement.id, additionId: additions[index]!.id })),
+      productsIncluded: products,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    // Someone deletes the second line's addition in ConnectWise after the settings were saved.
+    fake.removeAddition(agreement.id, additions[1]!.id);
+
+    const sent = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, {});
+
+    const lineStatuses = [
+      { product: 'midway-antivirus', quantity: 4, status: 'pushed' },
+      { product: 'midway-backup', quantity: 4, status: 'not_pushed' },
+      { product: 'midway-mail', quantity: 4, status: 'not_pushed' },
+    ];
+    expect(sent.status, JSON.stringify(sent.body)).toBe(502);
+    expect(sent.body).toMatchObject({ code: 'connectwise_push_failed', push: { status: 'failed', errorType: 'ConnectWiseNotFound', lines: lineStatuses } });
+    expect(sent.body.detail).toContain('ConnectWise took the quantities of midway-antivirus before that; the other lines were not pushed.');
+    expect(fake.addition(agreement.id, additions[0]!.id)?.quantity).toBe(4);
+    expect(fake.addition(agreement.id, additions[2]!.id)?.quantity).toBe(1);
+
+    const history = await tenure.api('GET', `${settingsPath(companyId)}/pushes`);
+    expect(history.status).toBe(200);
+    expect(history.body.data).toMatchObject([{ id: sent.body.push.id, status: 'failed', lines: lineStatuses }]);
+    const audited = await auditedFailures(companyId);
+    expect(audited.map((entry) => entry.after)).toMatchObject([{ pushId: sent.body.push.id, lines: lineStatuses }]);
+    const deliveries = await tenure.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.eventId, `billing:${String(sent.body.push.id)}`));
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const delivery of deliveries) expect(delivery.data).toMatchObject({ companyId, lines: lineStatuses });
+  });
+
+  it('R27: send now answers 503 with Retry-After when ConnectWise stays rate limited, and records the push as failed', async () => {
+    const { companyId, upstream, body } = await billedCompany('ACME-BUSY', 'endpoint-busy');
+    expect((await tenure.api('PUT', settingsPath(companyId), body)).status).toBe(200);
+    fake.failNextMatching(3, { status: 429, retryAfterSeconds: 1, method: 'PATCH', path: new RegExp(`^/finance/agreements/${String(upstream.agreement.id)}/`) });
+
+    const sent = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, {});
+
+    expect(sent.status, JSON.stringify(sent.body)).toBe(503);
+    expect(sent.headers.get('content-type')).toContain('application/problem+json');
+    expect(sent.headers.get('retry-after')).toBe('1');
+    expect(sent.body).toMatchObject({ code: 'connectwise_unavailable', push: { status: 'failed', errorType: 'ConnectWiseUnavailable', lines: [{ status: 'not_pushed' }] } });
+    expect(patchRequestsOf(upstream.agreement.id)).toHaveLength(3);
+    expect(fake.addition(upstream.agreement.id, upstream.addition.id)?.quantity).toBe(1);
+    expect((await tenure.api('GET', `${settingsPath(companyId)}/pushes`)).body.data).toMatchObject([{ id: sent.body.push.id, status: 'failed' }]);
+  });
+
+  it('R27, R32: send now answers 503 when ConnectWise stays down, and the audited error quotes the page its proxy served', async () => {
+    const { companyId, upstream, body } = await billedCompany('ACME-DOWN', 'endpoint-down');
+    expect((await tenure.api('PUT', settingsPath(companyId), body)).status).toBe(200);
+    const page = '<html><head><title>503</title></head><body><h1>503 Service Temporarily Unavailable</h1><hr><center>nginx</center></body></html>';
+    fake.failNextMatching(3, { status: 503, method: 'PATCH', path: new RegExp(`^/finance/agreements/${String(upstream.agreement.id)}/`), text: { contentType: 'text/html', body: page } });
+
+    const sent = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, {});
+
+    expect(sent.status, JSON.stringify(sent.body)).toBe(503);
+    expect(sent.headers.get('retry-after')).toBeNull();
+    expect(sent.body.code).toBe('connectwise_unavailable');
+    expect(sent.body.push.error).toContain('503 Service Temporarily Unavailable nginx');
+    const audited = await auditedFailures(companyId);
+    expect(audited.map((entry) => (entry.after as { error: string }).error)).toEqual([expect.stringContaining('503 Service Temporarily Unavailable nginx')]);
   });
 });

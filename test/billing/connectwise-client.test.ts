@@ -41,6 +41,22 @@ describe('ConnectWise client', () => {
     expect(await client().findCompany('Initech')).toBeUndefined();
   });
 
+  it('R27: verifies an identifier as ConnectWise matches it, ignoring case, and answers ConnectWise\'s spelling', async () => {
+    const acme = connectwise.addCompany({ identifier: 'AcmeCorp', name: 'Acme Corporation' });
+
+    expect(await client().findCompany('ACMECORP')).toEqual(acme);
+    expect(await client().findCompany('acmecorp')).toMatchObject({ identifier: 'AcmeCorp' });
+  });
+
+  it('R27: never takes a listed company with another identifier for the one asked (a site that ignored the condition)', async () => {
+    connectwise.ignoreCompanyConditions();
+    connectwise.addCompany({ identifier: 'Globex' });
+    const acme = connectwise.addCompany({ identifier: 'AcmeCorp' });
+
+    expect(await client().findCompany('Initech')).toBeUndefined();
+    expect(await client().findCompany('acmecorp')).toEqual(acme);
+  });
+
   it('quotes an identifier in the conditions so that quotes and backslashes match themselves', async () => {
     const quoted = connectwise.addCompany({ identifier: 'Acme "EU" \\ Ltd' });
     connectwise.addCompany({ identifier: 'Acme ' });
@@ -157,6 +173,50 @@ describe('ConnectWise client', () => {
     expect(busy).toMatchObject({ kind: 'unavailable', status: 429, retryAfterMs: 30_000, retryable: true });
 
     expect(await client().findCompany('AcmeCorp')).toBeDefined();
+  });
+
+  it('waits out a 429 on a read for as long as its Retry-After asks, and reads again', async () => {
+    const acme = connectwise.addCompany({ identifier: 'AcmeCorp' });
+    const agreement = connectwise.addAgreement({ companyId: acme.id, name: 'Security' });
+    const addition = connectwise.addAddition({ agreementId: agreement.id, product: 'ESET-PROTECT', quantity: 3 });
+    connectwise.failNext(2, 429, 1);
+
+    const started = Date.now();
+    expect(await client().listAdditions(agreement.id)).toEqual([addition]);
+
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(connectwise.requests).toHaveLength(3);
+  });
+
+  it('does not repeat a change answered 429 by itself: the retry policy of the push decides', async () => {
+    const acme = connectwise.addCompany({ identifier: 'AcmeCorp' });
+    const agreement = connectwise.addAgreement({ companyId: acme.id, name: 'Security' });
+    const addition = connectwise.addAddition({ agreementId: agreement.id, product: 'ESET-PROTECT', quantity: 3 });
+    connectwise.failNext(1, 429, 1);
+
+    const busy = await failureOf(client().updateAdditionQuantity(agreement.id, addition.id, 4));
+
+    expect(busy).toMatchObject({ kind: 'unavailable', status: 429, retryAfterMs: 1_000 });
+    expect(connectwise.requests).toHaveLength(1);
+  });
+
+  it('quotes a short, one-line snippet of an error body that is not ConnectWise\'s JSON (a proxy\'s HTML page, plain text)', async () => {
+    connectwise.failNextMatching(1, {
+      status: 502,
+      text: {
+        contentType: 'text/html; charset=utf-8',
+        body: '<html>\n<head><style>h1 { color: red }</style></head>\n<body>\n  <h1>502 Bad Gateway</h1>\n  <p>nginx</p>\n</body>\n</html>\n',
+      },
+    });
+    connectwise.failNextMatching(1, { status: 400, text: { contentType: 'text/plain', body: `  Quantity is locked by an invoice.\n${'x'.repeat(500)}` } });
+
+    const proxied = await failureOf(client().findCompany('AcmeCorp'));
+    expect(proxied.message).toBe('ConnectWise answered 502 to GET /company/companies: ConnectWise is unavailable, retry later; 502 Bad Gateway nginx');
+
+    const refused = await failureOf(client().findCompany('AcmeCorp'));
+    expect(refused.kind).toBe('rejected');
+    expect(refused.message).toMatch(/^ConnectWise answered 400 to GET \/company\/companies: Quantity is locked by an invoice\. x+…$/);
+    expect(refused.message.length).toBeLessThan(300);
   });
 
   it('marks a ConnectWise that cannot be reached as retryable, without a status', async () => {

@@ -1,7 +1,7 @@
 // A local ConnectWise Manage that follows the documented REST shapes of DESIGN §6 (Basic auth
 // plus clientId, `conditions`, page/pageSize, JSON Patch on agreement additions, the
-// `{code, message, errors}` error body), so billing tests push to something that answers
-// and remembers like the real one, and can be made to fail on demand.
+// `{code, message, errors}` error body, identifiers matched ignoring case), so billing tests
+// push to something that answers and remembers like the real one, and can be made to fail on demand.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -59,6 +59,27 @@ export interface ReceivedRequest {
   query: Record<string, string>;
 }
 
+/** An answer the fake gives instead of serving a request, as ConnectWise or a proxy in front of it may. */
+export interface FakeFailure {
+  status: number;
+  /** Sent as Retry-After. */
+  retryAfterSeconds?: number;
+  /** Only requests of this method fail; any method unless set. */
+  method?: string;
+  /** Only requests whose path below the API root matches fail, e.g. /^\/finance\/agreements\/7\//; any path unless set. */
+  path?: RegExp;
+  /** A body other than ConnectWise's JSON error, e.g. a proxy's HTML page. */
+  text?: { contentType: string; body: string };
+}
+
+/** What the fake saw while it answered slowly. */
+export interface SlowAnswers {
+  /** The most requests the fake was answering at once since slowAnswers was called. */
+  readonly peakInFlight: number;
+  /** Answers come at once again. */
+  restore(): void;
+}
+
 export interface FakeConnectWise {
   /** The API root to put in the client's settings. */
   baseUrl: string;
@@ -67,11 +88,24 @@ export interface FakeConnectWise {
   addAgreement(agreement: { companyId: number; name: string; type?: string }): FakeAgreement;
   addAddition(addition: { agreementId: number; product: string; quantity: number; description?: string }): FakeAddition;
   addition(agreementId: number, additionId: number): FakeAddition | undefined;
+  /** Deleted in ConnectWise: a PATCH of it answers 404 from now on. */
+  removeAddition(agreementId: number, additionId: number): void;
+  /** Deleted in ConnectWise: a note added to it answers 404 from now on. */
+  deleteTicket(ticketId: number): void;
+  /**
+   * Lists companies without applying `conditions`, as a site that ignores a condition it cannot
+   * parse does, so tests see that the client checks the identifier of what it gets.
+   */
+  ignoreCompanyConditions(): void;
   readonly patches: ReceivedPatch[];
   readonly requests: ReceivedRequest[];
   readonly tickets: FakeTicket[];
   /** The next `count` requests, whatever they are, answer `status` (Retry-After on 429). */
   failNext(count: number, status: 429 | 503, retryAfterSeconds?: number): void;
+  /** The next `count` requests that `failure` names answer as it says; other requests are served. */
+  failNextMatching(count: number, failure: FakeFailure): void;
+  /** Every answer comes after `latencyMs`, so requests sent together are seen together. */
+  slowAnswers(latencyMs: number): SlowAnswers;
   /** PATCHes arriving from now on wait, unanswered, until `release` is called; then they apply. */
   holdPatches(): { release(): void };
   close(): Promise<void>;
@@ -107,8 +141,12 @@ export async function startFakeConnectWise(credentials?: Partial<FakeConnectWise
   const patches: ReceivedPatch[] = [];
   const requests: ReceivedRequest[] = [];
   let nextId = 100;
-  const failures: { status: 429 | 503; retryAfterSeconds?: number }[] = [];
+  const failures: FakeFailure[] = [];
   let patchHold: Promise<void> | undefined;
+  let companyConditionsIgnored = false;
+  let latencyMs = 0;
+  let inFlight = 0;
+  let peakInFlight = 0;
 
   function companyById(id: number): FakeCompany {
     const company = companies.find((candidate) => candidate.id === id);
@@ -120,25 +158,23 @@ export async function startFakeConnectWise(credentials?: Partial<FakeConnectWise
     const url = new URL(request.url ?? '/', 'http://fake');
     const method = request.method ?? 'GET';
     requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams) });
-    const failure = failures.shift();
-    if (failure) {
-      const headers: Record<string, string> = failure.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(failure.retryAfterSeconds) };
-      const body: ErrorBody =
-        failure.status === 429
-          ? { code: 'TooManyRequests', message: 'Request volume exceeds capacity' }
-          : { code: 'ServiceUnavailable', message: 'ConnectWise is down for maintenance' };
-      return send(response, failure.status, body, headers);
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
+    const route = url.pathname.slice(API_ROOT.length);
+    const failureIndex = failures.findIndex((failure) => (failure.method ?? method) === method && (failure.path?.test(route) ?? true));
+    if (failureIndex >= 0) {
+      const [failure] = failures.splice(failureIndex, 1);
+      return sendFailure(response, failure!);
     }
     if (!authorized(request)) {
       return send(response, 401, { code: 'Unauthorized', message: 'Authentication failed: wrong credentials or clientId' });
     }
     if (!url.pathname.startsWith(`${API_ROOT}/`)) throw notFound(url.pathname);
-    const route = url.pathname.slice(API_ROOT.length);
     const body = await readBody(request);
 
     if (method === 'GET' && route === '/company/companies') {
-      const identifier = condition(url, 'identifier', 'string');
-      return send(response, 200, page(url, companies.filter((company) => identifier === undefined || company.identifier === identifier)));
+      const identifier = condition(url, 'identifier', 'string')?.toLowerCase();
+      const matching = companies.filter((company) => companyConditionsIgnored || identifier === undefined || company.identifier.toLowerCase() === identifier);
+      return send(response, 200, page(url, matching));
     }
     if (method === 'GET' && route === '/finance/agreements') {
       const companyId = condition(url, 'company/id', 'integer');
@@ -195,10 +231,14 @@ export async function startFakeConnectWise(credentials?: Partial<FakeConnectWise
   }
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      if (error instanceof Answer) send(response, error.status, error.body);
-      else send(response, 500, { code: 'InternalError', message: error instanceof Error ? error.message : String(error) });
-    });
+    inFlight++;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    handle(request, response)
+      .catch((error: unknown) => {
+        if (error instanceof Answer) send(response, error.status, error.body);
+        else send(response, 500, { code: 'InternalError', message: error instanceof Error ? error.message : String(error) });
+      })
+      .finally(() => inFlight--);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -223,11 +263,39 @@ export async function startFakeConnectWise(credentials?: Partial<FakeConnectWise
       return addition;
     },
     addition: (agreementId, additionId) => additions.find((addition) => addition.agreementId === agreementId && addition.id === additionId),
+    removeAddition(agreementId, additionId) {
+      const index = additions.findIndex((addition) => addition.agreementId === agreementId && addition.id === additionId);
+      if (index < 0) throw new Error(`fake ConnectWise has no addition ${String(additionId)} on agreement ${String(agreementId)}`);
+      additions.splice(index, 1);
+    },
+    deleteTicket(ticketId) {
+      const index = tickets.findIndex((ticket) => ticket.id === ticketId);
+      if (index < 0) throw new Error(`fake ConnectWise has no ticket ${String(ticketId)}`);
+      tickets.splice(index, 1);
+    },
+    ignoreCompanyConditions() {
+      companyConditionsIgnored = true;
+    },
     patches,
     requests,
     tickets,
     failNext(count, status, retryAfterSeconds) {
       for (let index = 0; index < count; index++) failures.push({ status, retryAfterSeconds });
+    },
+    failNextMatching(count, failure) {
+      for (let index = 0; index < count; index++) failures.push(failure);
+    },
+    slowAnswers(latency) {
+      latencyMs = latency;
+      peakInFlight = inFlight;
+      return {
+        get peakInFlight() {
+          return peakInFlight;
+        },
+        restore() {
+          latencyMs = 0;
+        },
+      };
     },
     holdPatches() {
       let release = () => {};
@@ -312,6 +380,26 @@ function invalid(resource: string, field: string, message: string): Answer {
 function notFound(path: string): Answer {
   return new Answer(404, { code: 'NotFound', message: `${path} was not found` });
 }
+
+/** ConnectWise's own error body for the status, or the text the failure names. */
+function sendFailure(response: ServerResponse, failure: FakeFailure): void {
+  const headers: Record<string, string> = failure.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(failure.retryAfterSeconds) };
+  if (failure.text) {
+    response.writeHead(failure.status, { 'Content-Type': failure.text.contentType, ...headers });
+    response.end(failure.text.body);
+    return;
+  }
+  send(response, failure.status, failureBodies[failure.status] ?? (failure.status >= 500 ? failureBodies[503]! : failureBodies[400]!), headers);
+}
+
+const failureBodies: Record<number, ErrorBody> = {
+  400: { code: 'InvalidObject', message: 'The object is invalid' },
+  401: { code: 'Unauthorized', message: 'Authentication failed: wrong credentials or clientId' },
+  403: { code: 'Forbidden', message: 'The API member is not allowed to do this' },
+  404: { code: 'NotFound', message: 'The record was not found' },
+  429: { code: 'TooManyRequests', message: 'Request volume exceeds capacity' },
+  503: { code: 'ServiceUnavailable', message: 'ConnectWise is down for maintenance' },
+};
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   response.writeHead(status, { 'Content-Type': 'application/json', ...headers });

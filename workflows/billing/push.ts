@@ -3,7 +3,14 @@
 // outlasts the retries, the push is recorded as failed rather than left pending.
 import { ActivityFailure, ApplicationFailure, proxyActivities, type ActivityOptions } from '@temporalio/workflow';
 import type { BillingPushActivities } from '../../activities/billing/push.js';
-import { billingEvents, billingFailures, permanentBillingFailures, type BillingPushOutcome, type BillingPushRequest } from '../../machines/billing/contract.js';
+import {
+  billingEvents,
+  billingFailures,
+  permanentBillingFailures,
+  type BillingPushOutcome,
+  type BillingPushRequest,
+  type ConnectWiseUnavailableDetails,
+} from '../../machines/billing/contract.js';
 import { startWebhookDeliveries } from '../webhook/start.js';
 
 /** A scheduled push waits out a ConnectWise outage for hours; the worker's heartbeat shows it is alive. */
@@ -31,7 +38,7 @@ export async function pushAndAnnounce(request: BillingPushRequest, options: Acti
     outcome = await pushBilling(request);
   } catch (error) {
     if (!(error instanceof ActivityFailure) || failureType(error) === billingFailures.notConfigured) throw error;
-    outcome = await recordBillingPushGaveUp(request, error.cause?.message ?? error.message);
+    outcome = await recordBillingPushGaveUp(request, error.cause?.message ?? error.message, retryAfterMsOf(error));
   }
   await startWebhookDeliveries(outcome.status === 'pushed' ? billingEvents.pushed : billingEvents.failed, outcome.webhookDeliveryIds);
   return outcome;
@@ -39,4 +46,11 @@ export async function pushAndAnnounce(request: BillingPushRequest, options: Acti
 
 export function failureType(error: ActivityFailure): string | undefined {
   return error.cause instanceof ApplicationFailure ? (error.cause.type ?? undefined) : undefined;
+}
+
+/** The wait ConnectWise asked for on the last attempt, so send now can pass it on as Retry-After. */
+function retryAfterMsOf(error: ActivityFailure): number | null {
+  if (!(error.cause instanceof ApplicationFailure) || error.cause.type !== billingFailures.connectWiseUnavailable) return null;
+  const [details] = (error.cause.details ?? []) as (ConnectWiseUnavailableDetails | undefined)[];
+  return details?.retryAfterMs ?? null;
 }

@@ -1,10 +1,11 @@
 // One workflow per company that receives periodic summaries (`summary:<companyId>`, seed 001):
 // it sleeps until the next sending (daily, weekly or monthly), sends the summary of the period
-// by e-mail and as a ConnectWise ticket note, and continues as new. Saving the summary settings
-// wakes it to plan again.
-import { condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
+// by e-mail and as a ConnectWise ticket note, and continues as new. A period that cannot be
+// sent is recorded as failed and the schedule goes on: one refusal by ConnectWise must not end
+// every later summary. Saving the summary settings wakes it to plan again.
+import { ActivityFailure, ApplicationFailure, condition, continueAsNew, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { createBillingScheduleActivities } from '../../activities/billing/schedule.js';
-import type { createSummaryActivities } from '../../activities/billing/summary.js';
+import type { createSummaryActivities, SummaryFailure, SummaryRequest } from '../../activities/billing/summary.js';
 import { billingEvents, type SummaryScheduleInput } from '../../machines/billing/contract.js';
 import { nextSummaryDate } from '../../machines/billing/summary-dates.js';
 import { workflowTime } from '../lifecycle/clock.js';
@@ -21,6 +22,10 @@ const { sendSummary } = proxyActivities<ReturnType<typeof createSummaryActivitie
   startToCloseTimeout: '2m',
   scheduleToCloseTimeout: '1 day',
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '15m' },
+});
+const { recordSummaryFailed } = proxyActivities<ReturnType<typeof createSummaryActivities>>({
+  startToCloseTimeout: '30s',
+  retry: { maximumInterval: '1m' },
 });
 
 export async function summarySchedule(input: SummaryScheduleInput): Promise<void> {
@@ -45,8 +50,26 @@ export async function summarySchedule(input: SummaryScheduleInput): Promise<void
       next: `Next summary: ${new Date(next.at).toISOString()}, covering from ${new Date(next.from).toISOString()}`,
     });
     if (await condition(() => saved, Math.max(1, next.at - now()))) continue;
-    const sent = await sendSummary({ ...input, frequency: schedule.frequency, timeZone: schedule.timeZone, from: next.from, to: next.at });
-    await startWebhookDeliveries(billingEvents.summarySent, sent.webhookDeliveryIds);
+    await sendOrRecordFailure({ ...input, frequency: schedule.frequency, timeZone: schedule.timeZone, from: next.from, to: next.at });
     await continueAsNew<typeof summarySchedule>(input);
   }
+}
+
+async function sendOrRecordFailure(request: SummaryRequest): Promise<void> {
+  try {
+    const sent = await sendSummary(request);
+    await startWebhookDeliveries(billingEvents.summarySent, sent.webhookDeliveryIds);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    const failed = await recordSummaryFailed(request, failureOf(error));
+    await startWebhookDeliveries(billingEvents.summaryFailed, failed.webhookDeliveryIds);
+  }
+}
+
+/** The failure an attempt raised, found under a timeout when a day of retries ran out. */
+function failureOf(error: ActivityFailure): SummaryFailure {
+  for (let cause: Error | undefined = error.cause; cause; cause = cause.cause instanceof Error ? cause.cause : undefined) {
+    if (cause instanceof ApplicationFailure) return { error: cause.message, errorType: cause.type ?? null };
+  }
+  return { error: error.cause?.message ?? error.message, errorType: null };
 }
