@@ -1,12 +1,15 @@
 // ESET MSP Administrator 2 (DESIGN §5): the companies under the account's own company and
 // their licenses. Access tokens may live a minute, so the session renews them early and on 401,
 // and logs in again when renewal fails; a 503 with code 99/subCode 2 is maintenance, not an error.
+// A company the account has NoAccess to is a gap; an answer that cannot be read fails the read,
+// which Temporal retries. Either way nothing unread is taken for gone (R23).
 import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
 import {
   upstreamStateFromEset,
   type EsetEma2Credentials,
   type UpstreamCompany,
+  type UpstreamGap,
   type UpstreamLicense,
 } from '../../machines/source/upstream.js';
 import {
@@ -45,17 +48,31 @@ const childrenAnswer = z.object({
   totalCount: z.number().int().nonnegative(),
 });
 const searchAnswer = z.object({ search: z.array(z.object({ publicLicenseKey: z.string() })), totalCount: z.number().int().nonnegative() });
+/**
+ * An EMA2 date as milliseconds since the epoch. A date that cannot be read fails the read as an
+ * invalid answer: taken for "no end", it would make a license perpetual.
+ */
+const esetDate = z.string().transform((text, context) => {
+  const at = instantOf(text);
+  if (at === null) {
+    context.addIssue({ code: 'custom', message: `"${text}" is not an ISO 8601 date` });
+    return z.NEVER;
+  }
+  return at;
+});
 const licenseDetail = z.object({
   publicLicenseKey: z.string(),
   customerId: z.string(),
   productCode: z.union([z.string(), z.number()]).transform(String),
-  productName: z.string(),
-  quantity: z.number().int().nonnegative(),
-  usage: z.number().int().nonnegative(),
+  // Documented as always there, yet one odd license answered without them must not fail the
+  // whole source: each has a reading that keeps the license (see licenseFromDetail).
+  productName: z.string().nullish(),
+  quantity: z.number().int().nonnegative().nullish(),
+  usage: z.number().int().nonnegative().nullish(),
   state: z.number().int(),
-  trial: z.boolean(),
-  trialExpiration: z.string().nullish(),
-  expirationDate: z.string().nullish(),
+  trial: z.boolean().nullish(),
+  trialExpiration: esetDate.nullish(),
+  expirationDate: esetDate.nullish(),
 });
 type LicenseDetail = z.infer<typeof licenseDetail>;
 
@@ -119,9 +136,11 @@ export class EsetEma2Connector implements Connector {
       }));
       walk.pending.push(...items.map((company) => ({ companyId: company.upstreamId, isRoot: false })));
       walk.skip += page.companies.length;
-      if (page.companies.length === 0 || walk.skip >= page.totalCount) {
+      if (walk.skip >= page.totalCount) {
         walk.pending.shift();
         walk.skip = 0;
+      } else if (page.companies.length === 0) {
+        throw rowsMissing('/Company/Children', walk.skip, page.totalCount);
       }
       if (items.length === 0) continue;
       companiesRead += items.length;
@@ -136,10 +155,13 @@ export class EsetEma2Connector implements Connector {
   private async licensesOf(company: UpstreamCompany): Promise<CompanyLicenses> {
     const keys: string[] = [];
     for (let skip = 0; ; ) {
-      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: company.upstreamId, skip, take: PAGE_SIZE });
+      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: company.upstreamId, skip, take: PAGE_SIZE }, { nullOn: 403 });
+      // EMA2 lets a user see a company it has NoAccess to: that company's licenses are unread, not gone (R23).
+      if (page === null) return { licenses: [], gap: noAccessTo(company) };
       keys.push(...page.search.map((found) => found.publicLicenseKey));
       skip += page.search.length;
-      if (page.search.length === 0 || skip >= page.totalCount) break;
+      if (skip >= page.totalCount) break;
+      if (page.search.length === 0) throw rowsMissing('/Search/Licenses', skip, page.totalCount);
     }
     const details = await Promise.all(keys.map((key) => this.detailSlot(() => this.detail(key))));
     const licenses = details.filter((detail): detail is LicenseDetail => detail !== null).map(licenseFromDetail);
@@ -148,7 +170,7 @@ export class EsetEma2Connector implements Connector {
 
   /** Null when the license vanished between the search and its detail: it is simply gone. */
   private detail(publicLicenseKey: string): Promise<LicenseDetail | null> {
-    return this.post(licenseDetail, '/License/Detail', { publicLicenseKey }, { absentOn404: true });
+    return this.post(licenseDetail, '/License/Detail', { publicLicenseKey }, { nullOn: 404 });
   }
 
   private async rootCompanyId(): Promise<string> {
@@ -160,16 +182,16 @@ export class EsetEma2Connector implements Connector {
     return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take });
   }
 
-  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options: { absentOn404: true }): Promise<Shape | null>;
+  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options: NullOn): Promise<Shape | null>;
   private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object): Promise<Shape>;
-  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options?: { absentOn404: true }): Promise<Shape | null> {
+  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options?: NullOn): Promise<Shape | null> {
     return this.call(schema, { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, options);
   }
 
   /** One authorised call; a 401 renews the session (or logs in again) and tries once more. */
   private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest): Promise<Shape>;
-  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: { absentOn404: true }): Promise<Shape | null>;
-  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: { absentOn404: true }): Promise<Shape | null> {
+  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: NullOn): Promise<Shape | null>;
+  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: NullOn): Promise<Shape | null> {
     let accessToken = await this.session.accessToken();
     for (let attempt = 1; ; attempt++) {
       const response = await sendUpstream({ ...request, headers: { ...request.headers, authorization: `Bearer ${accessToken}` } });
@@ -179,7 +201,7 @@ export class EsetEma2Connector implements Connector {
         accessToken = await this.session.rejected(accessToken);
         continue;
       }
-      if (response.status === 404 && options?.absentOn404) {
+      if (response.status === options?.nullOn) {
         await response.body?.cancel();
         return null;
       }
@@ -188,17 +210,33 @@ export class EsetEma2Connector implements Connector {
   }
 }
 
+/** The status a call answers null to instead of failing: 404 when a license is gone, 403 when the account may not read a company. */
+interface NullOn {
+  nullOn: 403 | 404;
+}
+
+function noAccessTo(company: UpstreamCompany): UpstreamGap {
+  return { companyUpstreamId: company.upstreamId, reason: 'access_denied', detail: "ESET MSP Administrator refuses to list this company's licenses: the account has no access to it" };
+}
+
+/** A page empty before totalCount is reached: rows went missing upstream, so the rest is unread, not gone (R23). */
+function rowsMissing(path: string, skip: number, totalCount: number): UpstreamUnavailable {
+  return new UpstreamUnavailable('invalid_response', `POST ${path} answered no rows at skip ${skip} while its totalCount is ${totalCount}`);
+}
+
 function licenseFromDetail(detail: LicenseDetail): UpstreamLicense {
+  const trial = detail.trial ?? false;
   return {
     upstreamId: detail.publicLicenseKey,
     companyUpstreamId: detail.customerId,
     product: productCodeOf(detail.productCode),
-    productName: detail.productName,
-    seats: detail.quantity,
-    seatsUsed: detail.usage,
+    productName: detail.productName ?? detail.productCode,
+    // No quantity is no limit, never zero seats that would leave the company's accounts unprotected.
+    seats: detail.quantity ?? null,
+    seatsUsed: detail.usage ?? 0,
     // EMA2 bills MSP licenses monthly on usage; only trials carry their own end.
-    term: detail.trial ? 'trial' : 'monthly',
-    expiresAt: epochMs(detail.trial ? detail.trialExpiration : detail.expirationDate),
+    term: trial ? 'trial' : 'monthly',
+    expiresAt: (trial ? detail.trialExpiration : detail.expirationDate) ?? null,
     upstreamState: upstreamStateFromEset(detail.state),
     // A license in EMA2 is the MSP's, used by its customer.
     owner: 'partner',
@@ -206,10 +244,30 @@ function licenseFromDetail(detail: LicenseDetail): UpstreamLicense {
   };
 }
 
-function epochMs(date: string | null | undefined): number | null {
-  if (!date) return null;
-  const at = Date.parse(date);
-  return Number.isNaN(at) ? null : at;
+/** A calendar date, or a date-time with or without its offset (EMA2 is .NET: `2030-01-31T00:00:00`). */
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
+/**
+ * An ISO 8601 date in milliseconds since the epoch, or null when the text is none, or names a
+ * day or time that does not exist (Date.parse would read 30 February as 2 March). Without an
+ * offset it is UTC: EMA2 names no zone, and the worker's own would move every expiry with the host.
+ */
+function instantOf(text: string): number | null {
+  const parts = ISO_8601.exec(text);
+  if (!parts) return null;
+  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', offset = 'Z'] = parts;
+  const offsetMs = offsetMsOf(offset);
+  const wallClock = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  if (offsetMs === null || new Date(wallClock).toISOString().slice(0, 19) !== `${year}-${month}-${day}T${hour}:${minute}:${second}`) return null;
+  return wallClock + Math.floor(Number(`0${fraction}`) * 1000) - offsetMs;
+}
+
+/** `Z`, `+02:00` or `-0530` in milliseconds east of UTC; null for an offset no zone has. */
+function offsetMsOf(offset: string): number | null {
+  if (offset.toUpperCase() === 'Z') return 0;
+  const [hours, minutes] = [Number(offset.slice(1, 3)), Number(offset.slice(-2))];
+  if (hours > 23 || minutes > 59) return null;
+  return (offset.startsWith('-') ? -1 : 1) * (hours * 60 + minutes) * 60_000;
 }
 
 /** What an EMA2 failure means: maintenance, refused credentials, or a server error. */
@@ -260,13 +318,22 @@ class EsetSession {
     return this.refreshing;
   }
 
-  /** A refused renewal (refresh token expired or revoked) is not a failure: log in again. */
+  /**
+   * Token/Renew is itself an authorised call: it takes the session's access token, expired or
+   * not, beside the refresh token. A renewal that fails is no reason to fail the read: whatever
+   * EMA2 answers (refused, 400, a 5xx, tokens without a refresh token), a new login is the cure.
+   * Only maintenance, and an unreachable host (thrown by sendUpstream), would fail the login too.
+   */
   private async renew(stale: Tokens): Promise<Tokens> {
-    const request = this.tokenRequest('/Token/Renew', { refreshToken: stale.refreshToken });
+    const request = this.tokenRequest('/Token/Renew', { refreshToken: stale.refreshToken }, stale.accessToken);
     const response = await sendUpstream(request);
-    if (response.ok) return tokensOf(shaped(tokenAnswer, await jsonOf(response, request), request));
-    const failure = await esetFailure(response, request);
-    if (failure instanceof UpstreamUnavailable) throw failure;
+    if (response.ok) {
+      const renewed = tokenAnswer.safeParse(await response.json().catch(() => null));
+      if (renewed.success) return tokensOf(renewed.data);
+    } else {
+      const failure = await esetFailure(response, request);
+      if (failure instanceof UpstreamUnavailable && failure.reason === 'maintenance') throw failure;
+    }
     return this.logIn();
   }
 
@@ -281,8 +348,10 @@ class EsetSession {
     throw await esetFailure(response, request);
   }
 
-  private tokenRequest(path: string, body: object): UpstreamRequest {
-    return { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  private tokenRequest(path: string, body: object, accessToken?: string): UpstreamRequest {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (accessToken !== undefined) headers.authorization = `Bearer ${accessToken}`;
+    return { method: 'POST', url: joinUrl(this.baseUrl, path), headers, body: JSON.stringify(body) };
   }
 }
 

@@ -130,9 +130,14 @@ export type UpstreamFailureType = (typeof upstreamFailureTypes)[keyof typeof ups
 /** Why an upstream is unavailable, shown on the source as `upstream_unavailable` with this reason. */
 export type UnavailableReason = 'maintenance' | 'server_error' | 'rate_limited' | 'unreachable' | 'invalid_response';
 
-/** ESET MSP Administrator 2 license states, as its `License/Detail` numbers them (DESIGN §5). */
+/**
+ * ESET MSP Administrator 2 license states, as its `License/Detail` numbers them (DESIGN §5). State 0
+ * is named "Error", but ESET's help says what it is: more seats activated than the license
+ * authorises (help.eset.com/ema/2/en-US/add-or-manage-licenses.html). An over-used license is in
+ * force, and flagged.
+ */
 const esetLicenseStates: Readonly<Record<number, UpstreamLicenseState>> = {
-  0: 'error',
+  0: 'warning',
   1: 'normal',
   2: 'obsolete',
   3: 'suspended',

@@ -1,7 +1,9 @@
 // A local ESET MSP Administrator 2, following the shapes DESIGN §5 lists: JWT access tokens that
-// expire (401 after), refresh tokens, Company/Children and Search/Licenses paged by skip/take
-// (take ≤ 100), License/Detail, and on demand the maintenance 503 (code 99, subCode 2), 429s
-// with Retry-After, and slow answers. Its data is plain maps a test mutates between syncs.
+// expire (401 after), refresh tokens that Token/Renew takes only with the session's access token
+// as Bearer, Company/Children and Search/Licenses paged by skip/take (take ≤ 100), License/Detail,
+// companies the account has NoAccess to (403), and on demand the maintenance 503 (code 99,
+// subCode 2), 429s with Retry-After, 400s, 500s, pages that lost their rows, answers missing a
+// field, and slow answers. Its data is plain maps a test mutates between syncs.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,24 +16,37 @@ export interface FakeEsetCompany {
   type: number;
   email: string;
   status: number;
+  /** The account's permission on the company: listed under its parent whatever it is, its licenses refused (403) with `none` (EMA2's NoAccess). */
+  access: 'write' | 'read' | 'none';
 }
 
 export interface FakeEsetLicense {
   publicLicenseKey: string;
   customerId: string;
   productCode: string;
-  productName: string;
-  quantity: number;
-  usage: number;
-  /** 0 Error, 1 Normal, 2 Obsolete, 3 Suspended, 4 Warning. */
+  /** Documented as always there; null for the odd license EMA2 answers without them. */
+  productName: string | null;
+  quantity: number | null;
+  usage: number | null;
+  /** 0 Error (more seats activated than authorised), 1 Normal, 2 Obsolete, 3 Suspended, 4 Warning. */
   state: number;
-  trial: boolean;
+  trial: boolean | null;
   trialExpiration: string | null;
   expirationDate: string | null;
 }
 
-/** What the next requests answer instead of their data, whatever the path. */
-export type EsetFailure = { kind: 'maintenance' } | { kind: 'rate_limited'; retryAfterSeconds: number } | { kind: 'server_error' };
+/**
+ * What the next requests answer instead of their data. `empty_page`: a paged list answers no rows
+ * but its true totalCount, as if rows went missing between pages; `without_field`: the real answer
+ * less one field (a Token/Renew without its refreshToken).
+ */
+export type EsetFailure =
+  | { kind: 'maintenance' }
+  | { kind: 'rate_limited'; retryAfterSeconds: number }
+  | { kind: 'server_error' }
+  | { kind: 'bad_request' }
+  | { kind: 'empty_page' }
+  | { kind: 'without_field'; field: string };
 
 export interface FakeEsetOptions {
   username?: string;
@@ -56,8 +71,8 @@ export interface FakeEsetEma2 {
   requests: Map<string, number>;
   statuses: Map<number, number>;
   peakInFlight: Map<string, number>;
-  /** The next `times` requests fail so. */
-  fail(times: number, failure: EsetFailure): void;
+  /** The next `times` requests fail so; with `path` (`/Token/Renew` …), the next `times` requests of that path only. */
+  fail(times: number, failure: EsetFailure, path?: string): void;
   /** Every access token issued so far now answers 401; with `refreshTokens`, renewals are refused too. */
   expireTokens(options?: { refreshTokens?: boolean }): void;
   addCompany(name: string, parentId?: string): FakeEsetCompany;
@@ -70,6 +85,8 @@ export interface FakeEsetEma2 {
 
 const MAX_TAKE = 100;
 
+type Answer = { status: number; body: unknown; headers?: Record<string, string> };
+
 export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<FakeEsetEma2> {
   const credentials = { username: options.username ?? 'msp-admin@example.test', password: options.password ?? 'correct horse battery staple' };
   const accessLifetimeMs = options.accessTokenLifetimeMs ?? 60_000;
@@ -77,17 +94,18 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
   const rootCompanyId = randomUUID();
   const companies = new Map<string, FakeEsetCompany>();
   const licenses = new Map<string, FakeEsetLicense>();
-  const accessTokens = new Map<string, number>();
-  const refreshTokens = new Map<string, number>();
+  /** Token → when it expires and the login session it belongs to: a renewal keeps the session. */
+  const accessTokens = new Map<string, { expiresAt: number; session: string }>();
+  const refreshTokens = new Map<string, { expiresAt: number; session: string }>();
   const requests = new Map<string, number>();
   const statuses = new Map<number, number>();
   const peakInFlight = new Map<string, number>();
   const inFlight = new Map<string, number>();
-  const failures: EsetFailure[] = [];
+  const failures: Array<{ failure: EsetFailure; path: string | undefined }> = [];
   let licenseSerial = 0;
 
   const addCompany = (name: string, parentId = rootCompanyId): FakeEsetCompany => {
-    const company = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1 };
+    const company: FakeEsetCompany = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1, access: 'write' };
     companies.set(company.publicId, company);
     return company;
   };
@@ -114,29 +132,36 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     for (let count = 0; count < (options.licensesPerCompany ?? 0); count++) addLicense(company.publicId);
   }
 
-  const issueTokens = () => {
+  const issueTokens = (session: string = randomUUID()) => {
     const now = Date.now();
     const accessToken = jwt({ sub: credentials.username, exp: (now + accessLifetimeMs) / 1000, jti: randomUUID() });
     const refreshToken = randomUUID();
-    accessTokens.set(accessToken, now + accessLifetimeMs);
-    refreshTokens.set(refreshToken, now + refreshLifetimeMs);
+    accessTokens.set(accessToken, { expiresAt: now + accessLifetimeMs, session });
+    refreshTokens.set(refreshToken, { expiresAt: now + refreshLifetimeMs, session });
     return { accessToken, refreshToken };
   };
-  const authorised = (request: IncomingMessage) => {
+  const bearerOf = (request: IncomingMessage) => {
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    const expiresAt = token === undefined ? undefined : accessTokens.get(token);
-    return expiresAt !== undefined && Date.now() < expiresAt;
+    return token === undefined ? undefined : accessTokens.get(token);
   };
+  const authorised = (request: IncomingMessage) => {
+    const bearer = bearerOf(request);
+    return bearer !== undefined && Date.now() < bearer.expiresAt;
+  };
+  const forbidden: Answer = { status: 403, body: { code: 403, subCode: 0, message: 'Forbidden action' } };
+  const readable = (customerId: unknown) => companies.get(String(customerId))?.access !== 'none';
 
-  type Answer = { status: number; body: unknown; headers?: Record<string, string> };
   const routes: Record<string, (body: Record<string, unknown>, request: IncomingMessage) => Answer> = {
     'POST /Token/Get': (body) =>
       body.username === credentials.username && body.password === credentials.password ? { status: 200, body: issueTokens() } : { status: 401, body: { code: 1, subCode: 0, message: 'Invalid credentials' } },
-    'POST /Token/Renew': (body) => {
-      const expiresAt = refreshTokens.get(String(body.refreshToken));
-      if (expiresAt === undefined || Date.now() >= expiresAt) return { status: 401, body: { code: 1, subCode: 1, message: 'Invalid refresh token' } };
+    // "Requires authorization; the user has to be logged in": the Bearer names the session, even once its access token expired.
+    'POST /Token/Renew': (body, request) => {
+      const bearer = bearerOf(request);
+      if (bearer === undefined) return { status: 401, body: { code: 1, subCode: 2, message: 'Token expired or invalid' } };
+      const refresh = refreshTokens.get(String(body.refreshToken));
+      if (refresh === undefined || refresh.session !== bearer.session || Date.now() >= refresh.expiresAt) return { status: 401, body: { code: 1, subCode: 1, message: 'Invalid refresh token' } };
       refreshTokens.delete(String(body.refreshToken));
-      return { status: 200, body: issueTokens() };
+      return { status: 200, body: issueTokens(bearer.session) };
     },
     'GET /User/Current': () => ({ status: 200, body: { username: credentials.username, company: { companyId: rootCompanyId, name: 'The MSP' } } }),
     'POST /Company/Children': (body) => {
@@ -148,27 +173,39 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     'POST /Search/Licenses': (body) => {
       const { skip, take } = paging(body);
       if (take > MAX_TAKE) return { status: 400, body: { code: 2, subCode: 0, message: `take must be at most ${MAX_TAKE}` } };
+      if (!readable(body.customerId)) return forbidden;
       const found = [...licenses.values()].filter((license) => license.customerId === body.customerId);
       return { status: 200, body: { search: found.slice(skip, skip + take).map(({ publicLicenseKey }) => ({ publicLicenseKey })), totalCount: found.length } };
     },
     'POST /License/Detail': (body) => {
       const license = licenses.get(String(body.publicLicenseKey));
-      return license ? { status: 200, body: license } : { status: 404, body: { code: 3, subCode: 0, message: 'License not found' } };
+      if (!license) return { status: 404, body: { code: 3, subCode: 0, message: 'License not found' } };
+      return readable(license.customerId) ? { status: 200, body: license } : forbidden;
     },
   };
-  const unauthenticated = new Set(['POST /Token/Get', 'POST /Token/Renew']);
+  /** Token/Get takes credentials; Token/Renew reads its Bearer itself. */
+  const authorisingThemselves = new Set(['POST /Token/Get', 'POST /Token/Renew']);
+
+  const nextFailure = (path: string): EsetFailure | undefined => {
+    const index = failures.findIndex((queued) => queued.path === undefined || queued.path === path);
+    return index === -1 ? undefined : failures.splice(index, 1)[0]!.failure;
+  };
 
   const answer = async (request: IncomingMessage, path: string): Promise<Answer> => {
     const body = await jsonBody(request);
-    const failure = failures.shift();
+    const failure = nextFailure(path);
     if (failure?.kind === 'maintenance') return { status: 503, body: { code: 99, subCode: 2, message: 'Service is under maintenance' } };
     if (failure?.kind === 'rate_limited') return { status: 429, body: { code: 98, subCode: 0, message: 'Too many requests' }, headers: { 'retry-after': String(failure.retryAfterSeconds) } };
     if (failure?.kind === 'server_error') return { status: 500, body: { code: 0, subCode: 0, message: 'Internal error' } };
+    if (failure?.kind === 'bad_request') return { status: 400, body: { code: 2, subCode: 0, message: 'The input was not valid.' } };
     const route = `${request.method} ${path}`;
     const handle = routes[route];
     if (!handle) return { status: 404, body: { code: 404, subCode: 0, message: 'Not found' } };
-    if (!unauthenticated.has(route) && !authorised(request)) return { status: 401, body: { code: 1, subCode: 2, message: 'Token expired or invalid' } };
-    return handle(body, request);
+    if (!authorisingThemselves.has(route) && !authorised(request)) return { status: 401, body: { code: 1, subCode: 2, message: 'Token expired or invalid' } };
+    const answered = handle(failure?.kind === 'empty_page' ? { ...body, take: 0 } : body, request);
+    if (failure?.kind !== 'without_field') return answered;
+    const { [failure.field]: _left, ...rest } = answered.body as Record<string, unknown>;
+    return { ...answered, body: rest };
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -203,10 +240,10 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     requests,
     statuses,
     peakInFlight,
-    fail: (times, failure) => failures.push(...Array.from({ length: times }, () => failure)),
+    fail: (times, failure, path) => failures.push(...Array.from({ length: times }, () => ({ failure, path }))),
     expireTokens: ({ refreshTokens: refreshToo = false } = {}) => {
-      for (const token of accessTokens.keys()) accessTokens.set(token, 0);
-      if (refreshToo) for (const token of refreshTokens.keys()) refreshTokens.set(token, 0);
+      for (const token of accessTokens.values()) token.expiresAt = 0;
+      if (refreshToo) for (const token of refreshTokens.values()) token.expiresAt = 0;
     },
     addCompany,
     addLicense,

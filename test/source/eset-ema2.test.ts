@@ -1,0 +1,175 @@
+// The ESET MSP Administrator 2 connector against its local fake, where ESET's documented answers
+// differ from the happy path: an over-used license (state 0 "Error"), .NET dates without offset,
+// an odd license record, a company the account has NoAccess to, a renewal that fails, and a page
+// that lost its rows. What cannot be read fails the read; nothing unread is taken for gone (R23).
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { connectorFor, type Page } from '../../activities/source/connector.js';
+import type { UpstreamGap, UpstreamLicense } from '../../machines/source/upstream.js';
+import { startFakeEsetEma2, type EsetFailure, type FakeEsetEma2, type FakeEsetOptions } from '../fakes/eset-ema2.js';
+
+const running: FakeEsetEma2[] = [];
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  await Promise.all(running.splice(0).map((fake) => fake.close()));
+});
+
+async function started(options: FakeEsetOptions): Promise<FakeEsetEma2> {
+  const fake = await startFakeEsetEma2(options);
+  running.push(fake);
+  return fake;
+}
+
+const eset = (fake: FakeEsetEma2) => connectorFor({ vendor: 'eset_ema2', baseUrl: fake.url, credentials: fake.credentials });
+
+async function readAll<Item>(pages: AsyncIterable<Page<Item>>) {
+  const items: Item[] = [];
+  const gaps: UpstreamGap[] = [];
+  for await (const page of pages) {
+    items.push(...page.items);
+    gaps.push(...page.gaps);
+  }
+  return { items, gaps };
+}
+
+async function licensesByKey(fake: FakeEsetEma2): Promise<Map<string, UpstreamLicense>> {
+  const { items } = await readAll(eset(fake).licenses());
+  return new Map(items.map((license) => [license.upstreamId, license]));
+}
+
+const onlyCompanyOf = (fake: FakeEsetEma2) => [...fake.companies.values()][0]!.publicId;
+
+describe('license states', () => {
+  it('an over-used license (state 0 "Error") is in force and flagged; a state ESET adds later is one Tenure cannot tell', async () => {
+    const fake = await started({ companies: 1 });
+    const overUsed = fake.addLicense(onlyCompanyOf(fake), { state: 0, quantity: 10, usage: 12 });
+    const unknown = fake.addLicense(onlyCompanyOf(fake), { state: 7 });
+
+    const read = await licensesByKey(fake);
+
+    expect(read.get(overUsed.publicLicenseKey)).toMatchObject({ upstreamState: 'warning', seats: 10, seatsUsed: 12 });
+    expect(read.get(unknown.publicLicenseKey)).toMatchObject({ upstreamState: 'error' });
+  });
+});
+
+describe('dates', () => {
+  it('a date-time without offset and a plain date are UTC, whatever the zone the worker runs in', async () => {
+    // Far from UTC: read in the worker's zone, midnight would land on the previous day.
+    vi.stubEnv('TZ', 'Pacific/Auckland');
+    const fake = await started({ companies: 1 });
+    const customer = onlyCompanyOf(fake);
+    const dotNet = fake.addLicense(customer, { expirationDate: '2030-01-31T00:00:00' });
+    const dotNetTicks = fake.addLicense(customer, { expirationDate: '2030-03-31T12:30:00.1234567' });
+    const plainDate = fake.addLicense(customer, { expirationDate: '2030-02-28' });
+    const withOffset = fake.addLicense(customer, { expirationDate: '2030-01-31T02:00:00+02:00' });
+    const trial = fake.addLicense(customer, { trial: true, trialExpiration: '2026-02-01T00:00:00', expirationDate: null });
+
+    const read = await licensesByKey(fake);
+
+    expect(read.get(dotNet.publicLicenseKey)?.expiresAt).toBe(Date.UTC(2030, 0, 31));
+    expect(read.get(dotNetTicks.publicLicenseKey)?.expiresAt).toBe(Date.UTC(2030, 2, 31, 12, 30, 0, 123));
+    expect(read.get(plainDate.publicLicenseKey)?.expiresAt).toBe(Date.UTC(2030, 1, 28));
+    expect(read.get(withOffset.publicLicenseKey)?.expiresAt).toBe(Date.UTC(2030, 0, 31));
+    expect(read.get(trial.publicLicenseKey)).toMatchObject({ term: 'trial', expiresAt: Date.UTC(2026, 1, 1) });
+  });
+
+  it.each(['31/01/2030', '2030-02-30', 'January 31, 2030', '2030-01-31T25:00:00', ''])(
+    'R23: an expiry EMA2 answers as %j fails the read as an invalid answer; it never makes the license perpetual',
+    async (unreadable) => {
+      const fake = await started({ companies: 1 });
+      fake.addLicense(onlyCompanyOf(fake), { expirationDate: unreadable });
+      await expect(readAll(eset(fake).licenses())).rejects.toMatchObject({
+        name: 'UpstreamUnavailable',
+        reason: 'invalid_response',
+        message: expect.stringContaining('expirationDate'),
+      });
+    },
+  );
+
+  it('a license without an end date is perpetual (expiresAt null)', async () => {
+    const fake = await started({ companies: 1 });
+    const perpetual = fake.addLicense(onlyCompanyOf(fake), { expirationDate: null });
+    expect((await licensesByKey(fake)).get(perpetual.publicLicenseKey)?.expiresAt).toBeNull();
+  });
+});
+
+describe('tolerance of one odd record', () => {
+  it('R23: a license answered without productName, quantity, usage or trial is read (unlimited seats, none used), not the whole source failed', async () => {
+    const fake = await started({ companies: 1, licensesPerCompany: 1 });
+    const odd = fake.addLicense(onlyCompanyOf(fake), { productCode: '120', productName: null, quantity: null, usage: null, trial: null });
+
+    const read = await licensesByKey(fake);
+
+    expect(read.size).toBe(2);
+    expect(read.get(odd.publicLicenseKey)).toMatchObject({ product: '120', productName: '120', seats: null, seatsUsed: 0, term: 'monthly', expiresAt: Date.UTC(2030, 0, 31) });
+  });
+
+  it('R23: a company the account has NoAccess to (403) is a gap, kept as it was; the other companies are read', async () => {
+    const fake = await started({ companies: 2, licensesPerCompany: 2 });
+    const [readable, closed] = [...fake.companies.values()].map((company) => company.publicId) as [string, string];
+    fake.companies.get(closed)!.access = 'none';
+
+    const { items, gaps } = await readAll(eset(fake).licenses());
+
+    expect(items.map((license) => license.companyUpstreamId)).toEqual([readable, readable]);
+    expect(gaps).toEqual([{ companyUpstreamId: closed, reason: 'access_denied', detail: expect.stringContaining('no access') }]);
+  });
+});
+
+describe('token renewal', () => {
+  it('renews with the session’s access token as Bearer, as Token/Renew requires, without logging in again', async () => {
+    const fake = await started({ companies: 2 });
+    const connector = eset(fake);
+    await connector.verify();
+
+    fake.expireTokens();
+    expect(await connector.verify()).toEqual({ companiesReadable: 2 });
+
+    expect(fake.requests.get('/Token/Renew')).toBe(1);
+    expect(fake.requests.get('/Token/Get')).toBe(1);
+    // Only the expired token's own 401: the renewal itself was accepted.
+    expect(fake.statuses.get(401)).toBe(1);
+  });
+
+  const renewalFailures: Array<[string, EsetFailure]> = [
+    ['400', { kind: 'bad_request' }],
+    ['500', { kind: 'server_error' }],
+    ['200 without refreshToken', { kind: 'without_field', field: 'refreshToken' }],
+  ];
+  it.each(renewalFailures)('a renewal answered %s logs in again, and the read goes on', async (_answer, failure) => {
+    const fake = await started({ companies: 3 });
+    const connector = eset(fake);
+    await connector.verify();
+
+    fake.expireTokens();
+    fake.fail(1, failure, '/Token/Renew');
+    expect(await connector.verify()).toEqual({ companiesReadable: 3 });
+
+    expect(fake.requests.get('/Token/Renew')).toBe(1);
+    expect(fake.requests.get('/Token/Get')).toBe(2);
+  });
+
+  it('a renewal answered with maintenance is maintenance: no login is tried while EMA2 is down', async () => {
+    const fake = await started({ companies: 1 });
+    const connector = eset(fake);
+    await connector.verify();
+
+    fake.expireTokens();
+    fake.fail(1, { kind: 'maintenance' }, '/Token/Renew');
+    await expect(connector.verify()).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'maintenance' });
+    expect(fake.requests.get('/Token/Get')).toBe(1);
+  });
+});
+
+describe('paging', () => {
+  it('R23: a license page with no rows while totalCount says more remain fails the read as an invalid answer, not as the last page', async () => {
+    const fake = await started({ companies: 2, licensesPerCompany: 2 });
+    fake.fail(1, { kind: 'empty_page' }, '/Search/Licenses');
+    await expect(readAll(eset(fake).licenses())).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'invalid_response', message: expect.stringContaining('totalCount') });
+  });
+
+  it('R23: a company page with no rows while totalCount says more remain fails the read as an invalid answer, not as the last page', async () => {
+    const fake = await started({ companies: 2 });
+    fake.fail(1, { kind: 'empty_page' }, '/Company/Children');
+    await expect(readAll(eset(fake).companies())).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'invalid_response', message: expect.stringContaining('totalCount') });
+  });
+});

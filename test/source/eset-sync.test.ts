@@ -1,0 +1,114 @@
+// What a sync of an ESET MSP Administrator 2 source shows through the API when ESET answers as it
+// documents but not as the happy path does: over-used licenses, .NET dates, odd records, companies
+// the account has NoAccess to, and pages that lost their rows. A failed read is retried and leaves
+// the previous data whole; nothing unread is taken for gone (R23).
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { sourceLicenses } from '../../db/schema.js';
+import { UNLIMITED_SEATS } from '../../machines/source/sync.js';
+import { startFakeEsetEma2, type FakeEsetEma2, type FakeEsetOptions } from '../fakes/eset-ema2.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+import { createSource, licensesOfSource, recordFingerprint, startSync, sync, untilSyncEnds } from './helpers.js';
+
+let tenure: Tenure;
+beforeAll(async () => {
+  tenure = await startTenure();
+});
+afterAll(async () => {
+  await tenure?.close();
+});
+
+const running: FakeEsetEma2[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((fake) => fake.close()));
+});
+
+/** A fake EMA2 and a source reading it. */
+async function esetSource(name: string, options: FakeEsetOptions) {
+  const fake = await startFakeEsetEma2(options);
+  running.push(fake);
+  const sourceId = await createSource(tenure, { name, vendor: 'eset_ema2', baseUrl: fake.url, credentials: fake.credentials });
+  return { fake, sourceId };
+}
+
+/** The license as `GET /v1/licenses/:id` shows it, found by its ESET public license key. */
+async function licenseOf(sourceId: string, publicLicenseKey: string) {
+  const [link] = await tenure.db
+    .select({ licenseId: sourceLicenses.licenseId })
+    .from(sourceLicenses)
+    .where(and(eq(sourceLicenses.sourceId, sourceId), eq(sourceLicenses.upstreamId, publicLicenseKey)));
+  expect(link, `license ${publicLicenseKey} was imported`).toBeDefined();
+  return (await tenure.api('GET', `/v1/licenses/${link!.licenseId}`)).body;
+}
+
+const sourceStatus = async (sourceId: string) => (await tenure.api('GET', `/v1/sources/${sourceId}`)).body;
+
+it('an over-used license (ESET state 0 "Error": more seats activated than authorised) is imported, in force, and follows its changes upstream', async () => {
+  const { fake, sourceId } = await esetSource('ESET over-used', { companies: 1, licensesPerCompany: 1 });
+  const overUsed = fake.addLicense([...fake.companies.keys()][0]!, { state: 0, quantity: 10, usage: 12 });
+
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });
+  expect(await licenseOf(sourceId, overUsed.publicLicenseKey)).toMatchObject({ state: 'active', seats: 10, seatsUsed: 12 });
+
+  fake.setSeats(overUsed.publicLicenseKey, 15);
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesUpdated: 1, licensesUnchanged: 1 });
+  expect(await licenseOf(sourceId, overUsed.publicLicenseKey)).toMatchObject({ seats: 15 });
+});
+
+it('R23: an expiry ESET answers without offset is UTC; one that cannot be read fails the sync as invalid_response and leaves the license as it was until ESET answers a date', async () => {
+  const { fake, sourceId } = await esetSource('ESET dates', { companies: 1 });
+  const customer = [...fake.companies.keys()][0]!;
+  const dotNet = fake.addLicense(customer, { expirationDate: '2030-01-31T00:00:00' });
+  const plainDate = fake.addLicense(customer, { expirationDate: '2030-02-28' });
+
+  await sync(tenure, sourceId);
+  expect((await licenseOf(sourceId, dotNet.publicLicenseKey)).expiresAt).toBe('2030-01-31T00:00:00.000Z');
+  expect((await licenseOf(sourceId, plainDate.publicLicenseKey)).expiresAt).toBe('2030-02-28T00:00:00.000Z');
+
+  fake.renewLicense(dotNet.publicLicenseKey, '31/01/2031');
+  const before = await recordFingerprint(tenure);
+  const operationId = await startSync(tenure, sourceId);
+  const during = await eventually(() => sourceStatus(sourceId), (source) => source.status === 'upstream_unavailable');
+  expect(during).toMatchObject({ statusReason: 'invalid_response', statusDetail: expect.stringContaining('expirationDate') });
+  expect(await recordFingerprint(tenure)).toEqual(before);
+
+  fake.renewLicense(dotNet.publicLicenseKey, '2031-01-31T00:00:00');
+  expect(await untilSyncEnds(tenure, operationId)).toMatchObject({ status: 'succeeded', result: { licensesUpdated: 1, licensesUnchanged: 1 } });
+  expect((await licenseOf(sourceId, dotNet.publicLicenseKey)).expiresAt).toBe('2031-01-31T00:00:00.000Z');
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
+});
+
+it('R23: a license ESET answers without productName, quantity, usage or trial is imported with unlimited seats, none used, and the rest of the source with it', async () => {
+  const { fake, sourceId } = await esetSource('ESET odd record', { companies: 1, licensesPerCompany: 2 });
+  const odd = fake.addLicense([...fake.companies.keys()][0]!, { productName: null, quantity: null, usage: null, trial: null });
+
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 3 });
+  expect(await licenseOf(sourceId, odd.publicLicenseKey)).toMatchObject({ seats: UNLIMITED_SEATS, seatsUsed: 0, term: 'monthly', expiresAt: '2030-01-31T00:00:00.000Z' });
+});
+
+it('R23: a company the account has NoAccess to (403) keeps its licenses, and the rest of the source syncs', async () => {
+  const { fake, sourceId } = await esetSource('ESET NoAccess', { companies: 2, licensesPerCompany: 2 });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 4 });
+  const [closed, open] = [...fake.companies.values()];
+  closed!.access = 'none';
+  const renewed = [...fake.licenses.values()].find((license) => license.customerId === open!.publicId)!;
+  fake.renewLicense(renewed.publicLicenseKey, '2031-06-30T00:00:00Z');
+
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUpdated: 1, licensesUnchanged: 3 });
+  expect(await licensesOfSource(tenure, sourceId)).toHaveLength(4);
+  expect((await licenseOf(sourceId, renewed.publicLicenseKey)).expiresAt).toBe('2031-06-30T00:00:00.000Z');
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
+});
+
+it('R23: a license page that lost its rows (empty while totalCount says more remain) fails the read and is retried; no license is taken for gone', async () => {
+  const { fake, sourceId } = await esetSource('ESET lost page', { companies: 1, licensesPerCompany: 3 });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 3 });
+
+  fake.fail(2, { kind: 'empty_page' }, '/Search/Licenses');
+  const operationId = await startSync(tenure, sourceId);
+  const during = await eventually(() => sourceStatus(sourceId), (source) => source.status === 'upstream_unavailable');
+  expect(during).toMatchObject({ statusReason: 'invalid_response' });
+
+  expect(await untilSyncEnds(tenure, operationId)).toMatchObject({ status: 'succeeded', result: { licensesRemoved: 0, licensesUnchanged: 3 } });
+  expect(await licensesOfSource(tenure, sourceId)).toHaveLength(3);
+});
