@@ -7,6 +7,8 @@ import { and, eq } from 'drizzle-orm';
 import { sourceLicenses } from '../../db/schema.js';
 import { UNLIMITED_SEATS } from '../../machines/source/sync.js';
 import { startFakeEsetEma2, type FakeEsetEma2, type FakeEsetOptions } from '../fakes/eset-ema2.js';
+import type { OpenApiDocument } from '../../api/openapi/document.js';
+import { Contract } from '../api/contract.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { createSource, licensesOfSource, recordFingerprint, startSync, sync, untilSyncEnds } from './helpers.js';
 
@@ -84,6 +86,24 @@ it('R23: a license ESET answers without productName, quantity, usage or trial is
 
   expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 3 });
   expect(await licenseOf(sourceId, odd.publicLicenseKey)).toMatchObject({ seats: UNLIMITED_SEATS, seatsUsed: 0, term: 'monthly', expiresAt: '2030-01-31T00:00:00.000Z' });
+});
+
+it('a license ESET sells with no seats (quantity 0), or without limit, reads back as the OpenAPI document describes a license', async () => {
+  const { fake, sourceId } = await esetSource('ESET no seats', { companies: 1 });
+  const customer = [...fake.companies.keys()][0]!;
+  const none = fake.addLicense(customer, { quantity: 0, usage: 0 });
+  const unlimited = fake.addLicense(customer, { quantity: null });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });
+
+  const contract = new Contract((await (await fetch(`${tenure.url}/openapi.json`)).json()) as OpenApiDocument);
+  const read = contract.operations().find((operation) => operation.method === 'get' && operation.path === '/v1/licenses/{id}')!;
+  for (const [license, seats] of [[none, 0], [unlimited, UNLIMITED_SEATS]] as const) {
+    const { id } = await licenseOf(sourceId, license.publicLicenseKey);
+    const answer = await fetch(`${tenure.url}/v1/licenses/${id}`, { headers: { authorization: `Bearer ${tenure.adminKey}` } });
+    const text = await answer.text();
+    expect(JSON.parse(text)).toMatchObject({ seats });
+    expect(contract.breaches(read, { status: answer.status, contentType: answer.headers.get('content-type') ?? '', text })).toEqual([]);
+  }
 });
 
 it('R23: a company the account has NoAccess to (403) keeps its licenses, and the rest of the source syncs', async () => {
