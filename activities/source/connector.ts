@@ -1,6 +1,7 @@
 // The one interface every upstream connector speaks (DESIGN §5), its typed failures, and the
-// HTTP habits they share: a timeout on every call, a bounded wait on 429, and no credential in
-// any message.
+// HTTP habits they share: a timeout on every call, a bounded wait on 429, a read that stops when
+// its caller does, and no credential in any message.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import {
   upstreamFailureTypes,
@@ -35,13 +36,18 @@ export interface Page<Item> {
   resumeFrom: string;
 }
 
+/**
+ * Reads take an optional `signal`: once it aborts (the activity reading was cancelled), a
+ * connector that honours it abandons its requests under way and sends no more, and the read
+ * throws the signal's reason.
+ */
 export interface Connector {
   /** R4: the credentials read at least one company; throws UpstreamNoCompanies otherwise. */
   verify(): Promise<{ companiesReadable: number }>;
-  companies(resumeFrom?: string): AsyncIterable<Page<UpstreamCompany>>;
-  licenses(resumeFrom?: string): AsyncIterable<Page<UpstreamLicense>>;
+  companies(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamCompany>>;
+  licenses(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamLicense>>;
   /** Only for vendors that expose customers' orders (M27). */
-  subscriptions?(resumeFrom?: string): AsyncIterable<Page<UpstreamSubscription>>;
+  subscriptions?(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamSubscription>>;
 }
 
 export function connectorFor(connection: SourceConnection): Connector {
@@ -89,23 +95,29 @@ export interface UpstreamRequest {
   url: string;
   headers?: Record<string, string>;
   body?: string;
+  /** Abandons the request, or its wait on a 429, when the caller stops reading. */
+  signal?: AbortSignal;
 }
 
 /**
  * Sends one request, waiting out 429s within bounds. Answers every other status to the caller,
  * who knows what its vendor means by it. Messages name the method and path, never headers or bodies.
+ * Once `request.signal` aborts, throws its reason: the caller stopped, the upstream did not fail.
  */
 export async function sendUpstream(request: UpstreamRequest): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
+    request.signal?.throwIfAborted();
     let response: Response;
     try {
+      const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
       response = await fetch(request.url, {
         method: request.method,
         headers: { accept: 'application/json', ...request.headers },
         body: request.body,
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: request.signal ? AbortSignal.any([request.signal, timeout]) : timeout,
       });
     } catch (error) {
+      request.signal?.throwIfAborted();
       const why = error instanceof Error && error.name === 'TimeoutError' ? 'timed out' : 'could not connect';
       throw new UpstreamUnavailable('unreachable', `${describe(request)} ${why}`);
     }
@@ -115,7 +127,10 @@ export async function sendUpstream(request: UpstreamRequest): Promise<Response> 
     if (attempt >= RATE_LIMIT_ATTEMPTS || waitMs > LONGEST_RATE_LIMIT_WAIT_MS) {
       throw new UpstreamUnavailable('rate_limited', `${describe(request)} is still rate limited after ${attempt} attempts`);
     }
-    await new Promise((resolve) => setTimeout(resolve, waitMs));
+    await sleep(waitMs, undefined, { signal: request.signal }).catch((error: unknown) => {
+      request.signal?.throwIfAborted();
+      throw error;
+    });
   }
 }
 
@@ -191,30 +206,44 @@ const COMPANIES_IN_FLIGHT = 8;
  * Licenses read company by company, one page per company, for vendors that list licenses per
  * customer (ESET, Sophos). Several companies are read at once, but pages come out in company
  * order: the cursor is the company page being read and how many of its companies are done, so a
- * resumed read neither repeats nor skips a company.
+ * resumed read neither repeats nor skips a company. Once the caller stops (it returns, or `signal`
+ * aborts), the reads under way are abandoned and those queued behind them never start: an
+ * activity that gave back its cursor must not keep calling the vendor for a page it will read again.
  */
 export async function* licensesByCompany(
-  companies: (resumeFrom?: string) => AsyncIterable<Page<UpstreamCompany>>,
-  readCompany: (company: UpstreamCompany) => Promise<CompanyLicenses>,
+  companies: (resumeFrom?: string, signal?: AbortSignal) => AsyncIterable<Page<UpstreamCompany>>,
+  readCompany: (company: UpstreamCompany, signal: AbortSignal) => Promise<CompanyLicenses>,
   resumeFrom?: string,
+  signal?: AbortSignal,
 ): AsyncIterable<Page<UpstreamLicense>> {
   const start = resumeFrom === undefined ? { page: undefined, done: 0 } : (JSON.parse(resumeFrom) as { page?: string; done: number });
   let pageCursor = start.page;
   let skip = start.done;
   let licensesRead = 0;
   const slot = limiter(COMPANIES_IN_FLIGHT);
-  for await (const companyPage of companies(pageCursor)) {
-    const reads = companyPage.items.map((company, index) => (index < skip ? null : slot(() => readCompany(company))));
-    // Awaited in order below; a later failure must not go unhandled while an earlier read is awaited.
-    for (const read of reads) read?.catch(() => undefined);
-    for (const [index, read] of reads.entries()) {
-      if (read === null) continue;
-      const { licenses, gap } = await read;
-      licensesRead += licenses.length;
-      const progress = { ...companyPage.progress, companiesRead: companyPage.progress.companiesRead - companyPage.items.length + index + 1, licensesRead };
-      yield { items: licenses, gaps: gap ? [gap] : [], progress, resumeFrom: JSON.stringify({ page: pageCursor, done: index + 1 }) };
+  const stopped = new AbortController();
+  const reading = signal ? AbortSignal.any([signal, stopped.signal]) : stopped.signal;
+  const read = (company: UpstreamCompany) =>
+    slot(() => {
+      reading.throwIfAborted();
+      return readCompany(company, reading);
+    });
+  try {
+    for await (const companyPage of companies(pageCursor, reading)) {
+      const reads = companyPage.items.map((company, index) => (index < skip ? null : read(company)));
+      // Awaited in order below; a later failure must not go unhandled while an earlier read is awaited.
+      for (const pending of reads) pending?.catch(() => undefined);
+      for (const [index, pending] of reads.entries()) {
+        if (pending === null) continue;
+        const { licenses, gap } = await pending;
+        licensesRead += licenses.length;
+        const progress = { ...companyPage.progress, companiesRead: companyPage.progress.companiesRead - companyPage.items.length + index + 1, licensesRead };
+        yield { items: licenses, gaps: gap ? [gap] : [], progress, resumeFrom: JSON.stringify({ page: pageCursor, done: index + 1 }) };
+      }
+      skip = 0;
+      pageCursor = companyPage.resumeFrom;
     }
-    skip = 0;
-    pageCursor = companyPage.resumeFrom;
+  } finally {
+    stopped.abort(new Error('the read of licenses stopped'));
   }
 }

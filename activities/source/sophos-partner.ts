@@ -1,14 +1,16 @@
-// Sophos Central Partner (DESIGN §5): the partner's tenants are its companies, each tenant's
-// licenses are read on the tenant's own API host. A tenant the partner may not assist (403) or
-// that has no API host yet (a fresh trial) is a gap, not a failed sync.
+// Sophos Central Partner (DESIGN §5): the partner's tenants are its companies, and each tenant's
+// licenses are read from the Licensing API on the global host with X-Tenant-ID (Sophos's regional
+// hosts answer 404 for it), so a trial tenant not yet placed in a region is read like any other.
+// A tenant the partner may not assist (403), or removed since it was listed (404), is a gap, not
+// a failed sync.
 //
 // One setting, `baseUrl`, locates everything, as Sophos itself does from one starting point:
 // - `baseUrl` is the Central API host that answers `GET /whoami/v1` (https://api.central.sophos.com);
 // - the OAuth2 token endpoint is https://id.sophos.com for that public host, and `baseUrl` itself
 //   for any other (a fake, a proxy), which then serves `POST /api/v2/oauth2/token`;
-// - the tenants list lives on whoami's `apiHosts.global`, each tenant's licenses on its `apiHost`,
-//   both as Sophos answers them, so a fake points them back at itself (under distinct paths, so a
-//   test proves each call went to the host Sophos named).
+// - the tenants list and the licenses live on whoami's `apiHosts.global`. A fake may name a host
+//   of its own there (used as it is), or Sophos's documented one: behind a `baseUrl` that is not
+//   Sophos's, a host under central.sophos.com is reached through `baseUrl` instead.
 import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
 import type { LicenseTerm, SophosPartnerCredentials, UpstreamCompany, UpstreamLicense } from '../../machines/source/upstream.js';
@@ -29,6 +31,8 @@ import {
 } from './connector.js';
 
 const PUBLIC_API_HOST = 'api.central.sophos.com';
+/** Sophos's API hosts, global and regional (api.central.sophos.com, api-eu01.central.sophos.com). */
+const SOPHOS_HOSTS_DOMAIN = 'central.sophos.com';
 const PUBLIC_IDENTITY_URL = 'https://id.sophos.com';
 /** Sophos pages tenants by at most 100. */
 const PAGE_SIZE = 100;
@@ -38,13 +42,12 @@ const LONGEST_RENEWAL_MARGIN_MS = 5 * 60_000;
 const CONSOLE_URL = 'https://central.sophos.com/manage/partner';
 
 const tokenAnswer = z.object({ access_token: z.string(), expires_in: z.number().positive() });
-const whoamiAnswer = z.object({ id: z.string(), idType: z.string(), apiHosts: z.object({ global: z.string() }) });
+const whoamiAnswer = z.object({ id: z.string(), idType: z.string(), apiHosts: z.object({ global: z.string().url() }) });
 const tenant = z.object({
   id: z.string(),
   name: z.string(),
   showAs: z.string().nullish(),
   billingType: z.string().nullish(),
-  apiHost: z.string().nullish(),
   contact: z.object({ email: z.string().nullish() }).nullish(),
 });
 type Tenant = z.infer<typeof tenant>;
@@ -63,7 +66,7 @@ const licensesAnswer = z.object({
       type: z.string().nullish(),
       quantity: z.number().int().nonnegative().nullish(),
       unlimited: z.boolean().nullish(),
-      usage: z.object({ current: z.object({ count: z.number().int().nonnegative() }).nullish() }).nullish(),
+      usage: z.object({ current: z.object({ count: z.number().int().nonnegative().nullish() }).nullish() }).nullish(),
     }),
   ),
 });
@@ -77,7 +80,7 @@ interface Partner {
 export class SophosPartnerConnector implements Connector {
   private token: { value: string; renewAt: number } | null = null;
   private partner: Partner | null = null;
-  /** Tenants as last listed, so a tenant's licenses are read with its apiHost and billing type. */
+  /** Tenants as last listed, so a tenant's licenses are read with its billing type. */
   private readonly tenants = new Map<string, Tenant>();
 
   constructor(
@@ -92,11 +95,11 @@ export class SophosPartnerConnector implements Connector {
     return { companiesReadable: readable };
   }
 
-  async *companies(resumeFrom?: string): AsyncIterable<Page<UpstreamCompany>> {
+  async *companies(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamCompany>> {
     let page = resumeFrom === undefined ? 1 : (JSON.parse(resumeFrom) as { page: number }).page;
     let companiesRead = 0;
     for (;;) {
-      const answer = await this.tenantsPage(page);
+      const answer = await this.tenantsPage(page, signal);
       for (const item of answer.items) this.tenants.set(item.id, item);
       companiesRead += answer.items.length;
       const last = answer.items.length === 0 || (answer.pages.total !== undefined && page >= answer.pages.total);
@@ -113,39 +116,60 @@ export class SophosPartnerConnector implements Connector {
     }
   }
 
-  licenses(resumeFrom?: string): AsyncIterable<Page<UpstreamLicense>> {
-    return licensesByCompany((from) => this.companies(from), (company) => this.licensesOf(company.upstreamId), resumeFrom);
+  licenses(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamLicense>> {
+    return licensesByCompany((from, reading) => this.companies(from, reading), (company, reading) => this.licensesOf(company.upstreamId, reading), resumeFrom, signal);
   }
 
-  private async licensesOf(tenantId: string): Promise<CompanyLicenses> {
-    const listed = this.tenants.get(tenantId);
-    if (!listed?.apiHost) {
-      return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'no_license_host', detail: 'Sophos has not placed this tenant in a data region yet (no apiHost)' } };
-    }
-    const request: UpstreamRequest = { method: 'GET', url: joinUrl(listed.apiHost, '/licenses/v1/licenses'), headers: { 'x-tenant-id': tenantId } };
+  private async licensesOf(tenantId: string, signal: AbortSignal): Promise<CompanyLicenses> {
+    const partner = await this.whoami(signal);
+    const request: UpstreamRequest = { method: 'GET', url: joinUrl(partner.globalHost, '/licenses/v1/licenses'), headers: { 'x-tenant-id': tenantId }, signal };
     const response = await this.authorised(request);
     if (response.status === 403) {
       await response.body?.cancel();
       return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'access_denied', detail: 'Sophos refuses to read this tenant: partner assistance is off for it' } };
     }
+    if (response.status === 404) {
+      await response.body?.cancel();
+      if (await this.stillListed(tenantId, signal)) throw unexpectedStatus(response, request);
+      return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'no_license_host', detail: 'Sophos no longer knows this tenant: it was removed after it was listed' } };
+    }
     if (!response.ok) throw await sophosFailure(response, request);
     const { licenses } = shaped(licensesAnswer, await jsonOf(response, request), request);
+    const listed = this.tenants.get(tenantId)!;
     return { licenses: licenses.map((license) => licenseOf(license, listed)), gap: null };
   }
 
-  private async tenantsPage(page: number) {
-    const partner = await this.whoami();
+  /**
+   * Whether Sophos still has the tenant. A 404 on a listed tenant's licenses is a gap only when
+   * the tenant is gone: for one Sophos still has, it is a wrong host or path, which must fail the
+   * read rather than pass every tenant off as a gap.
+   */
+  private async stillListed(tenantId: string, signal: AbortSignal): Promise<boolean> {
+    const partner = await this.whoami(signal);
+    const request: UpstreamRequest = { method: 'GET', url: joinUrl(partner.globalHost, `/partner/v1/tenants/${encodeURIComponent(tenantId)}`), headers: { 'x-partner-id': partner.id }, signal };
+    const response = await this.authorised(request);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return false;
+    }
+    if (!response.ok) throw await sophosFailure(response, request);
+    await response.body?.cancel();
+    return true;
+  }
+
+  private async tenantsPage(page: number, signal?: AbortSignal) {
+    const partner = await this.whoami(signal);
     const query = new URLSearchParams({ pageTotal: 'true', page: String(page), pageSize: String(PAGE_SIZE) });
-    const request: UpstreamRequest = { method: 'GET', url: `${joinUrl(partner.globalHost, '/partner/v1/tenants')}?${query}`, headers: { 'x-partner-id': partner.id } };
+    const request: UpstreamRequest = { method: 'GET', url: `${joinUrl(partner.globalHost, '/partner/v1/tenants')}?${query}`, headers: { 'x-partner-id': partner.id }, signal };
     return shaped(tenantsAnswer, await this.read(request), request);
   }
 
-  private async whoami(): Promise<Partner> {
+  private async whoami(signal?: AbortSignal): Promise<Partner> {
     if (this.partner !== null) return this.partner;
-    const request: UpstreamRequest = { method: 'GET', url: joinUrl(this.baseUrl, '/whoami/v1') };
+    const request: UpstreamRequest = { method: 'GET', url: joinUrl(this.baseUrl, '/whoami/v1'), signal };
     const answer = shaped(whoamiAnswer, await this.read(request), request);
     if (answer.idType !== 'partner') throw new UpstreamAuthFailed(`These Sophos credentials belong to a ${answer.idType}, not a partner`);
-    this.partner = { id: answer.id, globalHost: answer.apiHosts.global };
+    this.partner = { id: answer.id, globalHost: reachable(answer.apiHosts.global, this.baseUrl) };
     return this.partner;
   }
 
@@ -158,7 +182,7 @@ export class SophosPartnerConnector implements Connector {
   /** Sends with the bearer token; a 401 (the token expired early or was revoked) gets one new token and one retry. */
   private async authorised(request: UpstreamRequest): Promise<Response> {
     for (let attempt = 1; ; attempt++) {
-      const token = await this.accessToken(attempt > 1);
+      const token = await this.accessToken(attempt > 1, request.signal);
       const response = await sendUpstream({ ...request, headers: { ...request.headers, authorization: `Bearer ${token}` } });
       if (response.status !== 401 || attempt > 1) return response;
       await response.body?.cancel();
@@ -166,13 +190,14 @@ export class SophosPartnerConnector implements Connector {
   }
 
   /** Client credentials have no refresh token: a new token is simply asked for again. */
-  private async accessToken(renew: boolean): Promise<string> {
+  private async accessToken(renew: boolean, signal: AbortSignal | undefined): Promise<string> {
     if (!renew && this.token !== null && Date.now() < this.token.renewAt) return this.token.value;
     const request: UpstreamRequest = {
       method: 'POST',
       url: joinUrl(identityUrl(this.baseUrl), '/api/v2/oauth2/token'),
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: this.credentials.clientId, client_secret: this.credentials.clientSecret, scope: 'token' }).toString(),
+      signal,
     };
     const response = await sendUpstream(request);
     if (response.status === 400 || response.status === 401) {
@@ -188,7 +213,23 @@ export class SophosPartnerConnector implements Connector {
 }
 
 function identityUrl(baseUrl: string): string {
-  return new URL(baseUrl).hostname === PUBLIC_API_HOST ? PUBLIC_IDENTITY_URL : baseUrl;
+  return isPublicSophos(baseUrl) ? PUBLIC_IDENTITY_URL : baseUrl;
+}
+
+function isPublicSophos(baseUrl: string): boolean {
+  return new URL(baseUrl).hostname === PUBLIC_API_HOST;
+}
+
+/**
+ * A host Sophos named, as this source reaches it. Behind a `baseUrl` that is not Sophos's own (a
+ * fake or a proxy answering with Sophos's documented hosts), a Sophos host is reached through
+ * `baseUrl`, keeping any path it has; a host named elsewhere (a fake's own URL) is used as it is.
+ */
+function reachable(host: string, baseUrl: string): string {
+  const named = new URL(host);
+  const sophosHost = named.hostname === SOPHOS_HOSTS_DOMAIN || named.hostname.endsWith(`.${SOPHOS_HOSTS_DOMAIN}`);
+  if (isPublicSophos(baseUrl) || !sophosHost) return host;
+  return joinUrl(baseUrl, named.pathname);
 }
 
 function companyOf(item: Tenant): UpstreamCompany {
@@ -196,28 +237,39 @@ function companyOf(item: Tenant): UpstreamCompany {
 }
 
 function licenseOf(license: SophosLicense, owner: Tenant): UpstreamLicense {
+  // A limited license Sophos sends without its quantity has seats nobody can tell: 0 would read
+  // as every device over-using it. `error` keeps the seats read before (machines/source/upstream.ts).
+  const seatsUntold = !license.unlimited && license.quantity == null;
   return {
     upstreamId: license.id,
     companyUpstreamId: owner.id,
     product: productCodeOf(license.product.code),
     productName: license.product.name ?? license.product.code,
-    seats: license.unlimited ? null : (license.quantity ?? 0),
+    seats: license.unlimited ? null : (license.quantity ?? null),
+    // Usage Sophos does not report counts no device.
     seatsUsed: license.usage?.current?.count ?? 0,
     term: termOf(license.type ?? owner.billingType),
     expiresAt: license.perpetual ? null : endOf(license.endDate),
-    // Sophos gives no standing beside the dates; the machine derives expiry from them.
-    upstreamState: 'normal',
+    // Otherwise Sophos gives no standing beside the dates; the machine derives expiry from them.
+    upstreamState: seatsUntold ? 'error' : 'normal',
     // Seed 003: MSP Flex (usage-billed) tenants use the partner's licenses; others hold their own.
     owner: owner.billingType === 'usage' ? 'partner' : 'customer',
     poolUpstreamId: null,
   };
 }
 
-/** Sophos dates are calendar days (`2026-01-31`), read as UTC midnight. */
+/**
+ * Sophos end dates are calendar days (`2026-01-31`) that the license covers whole: it ends at the
+ * last millisecond of that day, UTC (2026-01-31T23:59:59.999Z), still on the same date.
+ */
 function endOf(date: string | null | undefined): number | null {
   const at = date ? Date.parse(date) : NaN;
-  return Number.isNaN(at) ? null : at;
+  if (Number.isNaN(at)) return null;
+  return CALENDAR_DAY.test(date!) ? at + DAY_MS - 1 : at;
 }
+
+const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Sophos license and billing types: trial, usage (monthly, MSP Flex), term and the rest (yearly). */
 function termOf(type: string | null | undefined): LicenseTerm {

@@ -1,7 +1,10 @@
 // Reading a source's upstream page by page into the sync's staging rows, from a heartbeating
 // activity: a retry after a crash or a maintenance window continues from the last page it
 // reported, and each call gives the workflow back its cursor after a while, so the workflow's
-// details and GET /v1/operations/:id show the read advancing (DESIGN §5).
+// details and GET /v1/operations/:id show the read advancing (DESIGN §5). It heartbeats on a
+// steady interval, not per page: one page may take longer than the heartbeat timeout (a 429's
+// Retry-After, a slow vendor, many per-company reads), and an attempt taken for dead would be
+// retried while it still reads.
 import { eq } from 'drizzle-orm';
 import { Context } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
@@ -14,6 +17,8 @@ import { markUnavailable, unavailableReason } from './status.js';
 
 /** A call returns its cursor after this long, so the workflow can show progress between calls. */
 const CALL_BUDGET_MS = 15_000;
+/** Heartbeats per heartbeat timeout: Temporal's own throttling sends one at most every 0.8 timeout. */
+const HEARTBEATS_PER_TIMEOUT = 3;
 /** Rows per insert: well under PostgreSQL's 65,535 parameters. */
 const ROWS_PER_INSERT = 2_000;
 
@@ -41,15 +46,21 @@ export function createStagingActivities(db: Database, cipher: CredentialCipher |
       const source = await sourceRow(db, request.sourceId);
       const connector = connectorOf(source, cipher);
       const cursor = progress.resumeFrom ?? undefined;
+      // Cancelled (the workflow's, or Temporal's when this attempt was taken for dead): the connector abandons its calls.
+      const signal = context.cancellationSignal;
       const pages: AsyncIterable<Page<{ upstreamId: string }>> | undefined =
-        request.read === 'companies' ? connector.companies(cursor)
-        : request.read === 'licenses' ? connector.licenses(cursor)
-        : connector.subscriptions?.(cursor);
+        request.read === 'companies' ? connector.companies(cursor, signal)
+        : request.read === 'licenses' ? connector.licenses(cursor, signal)
+        : connector.subscriptions?.(cursor, signal);
       if (!pages) return { ...progress, resumeFrom: null };
       const kind: StagedKind = request.read === 'companies' ? 'company' : request.read === 'licenses' ? 'license' : 'subscription';
       const started = Date.now();
+      // The last page's cursor, so a retry resumes from it.
+      const heartbeat = context.info.heartbeatTimeoutMs ? setInterval(() => context.heartbeat(progress), context.info.heartbeatTimeoutMs / HEARTBEATS_PER_TIMEOUT) : undefined;
       try {
         for await (const page of pages) {
+          // A connector that does not take the signal still stops here, and so do its queued reads.
+          signal.throwIfAborted();
           await stage(request.operationId, [
             ...page.items.map((item) => ({ kind, upstreamId: item.upstreamId, payload: item })),
             ...page.gaps.map((gap) => ({ kind: 'gap' as const, upstreamId: gap.companyUpstreamId, payload: gap })),
@@ -67,6 +78,8 @@ export function createStagingActivities(db: Database, cipher: CredentialCipher |
         const reason = unavailableReason(error);
         if (reason) await markUnavailable(db, request.sourceId, reason, (error as Error).message);
         throw error;
+      } finally {
+        clearInterval(heartbeat);
       }
       return { ...progress, resumeFrom: null };
     },

@@ -1,8 +1,11 @@
 // A local Sophos Central Partner, following the shapes DESIGN §5 lists: the OAuth2 client
 // credentials token (expiring), whoami, tenants paged with X-Partner-ID, and each tenant's
-// licenses with X-Tenant-ID on the tenant's apiHost. One server plays every host Sophos names:
-// the identity service and whoami at its root, the global host under /global, a data region
-// under /regions/<region>, so a test proves each call went where Sophos said.
+// licenses with X-Tenant-ID on the global host, where Sophos serves its Licensing API. One
+// server plays every host Sophos names: the identity service and whoami at its root, the global
+// host under /global, a data region under /regions/<region> (which, like Sophos's regional
+// hosts, answers 404 for licenses), so a test proves each call went where Sophos said. With
+// `hosts: 'documented'` it names Sophos's real hosts instead and serves the global API at its
+// root, as a proxy standing in for api.central.sophos.com would.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,7 +21,7 @@ export interface FakeSophosTenant {
   partnerAssistance: boolean;
 }
 
-/** A license as `GET /licenses/v1/licenses` answers it. */
+/** A license as `GET /licenses/v1/licenses` answers it; Sophos may leave out the quantity and the usage count. */
 export interface FakeSophosLicense {
   id: string;
   licenseIdentifier: string;
@@ -27,12 +30,13 @@ export interface FakeSophosLicense {
   endDate: string;
   perpetual: boolean;
   type: 'term' | 'trial' | 'usage';
-  quantity: number;
+  quantity?: number;
   unlimited: boolean;
-  usage: { current: { count: number; date: string } };
+  usage: { current: { count?: number; date: string } };
 }
 
-export type SophosFailure = { status: 429; retryAfterSeconds: number } | { status: 503 };
+/** The next request (to `path` when given) answers this instead. */
+export type SophosFailure = ({ status: 429; retryAfterSeconds: number } | { status: 503 } | { status: 404 }) & { path?: string };
 
 export interface FakeSophosOptions {
   clientId?: string;
@@ -42,6 +46,12 @@ export interface FakeSophosOptions {
   /** Sophos issues hour-long tokens; tests shorten them. */
   tokenLifetimeSeconds?: number;
   pageSize?: number;
+  /**
+   * `own` (the default): whoami and tenants name hosts on the fake's own URL. `documented`: they
+   * name Sophos's real hosts (https://api.central.sophos.com, https://api-eu01.central.sophos.com),
+   * and the fake serves the global API at its root, where a source's `baseUrl` points.
+   */
+  hosts?: 'own' | 'documented';
 }
 
 export interface FakeSophosPartner {
@@ -58,6 +68,15 @@ export interface FakeSophosPartner {
   fail(times: number, failure: SophosFailure): void;
   /** Every token issued so far now answers 401. */
   expireTokens(): void;
+  /** The tenant is removed right after the next tenants page that lists it, before its licenses are read. */
+  removeTenantAfterListing(tenantId: string): void;
+  /** License reads from now on wait until released, oldest first. */
+  holdLicenseReads(): void;
+  releaseLicenseReads(count?: number): void;
+  /** License reads waiting to be released. */
+  readonly heldLicenseReads: number;
+  /** Requests whose client went away before they were answered. */
+  readonly abandoned: number;
   addTenant(name: string, overrides?: Partial<FakeSophosTenant>): FakeSophosTenant;
   addLicense(tenantId: string, overrides?: Partial<FakeSophosLicense>): FakeSophosLicense;
   close(): Promise<void>;
@@ -74,6 +93,13 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
   const requests = new Map<string, number>();
   const statuses = new Map<number, number>();
   const failures: SophosFailure[] = [];
+  const removedAfterListing = new Set<string>();
+  const heldReads: Array<() => void> = [];
+  let holdingReads = false;
+  let abandoned = 0;
+  const documented = options.hosts === 'documented';
+  /** Where the global API is served: the fake's root when it names Sophos's real global host, which a source reaches through its baseUrl. */
+  const globalPrefix = documented ? '' : '/global';
   let origin = '';
 
   const addTenant = (name: string, overrides: Partial<FakeSophosTenant> = {}): FakeSophosTenant => {
@@ -105,6 +131,7 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
     for (let count = 0; count < (options.licensesPerTenant ?? 0); count++) addLicense(tenant.id);
   }
 
+  const apiHostOf = (region: string) => (documented ? `https://api-${region}.central.sophos.com` : `${origin}/regions/${region}`);
   const tenantView = (tenant: FakeSophosTenant) => ({
     id: tenant.id,
     name: tenant.name,
@@ -113,18 +140,23 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
     dataGeography: tenant.dataRegion === null ? undefined : tenant.dataRegion.slice(0, 2).toUpperCase(),
     dataRegion: tenant.dataRegion ?? undefined,
     partner: { id: partnerId },
-    apiHost: tenant.dataRegion === null ? undefined : `${origin}/regions/${tenant.dataRegion}`,
+    apiHost: tenant.dataRegion === null ? undefined : apiHostOf(tenant.dataRegion),
     status: 'active',
   });
+  const releaseReads = (count = heldReads.length) => {
+    for (const release of heldReads.splice(0, count)) release();
+  };
 
   type Answer = { status: number; body: unknown; headers?: Record<string, string> };
   const answer = async (request: IncomingMessage): Promise<Answer> => {
     const url = new URL(request.url ?? '/', origin);
     requests.set(url.pathname, (requests.get(url.pathname) ?? 0) + 1);
     const form = new URLSearchParams(await textBody(request));
-    const failure = failures.shift();
+    const failing = failures.findIndex((failure) => failure.path === undefined || failure.path === url.pathname);
+    const failure = failing === -1 ? undefined : failures.splice(failing, 1)[0];
     if (failure?.status === 429) return { status: 429, body: { error: 'tooManyRequests', message: 'Rate limit exceeded' }, headers: { 'retry-after': String(failure.retryAfterSeconds) } };
     if (failure?.status === 503) return { status: 503, body: { error: 'serviceUnavailable', message: 'Service unavailable' } };
+    if (failure?.status === 404) return { status: 404, body: { error: 'notFound', message: 'Not found' } };
 
     if (request.method === 'POST' && url.pathname === '/api/v2/oauth2/token') {
       const valid = form.get('grant_type') === 'client_credentials' && form.get('scope') === 'token' && form.get('client_id') === credentials.clientId && form.get('client_secret') === credentials.clientSecret;
@@ -138,28 +170,44 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
     if (expiresAt === undefined || Date.now() >= expiresAt) return { status: 401, body: { error: 'Unauthorized', message: 'Token expired or invalid' } };
 
     if (request.method === 'GET' && url.pathname === '/whoami/v1') {
-      return { status: 200, body: { id: partnerId, idType: 'partner', apiHosts: { global: `${origin}/global` } } };
+      return { status: 200, body: { id: partnerId, idType: 'partner', apiHosts: { global: documented ? 'https://api.central.sophos.com' : `${origin}/global` } } };
     }
-    if (request.method === 'GET' && url.pathname === '/global/partner/v1/tenants') {
+    const tenantsPath = new RegExp(`^${globalPrefix}/partner/v1/tenants(?:/([^/]+))?$`).exec(url.pathname);
+    if (request.method === 'GET' && tenantsPath !== null) {
       if (request.headers['x-partner-id'] !== partnerId) return { status: 403, body: { error: 'forbidden', message: 'X-Partner-ID does not match the token' } };
+      const tenantId = tenantsPath[1];
+      if (tenantId !== undefined) {
+        const tenant = tenants.get(tenantId);
+        return tenant ? { status: 200, body: tenantView(tenant) } : { status: 404, body: { error: 'notFound', message: 'No such tenant' } };
+      }
       const page = Number(url.searchParams.get('page') ?? 1);
       const size = Math.min(Number(url.searchParams.get('pageSize') ?? pageSize), pageSize);
       const all = [...tenants.values()];
       const total = Math.max(1, Math.ceil(all.length / size));
       const pages = url.searchParams.get('pageTotal') === 'true' ? { current: page, size, total, items: all.length, maxSize: pageSize } : { current: page, size, maxSize: pageSize };
-      return { status: 200, body: { items: all.slice((page - 1) * size, page * size).map(tenantView), pages } };
+      const listed = all.slice((page - 1) * size, page * size);
+      for (const tenant of listed) {
+        if (removedAfterListing.delete(tenant.id)) tenants.delete(tenant.id);
+      }
+      return { status: 200, body: { items: listed.map(tenantView), pages } };
     }
-    const region = /^\/regions\/([^/]+)\/licenses\/v1\/licenses$/.exec(url.pathname)?.[1];
-    if (request.method === 'GET' && region !== undefined) {
+    if (request.method === 'GET' && url.pathname === `${globalPrefix}/licenses/v1/licenses`) {
       const tenant = tenants.get(String(request.headers['x-tenant-id']));
-      if (!tenant || tenant.dataRegion !== region) return { status: 404, body: { error: 'notFound', message: 'No such tenant in this region' } };
+      if (!tenant) return { status: 404, body: { error: 'notFound', message: 'No such tenant' } };
       if (!tenant.partnerAssistance) return { status: 403, body: { error: 'forbidden', message: 'Partner assistance is turned off for this tenant' } };
+      if (holdingReads) await new Promise<void>((release) => heldReads.push(release));
       return { status: 200, body: { licenses: licenses.get(tenant.id) ?? [] } };
+    }
+    if (request.method === 'GET' && /^\/regions\/[^/]+\/licenses\/v1\/licenses$/.test(url.pathname)) {
+      return { status: 404, body: { error: 'notFound', message: 'The Licensing API is served on the global host' } };
     }
     return { status: 404, body: { error: 'notFound', message: 'Not found' } };
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    response.on('close', () => {
+      if (!response.writableFinished) abandoned += 1;
+    });
     answer(request).then(
       ({ status, body, headers }) => {
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -183,9 +231,27 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
     expireTokens: () => {
       for (const token of tokens.keys()) tokens.set(token, 0);
     },
+    removeTenantAfterListing: (tenantId) => removedAfterListing.add(tenantId),
+    holdLicenseReads: () => {
+      holdingReads = true;
+    },
+    releaseLicenseReads: releaseReads,
+    get heldLicenseReads() {
+      return heldReads.length;
+    },
+    get abandoned() {
+      return abandoned;
+    },
     addTenant,
     addLicense,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      holdingReads = false;
+      releaseReads();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Connections a client opened and left unused would keep close() waiting until it drops them (seconds).
+      server.closeAllConnections();
+      return closed;
+    },
   };
 }
 

@@ -170,10 +170,10 @@ describe('ESET MSP Administrator 2 connector', () => {
 });
 
 describe('Sophos Central Partner connector', () => {
-  it('reads every tenant page and each tenant’s licenses on the apiHost Sophos names', async () => {
+  it('R21: reads every tenant page, and each tenant’s licenses on the global host with X-Tenant-ID', async () => {
     const fake = await started(startFakeSophosPartner({ tenants: 130, licensesPerTenant: 2 }));
     const flex = fake.addTenant('Flex Customer', { billingType: 'usage' });
-    const flexLicense = fake.addLicense(flex.id, { type: 'usage', quantity: 40, usage: { current: { count: 12, date: '2025-06-01' } } });
+    const flexLicense = fake.addLicense(flex.id, { type: 'usage', quantity: 40, endDate: '2031-01-31', usage: { current: { count: 12, date: '2025-06-01' } } });
 
     const connector = sophos(fake);
     expect(await connector.verify()).toEqual({ companiesReadable: 131 });
@@ -184,7 +184,8 @@ describe('Sophos Central Partner connector', () => {
     expect(fake.requests.get('/global/partner/v1/tenants')).toBe(1 + 2 + 2);
     expect(licenses.items).toHaveLength(131 * 2 - 1);
     expect(licenses.gaps).toEqual([]);
-    expect(fake.requests.get('/regions/eu01/licenses/v1/licenses')).toBe(131);
+    // The fake's regional hosts answer 404 for licenses, as Sophos's do.
+    expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(131);
     expect(licenses.items.find((license) => license.upstreamId === flexLicense.id)).toEqual({
       upstreamId: flexLicense.id,
       companyUpstreamId: flex.id,
@@ -193,16 +194,18 @@ describe('Sophos Central Partner connector', () => {
       seats: 40,
       seatsUsed: 12,
       term: 'monthly',
-      expiresAt: Date.parse(flexLicense.endDate),
+      // Sophos's end date is a whole day: the license protects until that day ends (UTC).
+      expiresAt: Date.parse('2031-01-31T23:59:59.999Z'),
       upstreamState: 'normal',
       owner: 'partner',
       poolUpstreamId: null,
     });
   });
 
-  it('keeps a trial tenant without apiHost as a company, and names it and a tenant refusing assistance as gaps', async () => {
+  it('R23: reads a trial tenant without apiHost like any other; a tenant refusing partner assistance is a gap', async () => {
     const fake = await started(startFakeSophosPartner({ tenants: 2, licensesPerTenant: 1 }));
     const trial = fake.addTenant('Trial Customer', { billingType: 'trial', dataRegion: null });
+    const trialLicense = fake.addLicense(trial.id, { type: 'trial' });
     const closed = fake.addTenant('Private Customer', { partnerAssistance: false });
     fake.addLicense(closed.id);
 
@@ -211,11 +214,81 @@ describe('Sophos Central Partner connector', () => {
     const licenses = await readAll(connector.licenses());
 
     expect(companies.items.map((company) => company.upstreamId)).toEqual(expect.arrayContaining([trial.id, closed.id]));
+    expect(licenses.items).toHaveLength(3);
+    expect(licenses.items.find((license) => license.upstreamId === trialLicense.id)).toMatchObject({ companyUpstreamId: trial.id, term: 'trial' });
+    expect(licenses.gaps).toEqual([{ companyUpstreamId: closed.id, reason: 'access_denied', detail: expect.stringContaining('partner assistance') }]);
+  });
+
+  it('R23: a tenant removed between listing and reading is a gap, not a failed read', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 2, licensesPerTenant: 1 }));
+    const leaving = fake.addTenant('Leaving Customer');
+    fake.addLicense(leaving.id);
+    fake.removeTenantAfterListing(leaving.id);
+
+    const licenses = await readAll(sophos(fake).licenses());
+
     expect(licenses.items).toHaveLength(2);
-    expect(licenses.gaps).toEqual([
-      { companyUpstreamId: trial.id, reason: 'no_license_host', detail: expect.any(String) },
-      { companyUpstreamId: closed.id, reason: 'access_denied', detail: expect.stringContaining('partner assistance') },
-    ]);
+    expect(licenses.gaps).toEqual([{ companyUpstreamId: leaving.id, reason: 'no_license_host', detail: expect.stringContaining('no longer') }]);
+  });
+
+  it('R23: a 404 on the licenses of a tenant Sophos still lists fails the read instead of hiding its licenses', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 2, licensesPerTenant: 1 }));
+    fake.fail(1, { status: 404, path: '/global/licenses/v1/licenses' });
+    await expect(readAll(sophos(fake).licenses())).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'invalid_response' });
+  });
+
+  it('R21: reaches the hosts Sophos documents through a baseUrl that is not Sophos’s own (a fake, a proxy)', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 3, licensesPerTenant: 1, hosts: 'documented' }));
+    const licenses = await readAll(sophos(fake).licenses());
+    expect(licenses.items).toHaveLength(3);
+    expect(fake.requests.get('/partner/v1/tenants')).toBe(1);
+    expect(fake.requests.get('/licenses/v1/licenses')).toBe(3);
+  });
+
+  it('R23: reads the fields Sophos may leave out: no usage count is 0 used, and no quantity is seats it cannot tell, never 0', async () => {
+    const fake = await started(startFakeSophosPartner());
+    const tenant = fake.addTenant('Customer');
+    const uncounted = fake.addLicense(tenant.id, { usage: { current: { date: '2026-12-01' } } });
+    const unsized = fake.addLicense(tenant.id);
+    delete unsized.quantity;
+
+    const byId = new Map((await readAll(sophos(fake).licenses())).items.map((license) => [license.upstreamId, license]));
+
+    expect(byId.get(uncounted.id)).toMatchObject({ seats: 25, seatsUsed: 0, upstreamState: 'normal' });
+    // `error`: the vendor cannot tell, so the sync keeps the seats it read before (machines/source/upstream.ts).
+    expect(byId.get(unsized.id)).toMatchObject({ upstreamState: 'error' });
+    expect(byId.get(unsized.id)?.seats).not.toBe(0);
+  });
+
+  it('R23: once reading stops (the activity gave back its cursor), the reads under way are abandoned and those queued never sent', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 20, licensesPerTenant: 1 }));
+    fake.holdLicenseReads();
+    const pages = sophos(fake).licenses()[Symbol.asyncIterator]();
+    const first = pages.next();
+    await vi.waitFor(() => expect(fake.heldLicenseReads).toBe(8), { timeout: 10_000 });
+    fake.releaseLicenseReads(1);
+    expect((await first).value?.items).toHaveLength(1);
+    // The ninth tenant's read took the slot the first left.
+    await vi.waitFor(() => expect(fake.heldLicenseReads).toBe(8), { timeout: 10_000 });
+
+    await pages.return?.();
+
+    await vi.waitFor(() => expect(fake.abandoned).toBe(8), { timeout: 10_000 });
+    expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(9);
+  });
+
+  it('R23: a cancelled read (its signal aborted) abandons the reads under way and sends no more', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 20, licensesPerTenant: 1 }));
+    fake.holdLicenseReads();
+    const cancel = new AbortController();
+    const reading = readAll(sophos(fake).licenses(undefined, cancel.signal));
+    await vi.waitFor(() => expect(fake.heldLicenseReads).toBe(8), { timeout: 10_000 });
+
+    cancel.abort(new Error('activity cancelled'));
+
+    await expect(reading).rejects.toThrow('activity cancelled');
+    await vi.waitFor(() => expect(fake.abandoned).toBe(8), { timeout: 10_000 });
+    expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(8);
   });
 
   it('asks for a new token when the old one is refused, and before one expires', async () => {

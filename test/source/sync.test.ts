@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { sourceCompanies, sourceLicenses } from '../../db/schema.js';
+import { SYNC_WORKFLOW_TYPE, syncWorkflowId, type SyncInput } from '../../machines/source/sync.js';
+import type { SyncOptions } from '../../workflows/source/sync.js';
 import { startFakeEsetEma2, type FakeEsetEma2 } from '../fakes/eset-ema2.js';
 import { startFakeSophosPartner, type FakeSophosPartner } from '../fakes/sophos-partner.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
@@ -221,5 +223,53 @@ describe('Sophos Central Partner', () => {
     closed.partnerAssistance = false;
     expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUnchanged: 4, rowsWritten: 0 });
     expect(await licensesOfSource(tenure, sourceId)).toHaveLength(4);
+  });
+
+  it('R11, R21: a Sophos license expires when its end date is over (UTC), not at that day’s start', async () => {
+    const fake = await startFakeSophosPartner({ tenants: 1 });
+    try {
+      fake.addLicense([...fake.tenants.keys()][0]!, { endDate: '2031-01-31' });
+      const sourceId = await createSource(tenure, { name: 'Sophos end dates', vendor: 'sophos_partner', baseUrl: fake.url, credentials: fake.credentials });
+      expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 1 });
+      expect(await licensesOfSource(tenure, sourceId)).toEqual([expect.objectContaining({ expiresAt: '2031-01-31T23:59:59.999Z' })]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('R23: a Sophos license sent without its quantity keeps the seats it had, never 0', async () => {
+    const fake = await startFakeSophosPartner({ tenants: 1 });
+    try {
+      const license = fake.addLicense([...fake.tenants.keys()][0]!, { quantity: 25 });
+      const sourceId = await createSource(tenure, { name: 'Sophos quantities', vendor: 'sophos_partner', baseUrl: fake.url, credentials: fake.credentials });
+      expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 1 });
+      delete license.quantity;
+      expect(await sync(tenure, sourceId)).toMatchObject({ licensesUpdated: 0, licensesRemoved: 0, licensesUnchanged: 1, rowsWritten: 0 });
+      expect(await licensesOfSource(tenure, sourceId)).toEqual([expect.objectContaining({ seats: 25 })]);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('R23: a 429 whose Retry-After outlasts the heartbeat timeout is waited out in one attempt: the sync succeeds and reads each tenant once', async () => {
+    const fake = await startFakeSophosPartner({ tenants: 2, licensesPerTenant: 1 });
+    try {
+      const sourceId = await createSource(tenure, { name: 'Sophos rate limited', vendor: 'sophos_partner', baseUrl: fake.url, credentials: fake.credentials });
+      fake.fail(1, { status: 429, retryAfterSeconds: 8, path: '/global/licenses/v1/licenses' });
+      const input: SyncInput = { sourceId, trigger: 'manual', actor: 'system:test' };
+      const options: SyncOptions = { stagingHeartbeatTimeout: '5s' };
+      const handle = await tenure.client.workflow.start(SYNC_WORKFLOW_TYPE, { workflowId: syncWorkflowId(sourceId), taskQueue: tenure.taskQueue, args: [input, options] });
+
+      expect(await handle.result()).toMatchObject({ licensesCreated: 2 });
+      expect(fake.statuses.get(429)).toBe(1);
+      expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(2 + 1);
+      // The Temporal UI shows every read done by its first attempt: none was taken for a dead worker.
+      const { events } = await handle.fetchHistory();
+      const attempts = (events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt] : []));
+      expect(new Set(attempts)).toEqual(new Set([1]));
+      expect((await tenure.api('GET', `/v1/sources/${sourceId}`)).body).toMatchObject({ status: 'ok' });
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -2,6 +2,7 @@
 // reconcile them with what the source read before in one transaction, then tell only the
 // license workflows whose facts changed. Any failure before the transaction leaves the previous
 // data whole; anything left to tell after it is told by the next sync.
+import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, condition, proxyActivities, setCurrentDetails, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { SourceActivities } from '../../activities/source/index.js';
 import type { SourceUnavailableReason, StageProgress, StageRequest, SyncCounts, SyncInput } from '../../machines/source/sync.js';
@@ -22,15 +23,30 @@ const { openSync, syncPhase, finishSync } = proxyActivities<SourceActivities>({
 });
 
 /**
+ * How the sync's activities are bounded. Tests shorten the heartbeat timeout so that an upstream
+ * outlasting it (a long Retry-After) costs seconds, not half a minute.
+ */
+export interface SyncOptions {
+  /**
+   * How long the staging activity may go without a heartbeat before Temporal takes its worker for
+   * dead and retries the read from its last reported cursor. The activity heartbeats on a steady
+   * interval however long one upstream call takes, so this bounds only a dead worker.
+   */
+  stagingHeartbeatTimeout: Duration;
+}
+
+const defaultOptions: SyncOptions = { stagingHeartbeatTimeout: '30s' };
+
+/**
  * An upstream in maintenance (503, auth errors that are maintenance in disguise, 429) is retried
  * with backoff for about half an hour; meanwhile the source shows `upstream_unavailable` (R23).
- * A worker that dies mid-read is noticed within the heartbeat timeout; the retry resumes at the last page reported.
  */
-const { stageUpstream } = proxyActivities<SourceActivities>({
-  startToCloseTimeout: '5m',
-  heartbeatTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 12, nonRetryableErrorTypes: refusals },
-});
+const stagingActivities = (options: SyncOptions) =>
+  proxyActivities<SourceActivities>({
+    startToCloseTimeout: '5m',
+    heartbeatTimeout: options.stagingHeartbeatTimeout,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '5m', maximumAttempts: 12, nonRetryableErrorTypes: refusals },
+  });
 
 const { reconcileSync } = proxyActivities<SourceActivities>({
   startToCloseTimeout: '10m',
@@ -45,8 +61,9 @@ const { tellLicenseWorkflows } = proxyActivities<SourceActivities>({
 
 const reads: StageRequest['read'][] = ['companies', 'licenses', 'subscriptions'];
 
-export async function syncSource(input: SyncInput): Promise<SyncCounts> {
+export async function syncSource(input: SyncInput, options: SyncOptions = defaultOptions): Promise<SyncCounts> {
   const { sourceId } = input;
+  const { stageUpstream } = stagingActivities(options);
   const operationId = uuid4();
   let opened = false;
   let finishing = false;
