@@ -5,6 +5,7 @@
 // which Temporal retries. Either way nothing unread is taken for gone (R23).
 import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
+import { upstreamInstant } from './upstream-dates.js';
 import {
   upstreamStateFromEset,
   type EsetEma2Credentials,
@@ -48,18 +49,6 @@ const childrenAnswer = z.object({
   totalCount: z.number().int().nonnegative(),
 });
 const searchAnswer = z.object({ search: z.array(z.object({ publicLicenseKey: z.string() })), totalCount: z.number().int().nonnegative() });
-/**
- * An EMA2 date as milliseconds since the epoch. A date that cannot be read fails the read as an
- * invalid answer: taken for "no end", it would make a license perpetual.
- */
-const esetDate = z.string().transform((text, context) => {
-  const at = instantOf(text);
-  if (at === null) {
-    context.addIssue({ code: 'custom', message: `"${text}" is not an ISO 8601 date` });
-    return z.NEVER;
-  }
-  return at;
-});
 const licenseDetail = z.object({
   publicLicenseKey: z.string(),
   customerId: z.string(),
@@ -71,8 +60,8 @@ const licenseDetail = z.object({
   usage: z.number().int().nonnegative().nullish(),
   state: z.number().int(),
   trial: z.boolean().nullish(),
-  trialExpiration: esetDate.nullish(),
-  expirationDate: esetDate.nullish(),
+  trialExpiration: upstreamInstant.nullish(),
+  expirationDate: upstreamInstant.nullish(),
 });
 type LicenseDetail = z.infer<typeof licenseDetail>;
 
@@ -231,43 +220,18 @@ function licenseFromDetail(detail: LicenseDetail): UpstreamLicense {
     companyUpstreamId: detail.customerId,
     product: productCodeOf(detail.productCode),
     productName: detail.productName ?? detail.productCode,
-    // No quantity is no limit, never zero seats that would leave the company's accounts unprotected.
     seats: detail.quantity ?? null,
     seatsUsed: detail.usage ?? 0,
     // EMA2 bills MSP licenses monthly on usage; only trials carry their own end.
     term: trial ? 'trial' : 'monthly',
     expiresAt: (trial ? detail.trialExpiration : detail.expirationDate) ?? null,
-    upstreamState: upstreamStateFromEset(detail.state),
+    // EMA2 knows no license without limit: one answered without its quantity has seats nobody can
+    // tell, neither zero nor unlimited. `error` keeps the seats read before, as for Sophos.
+    upstreamState: detail.quantity == null ? 'error' : upstreamStateFromEset(detail.state),
     // A license in EMA2 is the MSP's, used by its customer.
     owner: 'partner',
     poolUpstreamId: null,
   };
-}
-
-/** A calendar date, or a date-time with or without its offset (EMA2 is .NET: `2030-01-31T00:00:00`). */
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * An ISO 8601 date in milliseconds since the epoch, or null when the text is none, or names a
- * day or time that does not exist (Date.parse would read 30 February as 2 March). Without an
- * offset it is UTC: EMA2 names no zone, and the worker's own would move every expiry with the host.
- */
-function instantOf(text: string): number | null {
-  const parts = ISO_8601.exec(text);
-  if (!parts) return null;
-  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', offset = 'Z'] = parts;
-  const offsetMs = offsetMsOf(offset);
-  const wallClock = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
-  if (offsetMs === null || new Date(wallClock).toISOString().slice(0, 19) !== `${year}-${month}-${day}T${hour}:${minute}:${second}`) return null;
-  return wallClock + Math.floor(Number(`0${fraction}`) * 1000) - offsetMs;
-}
-
-/** `Z`, `+02:00` or `-0530` in milliseconds east of UTC; null for an offset no zone has. */
-function offsetMsOf(offset: string): number | null {
-  if (offset.toUpperCase() === 'Z') return 0;
-  const [hours, minutes] = [Number(offset.slice(1, 3)), Number(offset.slice(-2))];
-  if (hours > 23 || minutes > 59) return null;
-  return (offset.startsWith('-') ? -1 : 1) * (hours * 60 + minutes) * 60_000;
 }
 
 /** What an EMA2 failure means: maintenance, refused credentials, or a server error. */

@@ -13,6 +13,7 @@
 //   Sophos's, a host under central.sophos.com is reached through `baseUrl` instead.
 import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
+import { upstreamLastDay } from './upstream-dates.js';
 import type { LicenseTerm, SophosPartnerCredentials, UpstreamCompany, UpstreamLicense } from '../../machines/source/upstream.js';
 import {
   describe,
@@ -61,7 +62,7 @@ const licensesAnswer = z.object({
       id: z.string(),
       licenseIdentifier: z.string().nullish(),
       product: z.object({ code: z.string(), name: z.string().nullish() }),
-      endDate: z.string().nullish(),
+      endDate: upstreamLastDay.nullish(),
       perpetual: z.boolean().nullish(),
       type: z.string().nullish(),
       quantity: z.number().int().nonnegative().nullish(),
@@ -131,7 +132,7 @@ export class SophosPartnerConnector implements Connector {
     if (response.status === 404) {
       await response.body?.cancel();
       if (await this.stillListed(tenantId, signal)) throw unexpectedStatus(response, request);
-      return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'no_license_host', detail: 'Sophos no longer knows this tenant: it was removed after it was listed' } };
+      return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'company_gone', detail: 'Sophos no longer knows this tenant: it was removed after it was listed' } };
     }
     if (!response.ok) throw await sophosFailure(response, request);
     const { licenses } = shaped(licensesAnswer, await jsonOf(response, request), request);
@@ -249,7 +250,7 @@ function licenseOf(license: SophosLicense, owner: Tenant): UpstreamLicense {
     // Usage Sophos does not report counts no device.
     seatsUsed: license.usage?.current?.count ?? 0,
     term: termOf(license.type ?? owner.billingType),
-    expiresAt: license.perpetual ? null : endOf(license.endDate),
+    expiresAt: license.perpetual ? null : (license.endDate ?? null),
     // Otherwise Sophos gives no standing beside the dates; the machine derives expiry from them.
     upstreamState: seatsUntold ? 'error' : 'normal',
     // Seed 003: MSP Flex (usage-billed) tenants use the partner's licenses; others hold their own.
@@ -257,19 +258,6 @@ function licenseOf(license: SophosLicense, owner: Tenant): UpstreamLicense {
     poolUpstreamId: null,
   };
 }
-
-/**
- * Sophos end dates are calendar days (`2026-01-31`) that the license covers whole: it ends at the
- * last millisecond of that day, UTC (2026-01-31T23:59:59.999Z), still on the same date.
- */
-function endOf(date: string | null | undefined): number | null {
-  const at = date ? Date.parse(date) : NaN;
-  if (Number.isNaN(at)) return null;
-  return CALENDAR_DAY.test(date!) ? at + DAY_MS - 1 : at;
-}
-
-const CALENDAR_DAY = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Sophos license and billing types: trial, usage (monthly, MSP Flex), term and the rest (yearly). */
 function termOf(type: string | null | undefined): LicenseTerm {

@@ -104,12 +104,12 @@ export interface UpstreamSubscription {
 /**
  * A company whose licenses the source could not read this time. The sync must not take its
  * licenses for gone (R23: an upstream failure is never data loss).
- * - `access_denied`: the vendor refuses (Sophos: partner assistance is off for the tenant);
- * - `no_license_host`: the vendor has not placed the company anywhere yet (a Sophos trial tenant without apiHost).
+ * - `access_denied`: the vendor refuses (Sophos: partner assistance is off for the tenant; ESET: NoAccess);
+ * - `company_gone`: the vendor removed the company after it was listed; the next sync no longer lists it.
  */
 export interface UpstreamGap {
   companyUpstreamId: string;
-  reason: 'access_denied' | 'no_license_host';
+  reason: 'access_denied' | 'company_gone';
   detail: string;
 }
 

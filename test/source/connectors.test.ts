@@ -228,7 +228,15 @@ describe('Sophos Central Partner connector', () => {
     const licenses = await readAll(sophos(fake).licenses());
 
     expect(licenses.items).toHaveLength(2);
-    expect(licenses.gaps).toEqual([{ companyUpstreamId: leaving.id, reason: 'no_license_host', detail: expect.stringContaining('no longer') }]);
+    expect(licenses.gaps).toEqual([{ companyUpstreamId: leaving.id, reason: 'company_gone', detail: expect.stringContaining('no longer') }]);
+  });
+
+  it('R23: an end date that cannot be read fails the read as invalid_response, never a license without end', async () => {
+    for (const endDate of ['31/01/2031', '2031-02-30', 'soon']) {
+      const fake = await started(startFakeSophosPartner({ tenants: 1 }));
+      fake.addLicense([...fake.tenants.keys()][0]!, { endDate });
+      await expect(readAll(sophos(fake).licenses()), endDate).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'invalid_response', message: expect.stringContaining('endDate') });
+    }
   });
 
   it('R23: a 404 on the licenses of a tenant Sophos still lists fails the read instead of hiding its licenses', async () => {

@@ -93,14 +93,16 @@ describe('dates', () => {
 });
 
 describe('tolerance of one odd record', () => {
-  it('R23: a license answered without productName, quantity, usage or trial is read (unlimited seats, none used), not the whole source failed', async () => {
+  it('R23: a license answered without productName, quantity, usage or trial is read (none used; its seats untold, so `error`: keep those read before), not the whole source failed', async () => {
     const fake = await started({ companies: 1, licensesPerCompany: 1 });
     const odd = fake.addLicense(onlyCompanyOf(fake), { productCode: '120', productName: null, quantity: null, usage: null, trial: null });
+    const plain = fake.addLicense(onlyCompanyOf(fake), { productName: null, usage: null, trial: null });
 
     const read = await licensesByKey(fake);
 
-    expect(read.size).toBe(2);
-    expect(read.get(odd.publicLicenseKey)).toMatchObject({ product: '120', productName: '120', seats: null, seatsUsed: 0, term: 'monthly', expiresAt: Date.UTC(2030, 0, 31) });
+    expect(read.size).toBe(3);
+    expect(read.get(odd.publicLicenseKey)).toMatchObject({ product: '120', productName: '120', seatsUsed: 0, term: 'monthly', expiresAt: Date.UTC(2030, 0, 31), upstreamState: 'error' });
+    expect(read.get(plain.publicLicenseKey)).toMatchObject({ seats: 10, seatsUsed: 0, term: 'monthly', upstreamState: 'normal' });
   });
 
   it('R23: a company the account has NoAccess to (403) is a gap, kept as it was; the other companies are read', async () => {

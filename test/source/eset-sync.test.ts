@@ -5,7 +5,6 @@
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { sourceLicenses } from '../../db/schema.js';
-import { UNLIMITED_SEATS } from '../../machines/source/sync.js';
 import { startFakeEsetEma2, type FakeEsetEma2, type FakeEsetOptions } from '../fakes/eset-ema2.js';
 import type { OpenApiDocument } from '../../api/openapi/document.js';
 import { Contract } from '../api/contract.js';
@@ -80,30 +79,31 @@ it('R23: an expiry ESET answers without offset is UTC; one that cannot be read f
   expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
 });
 
-it('R23: a license ESET answers without productName, quantity, usage or trial is imported with unlimited seats, none used, and the rest of the source with it', async () => {
+it('R23: a license ESET answers without productName, usage or trial is imported, none used, and the rest of the source with it; one answered without its quantity keeps the seats it had', async () => {
   const { fake, sourceId } = await esetSource('ESET odd record', { companies: 1, licensesPerCompany: 2 });
-  const odd = fake.addLicense([...fake.companies.keys()][0]!, { productName: null, quantity: null, usage: null, trial: null });
+  const odd = fake.addLicense([...fake.companies.keys()][0]!, { productName: null, usage: null, trial: null });
 
   expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 3 });
-  expect(await licenseOf(sourceId, odd.publicLicenseKey)).toMatchObject({ seats: UNLIMITED_SEATS, seatsUsed: 0, term: 'monthly', expiresAt: '2030-01-31T00:00:00.000Z' });
+  expect(await licenseOf(sourceId, odd.publicLicenseKey)).toMatchObject({ seats: 10, seatsUsed: 0, term: 'monthly', expiresAt: '2030-01-31T00:00:00.000Z' });
+
+  // Neither zero seats (every device over-using it) nor unlimited: the seats read before stand.
+  fake.licenses.get(odd.publicLicenseKey)!.quantity = null;
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesUpdated: 0, licensesRemoved: 0, licensesUnchanged: 3 });
+  expect(await licenseOf(sourceId, odd.publicLicenseKey)).toMatchObject({ seats: 10 });
 });
 
-it('a license ESET sells with no seats (quantity 0), or without limit, reads back as the OpenAPI document describes a license', async () => {
+it('a license ESET sells with no seats (quantity 0) reads back as the OpenAPI document describes a license', async () => {
   const { fake, sourceId } = await esetSource('ESET no seats', { companies: 1 });
-  const customer = [...fake.companies.keys()][0]!;
-  const none = fake.addLicense(customer, { quantity: 0, usage: 0 });
-  const unlimited = fake.addLicense(customer, { quantity: null });
-  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });
+  const none = fake.addLicense([...fake.companies.keys()][0]!, { quantity: 0, usage: 0 });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 1 });
 
   const contract = new Contract((await (await fetch(`${tenure.url}/openapi.json`)).json()) as OpenApiDocument);
   const read = contract.operations().find((operation) => operation.method === 'get' && operation.path === '/v1/licenses/{id}')!;
-  for (const [license, seats] of [[none, 0], [unlimited, UNLIMITED_SEATS]] as const) {
-    const { id } = await licenseOf(sourceId, license.publicLicenseKey);
-    const answer = await fetch(`${tenure.url}/v1/licenses/${id}`, { headers: { authorization: `Bearer ${tenure.adminKey}` } });
-    const text = await answer.text();
-    expect(JSON.parse(text)).toMatchObject({ seats });
-    expect(contract.breaches(read, { status: answer.status, contentType: answer.headers.get('content-type') ?? '', text })).toEqual([]);
-  }
+  const { id } = await licenseOf(sourceId, none.publicLicenseKey);
+  const answer = await fetch(`${tenure.url}/v1/licenses/${id}`, { headers: { authorization: `Bearer ${tenure.adminKey}` } });
+  const text = await answer.text();
+  expect(JSON.parse(text)).toMatchObject({ seats: 0 });
+  expect(contract.breaches(read, { status: answer.status, contentType: answer.headers.get('content-type') ?? '', text })).toEqual([]);
 });
 
 it('R23: a company the account has NoAccess to (403) keeps its licenses, and the rest of the source syncs', async () => {
