@@ -108,7 +108,7 @@ program
     print(outcome, () =>
       outcome.status === 'succeeded'
         ? `sync ${outcome.id} succeeded in ${((Number(counts.durationMs) || 0) / 1000).toFixed(1)} s\n` +
-          table([counts], ['companiesCreated', 'licensesCreated', 'licensesUpdated', 'licensesRemoved', 'licensesUnchanged', 'rowsWritten'])
+          table([counts], ['companiesCreated', 'licensesCreated', 'licensesUpdated', 'licensesRemoved', 'licensesUnchanged', 'companiesUnread', 'rowsWritten'])
         : `sync ${outcome.id} failed: ${outcome.error}`,
     );
     if (outcome.status !== 'succeeded') process.exitCode = 1;

@@ -20,7 +20,7 @@ import {
   sourceSubscriptions,
   syncStaging,
 } from '../../db/schema.js';
-import { noCounts, sourceActor, syncActions, SYNC_REFUSED, type Reconciled, type SyncCounts } from '../../machines/source/sync.js';
+import { noCounts, sourceActor, syncActions, SYNC_REFUSED, UNREAD_COMPANIES_SHOWN, type Reconciled, type SyncCounts } from '../../machines/source/sync.js';
 import { upstreamFailureTypes, type UpstreamCompany, type UpstreamGap, type UpstreamLicense, type UpstreamSubscription } from '../../machines/source/upstream.js';
 import type { SourceRow } from './load.js';
 import { sameFacts, seatsOf } from './facts.js';
@@ -34,7 +34,8 @@ type KnownLicense = typeof sourceLicenses.$inferSelect;
 interface StagedRead {
   companies: UpstreamCompany[];
   licenses: UpstreamLicense[];
-  gaps: Set<string>;
+  /** By upstream company id: the companies whose licenses the upstream would not give this time. */
+  gaps: Map<string, UpstreamGap>;
   subscriptions: UpstreamSubscription[];
 }
 
@@ -67,11 +68,11 @@ export function createReconcileActivities(db: Database) {
 
 async function stagedRead(tx: Transaction, operationId: string): Promise<StagedRead> {
   const rows = await tx.select({ kind: syncStaging.kind, payload: syncStaging.payload }).from(syncStaging).where(eq(syncStaging.operationId, operationId));
-  const read: StagedRead = { companies: [], licenses: [], gaps: new Set(), subscriptions: [] };
+  const read: StagedRead = { companies: [], licenses: [], gaps: new Map(), subscriptions: [] };
   for (const { kind, payload } of rows) {
     if (kind === 'company') read.companies.push(payload as UpstreamCompany);
     else if (kind === 'license') read.licenses.push(payload as UpstreamLicense);
-    else if (kind === 'gap') read.gaps.add((payload as UpstreamGap).companyUpstreamId);
+    else if (kind === 'gap') read.gaps.set((payload as UpstreamGap).companyUpstreamId, payload as UpstreamGap);
     else read.subscriptions.push(payload as UpstreamSubscription);
   }
   return read;
@@ -131,7 +132,7 @@ class Reconciliation {
     }
   }
 
-  async licenses(staged: UpstreamLicense[], gaps: Set<string>): Promise<void> {
+  async licenses(staged: UpstreamLicense[], gaps: Map<string, UpstreamGap>): Promise<void> {
     const known = await this.tx.select().from(sourceLicenses).where(eq(sourceLicenses.sourceId, this.source.id));
     const knownById = new Map(known.map((license) => [license.upstreamId, license]));
     const seen = new Set<string>();
@@ -154,6 +155,16 @@ class Reconciliation {
       if (gaps.has(before.facts.companyUpstreamId)) this.counts.licensesUnchanged += 1;
       else await this.gone(before);
     }
+    this.reportUnread(gaps);
+  }
+
+  /** R23: what was kept unread is said, so a partner sees which companies to let the source read. */
+  private reportUnread(gaps: Map<string, UpstreamGap>): void {
+    this.counts.companiesUnread = gaps.size;
+    this.counts.unreadCompanies = [...gaps.values()].slice(0, UNREAD_COMPANIES_SHOWN).map(({ companyUpstreamId, reason, detail }) => {
+      const company = this.companyOf.get(companyUpstreamId);
+      return { upstreamId: companyUpstreamId, companyId: company?.id ?? null, name: company?.name ?? null, reason, detail };
+    });
   }
 
   async subscriptions(staged: UpstreamSubscription[]): Promise<void> {

@@ -1,5 +1,6 @@
 // What the source routes answer. Never credentials.
 import { z } from 'zod';
+import { UNREAD_COMPANIES_SHOWN } from '../../machines/source/sync.js';
 import { count, id, listOf, timestamp } from '../common-responses.js';
 
 export const syncCounts = {
@@ -9,7 +10,16 @@ export const syncCounts = {
   licensesRemoved: count,
   licensesUnchanged: count,
   rowsWritten: count.describe('Rows of the record this sync wrote; 0 when nothing changed upstream'),
+  companiesUnread: count.describe('Companies whose licenses the upstream would not give this time (Sophos partner assistance off, ESET NoAccess); their licenses stand as read before (R23)'),
 };
+
+const unreadCompany = z.object({
+  upstreamId: z.string(),
+  companyId: id.nullable(),
+  name: z.string().nullable(),
+  reason: z.enum(['access_denied', 'company_gone']).describe('access_denied: the upstream refuses to read its licenses; company_gone: removed upstream during the sync'),
+  detail: z.string(),
+});
 
 export const syncResponse = z
   .object({
@@ -20,6 +30,7 @@ export const syncResponse = z
     completedAt: timestamp.nullable(),
     durationMs: count.nullable(),
     counts: z.object(syncCounts).nullable().describe('Once succeeded'),
+    unreadCompanies: z.array(unreadCompany).describe(`Once succeeded: which companies \`companiesUnread\` counts, and why (the first ${UNREAD_COMPANIES_SHOWN})`),
     error: z.string().nullable(),
   })
   .meta({ id: 'Sync' });

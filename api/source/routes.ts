@@ -7,7 +7,7 @@ import { and, desc, eq, ne } from 'drizzle-orm';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
 import { operations, sources } from '../../db/schema.js';
-import { SCHEDULE_WORKFLOW_TYPE, SYNC_WORKFLOW_TYPE, VERIFY_WORKFLOW_TYPE, syncScheduleId, syncWorkflowId, verifySourceWorkflowId, type SyncInput } from '../../machines/source/sync.js';
+import { SCHEDULE_WORKFLOW_TYPE, SYNC_WORKFLOW_TYPE, VERIFY_WORKFLOW_TYPE, syncScheduleId, syncWorkflowId, verifySourceWorkflowId, type SyncCounts, type SyncInput } from '../../machines/source/sync.js';
 import { defaultBaseUrls, refusedAccountTypes } from '../../machines/source/upstream.js';
 import { syncOperation } from '../../workflows/source/messages.js';
 import { PartnerId, SourceId } from '../../workflows/search-attributes.js';
@@ -218,7 +218,7 @@ async function representation(db: Database, temporal: Client, row: SourceRow) {
 }
 
 function syncRepresentation(row: OperationRow) {
-  const result = (row.result ?? {}) as Record<string, number>;
+  const result = (row.result ?? {}) as Partial<SyncCounts>;
   const succeeded = row.status === 'succeeded';
   return {
     operationId: row.id,
@@ -235,8 +235,10 @@ function syncRepresentation(row: OperationRow) {
           licensesRemoved: result.licensesRemoved ?? 0,
           licensesUnchanged: result.licensesUnchanged ?? 0,
           rowsWritten: result.rowsWritten ?? 0,
+          companiesUnread: result.companiesUnread ?? 0,
         }
       : null,
+    unreadCompanies: (succeeded && result.unreadCompanies) || [],
     error: row.error,
   };
 }

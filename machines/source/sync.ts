@@ -1,6 +1,6 @@
 // What a sync (`sync:<sourceId>`) is started with, reports and counts: the contract its
 // workflow, its activities and the API share (DESIGN §5, R21–R23). Pure data.
-import type { UnavailableReason } from './upstream.js';
+import type { UnavailableReason, UpstreamGap } from './upstream.js';
 
 /** One sync per source at a time: the workflow id is the source's, so Temporal refuses a second. */
 export const syncWorkflowId = (sourceId: string) => `sync:${sourceId}`;
@@ -44,6 +44,22 @@ export interface SyncCounts {
   licensesUnchanged: number;
   /** Rows of the record this sync wrote (companies, pools, licenses, the source's view of its upstream): 0 when nothing changed. */
   rowsWritten: number;
+  /** Companies whose licenses the upstream would not give this time; their licenses stand as read before (R23). */
+  companiesUnread: number;
+  /** Which, and why: the first UNREAD_COMPANIES_SHOWN of them, so a partner with thousands stays a small result. */
+  unreadCompanies: UnreadCompany[];
+}
+
+export const UNREAD_COMPANIES_SHOWN = 50;
+
+/** A company whose licenses a sync could not read, as the sync reports it. */
+export interface UnreadCompany {
+  upstreamId: string;
+  /** The company in Tenure; null for one the upstream never let the source read before. */
+  companyId: string | null;
+  name: string | null;
+  reason: UpstreamGap['reason'];
+  detail: string;
 }
 
 export const noCounts = (): SyncCounts => ({
@@ -53,6 +69,8 @@ export const noCounts = (): SyncCounts => ({
   licensesRemoved: 0,
   licensesUnchanged: 0,
   rowsWritten: 0,
+  companiesUnread: 0,
+  unreadCompanies: [],
 });
 
 /** The phases a sync goes through, in order, as `GET /v1/operations/:id` and the workflow's details show them. */

@@ -114,8 +114,9 @@ it('R23: a company the account has NoAccess to (403) keeps its licenses, and the
   const renewed = [...fake.licenses.values()].find((license) => license.customerId === open!.publicId)!;
   fake.renewLicense(renewed.publicLicenseKey, '2031-06-30T00:00:00Z');
 
-  expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUpdated: 1, licensesUnchanged: 3 });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUpdated: 1, licensesUnchanged: 3, companiesUnread: 1 });
   expect(await licensesOfSource(tenure, sourceId)).toHaveLength(4);
+  expect((await sourceStatus(sourceId)).lastSync.unreadCompanies).toEqual([expect.objectContaining({ upstreamId: closed!.publicId, name: closed!.name, reason: 'access_denied' })]);
   expect((await licenseOf(sourceId, renewed.publicLicenseKey)).expiresAt).toBe('2031-06-30T00:00:00.000Z');
   expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
 });

@@ -216,13 +216,18 @@ describe('R23: an upstream in maintenance is retried, shown as upstream_unavaila
 });
 
 describe('Sophos Central Partner', () => {
-  it('tenants are companies; a tenant the partner may not assist keeps its licenses (R23)', async () => {
+  it('tenants are companies; a tenant the partner may not assist keeps its licenses, and the sync says which and why (R23)', async () => {
     const sourceId = await createSource(tenure, { name: 'Sophos', vendor: 'sophos_partner', baseUrl: sophos.url, credentials: sophos.credentials });
-    expect(await sync(tenure, sourceId)).toMatchObject({ companiesCreated: 2, licensesCreated: 4 });
+    expect(await sync(tenure, sourceId)).toMatchObject({ companiesCreated: 2, licensesCreated: 4, companiesUnread: 0 });
     const closed = [...sophos.tenants.values()][0]!;
     closed.partnerAssistance = false;
-    expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUnchanged: 4, rowsWritten: 0 });
+    expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUnchanged: 4, rowsWritten: 0, companiesUnread: 1 });
     expect(await licensesOfSource(tenure, sourceId)).toHaveLength(4);
+
+    const { lastSync } = (await tenure.api('GET', `/v1/sources/${sourceId}`)).body;
+    const [company] = await tenure.db.select({ id: sourceCompanies.companyId }).from(sourceCompanies).where(and(eq(sourceCompanies.sourceId, sourceId), eq(sourceCompanies.upstreamId, closed.id)));
+    expect(lastSync).toMatchObject({ status: 'succeeded', counts: { companiesUnread: 1 } });
+    expect(lastSync.unreadCompanies).toEqual([{ upstreamId: closed.id, companyId: company!.id, name: closed.name, reason: 'access_denied', detail: expect.stringContaining('partner assistance') }]);
   });
 
   it('R11, R21: a Sophos license expires when its end date is over (UTC), not at that day’s start', async () => {
