@@ -130,12 +130,12 @@ export class ConnectWiseClient {
    * A record with another identifier (a site that ignored the condition) is never taken for it.
    */
   async findCompany(identifier: string): Promise<ConnectWiseCompany | undefined> {
-    const listed = await this.list<ConnectWiseCompany>('/company/companies', `identifier=${conditionString(identifier)}`);
+    const listed = await this.siteList<ConnectWiseCompany>('/company/companies', `identifier=${conditionString(identifier)}`);
     return listed.find((company) => typeof company.identifier === 'string' && sameIdentifier(company.identifier, identifier));
   }
 
   async listAgreements(companyId: number): Promise<ConnectWiseAgreement[]> {
-    return this.list<ConnectWiseAgreement>('/finance/agreements', `company/id=${conditionInteger(companyId)}`);
+    return this.siteList<ConnectWiseAgreement>('/finance/agreements', `company/id=${conditionInteger(companyId)}`);
   }
 
   async listAdditions(agreementId: number): Promise<ConnectWiseAddition[]> {
@@ -166,6 +166,21 @@ export class ConnectWiseClient {
   }
 
   /** Reads page after page until one comes back short: ConnectWise sends no total. */
+  /**
+   * A list every ConnectWise site serves: a 404 for it is no missing record but settings that do
+   * not reach the API (a site URL without /v4_6_release/apis/3.0; on ConnectWise cloud also keys
+   * it does not know), so the caller is sent to the partner settings, not told the record is absent.
+   */
+  private async siteList<T>(path: string, conditions: string): Promise<T[]> {
+    try {
+      return await this.list<T>(path, conditions);
+    } catch (error) {
+      if (!(error instanceof ConnectWiseError) || error.kind !== 'not_found') throw error;
+      const message = `ConnectWise answered 404 for GET ${path}, which every site serves: the baseUrl must be the site's API, ending in /v4_6_release/apis/3.0 (on ConnectWise cloud a 404 may also mean keys it does not know)`;
+      throw new ConnectWiseError(message, 'auth', error.status, error.code, error.fieldErrors, undefined, { cause: error });
+    }
+  }
+
   private async list<T>(path: string, conditions?: string): Promise<T[]> {
     const records: T[] = [];
     for (let page = 1; ; page++) {

@@ -81,6 +81,21 @@ describe('ConnectWise settings', () => {
     expect(known.body.identifier).toBe('ACME-VERIFY');
   });
 
+  it('a partner baseUrl that misses the API path (/v4_6_release/apis/3.0) is sent back to the partner settings, not blamed on the identifier', async () => {
+    const { companyId, body } = await billedCompany('ACME-SITE', 'endpoint-site');
+    const siteRoot = fake.baseUrl.slice(0, fake.baseUrl.indexOf('/v4_6_release'));
+    const saved = await saveConnectWisePartner(tenure, fake, billing);
+    const wrong = await tenure.api('PUT', '/v1/partner/integrations/connectwise', { ...fake.credentials, baseUrl: siteRoot, billingDay: saved.billingDay, billingHour: saved.billingHour, timeZone: saved.timeZone });
+    expect(wrong.status, JSON.stringify(wrong.body)).toBe(200);
+    try {
+      const answer = await tenure.api('PUT', settingsPath(companyId), body);
+      expect(answer.status).toBe(409);
+      expect(answer.body).toMatchObject({ code: 'connectwise_auth_failed', detail: expect.stringMatching(/\/v4_6_release\/apis\/3\.0.*PUT \/v1\/partner\/integrations\/connectwise/) });
+    } finally {
+      await saveConnectWisePartner(tenure, fake, billing);
+    }
+  });
+
   it('maps products to additions ConnectWise lists, and refuses an addition it does not', async () => {
     const { companyId, upstream, body } = await billedCompany('ACME-MAP', 'endpoint-map');
     const listed = await tenure.api('GET', `${settingsPath(companyId)}/agreements?identifier=ACME-MAP`);

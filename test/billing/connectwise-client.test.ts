@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConnectWiseClient, ConnectWiseError, type ConnectWiseSettings } from '../../activities/billing/connectwise-client.js';
-import { startFakeConnectWise, type FakeConnectWise } from '../fakes/connectwise.js';
+import { API_ROOT, startFakeConnectWise, type FakeConnectWise } from '../fakes/connectwise.js';
 
 let connectwise: FakeConnectWise;
 
@@ -136,6 +136,17 @@ describe('ConnectWise client', () => {
       expect(error.message).toBe(
         'ConnectWise answered 401 to GET /company/companies: authentication failed, check the company, public key, private key and clientId; Authentication failed: wrong credentials or clientId',
       );
+    }
+  });
+
+  it('sends a site URL that does not reach the API (no /v4_6_release/apis/3.0) to the settings, not to the identifier', async () => {
+    connectwise.addCompany({ identifier: 'AcmeCorp' });
+    const siteRoot = connectwise.baseUrl.slice(0, -API_ROOT.length);
+
+    for (const read of [(wrong: ConnectWiseClient) => wrong.findCompany('AcmeCorp'), (wrong: ConnectWiseClient) => wrong.listAgreements(1)]) {
+      const failure = await failureOf(read(client({ baseUrl: siteRoot })));
+      expect(failure).toMatchObject({ kind: 'auth', status: 404, retryable: false });
+      expect(failure.message).toContain('/v4_6_release/apis/3.0');
     }
   });
 
