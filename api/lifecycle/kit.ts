@@ -63,7 +63,7 @@ export interface OperationSpec<T extends LifecycleTypes, Row extends SubjectRow>
   /** The operation's name as a refusal reads it: "cannot renew a license that is deleted". */
   name: string;
   doc: Pick<RouteDoc, 'operationId' | 'summary' | 'description' | 'body' | 'query'>;
-  /** Called before the Update: a check of its own (R14 for a deletion), which may answer instead. */
+  /** Called once the machine allows the operation, before the Update: a check of its own (R14 for a deletion), which may answer instead. */
   precheck?: (ctx: Context, caller: Caller, row: Row) => Promise<boolean>;
   /** The machine event the operation is, and the Update that asks the workflow for it. */
   prepare: (ctx: Context, caller: Caller, row: Row) => { event: (snapshot: T['snapshot'], now: number) => T['event']; send: (handle: WorkflowHandle) => Promise<unknown> };
@@ -197,10 +197,11 @@ export function lifecycleRoutes<T extends LifecycleTypes, Row extends SubjectRow
     }, async (ctx) => {
       const caller = requireRole(ctx, 'operator');
       const row = await find(caller, ctx.params.id!);
-      if (spec.precheck && !(await spec.precheck(ctx, caller, row))) return;
       const { event, send } = spec.prepare(ctx, caller, row);
       const snapshot = await snapshotOf(row);
       if (!kit.rules.canApply(snapshot, event(snapshot, Date.now()))) throw refusal(spec.name, row, snapshot);
+      // After the machine: a confirmation (R14) is asked only for what the lifecycle allows.
+      if (spec.precheck && !(await spec.precheck(ctx, caller, row))) return;
       // Another operation won a race since the read above (the workflow refused, or has ended since a
       // deletion): the caller hears the state it won to, read again, as the workflow writes first.
       const stateNow = async () => {

@@ -1,7 +1,7 @@
 // Pools and access groups through the API: where a license lands (R5), one move per pool at a
 // time, a license that never moves alone, its editable tag (R8), and the tree without cycles.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { licenses, pools } from '../../db/schema.js';
 import { createCompany, issueLicense } from '../support/setup.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
@@ -150,6 +150,23 @@ describe('R14: deleting a license that came from a source', () => {
     for (const id of licenseIds) expect((await tenure.api('GET', `/v1/licenses/${id}`)).body.state).toBe('deleted');
     const audited = (await tenure.api('GET', `/v1/audit?subject=${licenseIds[2]}&action=license.deleted`)).body.data;
     expect(audited).toHaveLength(1);
+  });
+
+  it('R13 before R14: a license its source forbids deleting here (msp) is refused at once, never asked to be confirmed first', async () => {
+    const companyId = await createCompany(tenure, { name: 'Partner platform Corp' });
+    const poolId = await createPool(tenure, 'Partner platform pool', await createAccessGroup(tenure, 'Partner platform'));
+    const licenseId = await issueLicense(tenure, { companyId, poolId, accountType: 'msp' });
+    // As a sync of an msp source leaves them.
+    const sourceId = crypto.randomUUID();
+    await tenure.db.update(pools).set({ sourceId }).where(eq(pools.id, poolId));
+    await tenure.db.update(licenses).set({ sourceId }).where(eq(licenses.id, licenseId));
+
+    for (const path of [`/v1/licenses/${licenseId}`, `/v1/licenses/${licenseId}?confirm=true`]) {
+      const refused = await tenure.api('DELETE', path);
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({ code: 'illegal_transition', detail: expect.stringContaining('msp') });
+    }
+    expect((await tenure.api('GET', `/v1/licenses/${licenseId}`)).body.state).toBe('active');
   });
 
   it('a license issued through the API deletes alone, without confirmation', async () => {
