@@ -180,8 +180,14 @@ function isTimeZone(value: string): boolean {
 export const createPartner = z
   .object({ name, contactEmail: email.optional(), timeZone: timeZone.default('UTC'), monthlyProgramme: z.boolean().default(false) })
   .strict();
-/** What a partner may change about itself; the monthly programme is granted, not self-assigned (R30). */
-export const updatePartner = z.object({ name, contactEmail: email.nullable(), timeZone }).partial().strict();
+/**
+ * What a partner may change about itself. The monthly programme only at the top of the tree,
+ * where the enrolment is with the vendor; a managed partner's is granted by its parent (R30).
+ */
+export const updatePartner = z
+  .object({ name, contactEmail: email.nullable(), timeZone, monthlyProgramme: z.boolean().describe('Only a partner with no parent partner sets its own (R30)') })
+  .partial()
+  .strict();
 
 export const createApiKey = z
   .object({

@@ -81,7 +81,8 @@ export function partnerRoutes(router: Router, { db }: AppDependencies): void {
   route.patch('/partner', {
     operationId: 'updateOwnPartner',
     summary: "Change the caller's own partner",
-    description: 'Name, contact address and time zone, used by notices. The monthly programme is granted by a parent, not changed here (R30).',
+    description:
+      'Name, contact address and time zone, used by notices. The monthly programme (R30) is set here only by a partner at the top of the tree, enrolled with the vendor itself; a managed partner is enrolled by its parent (`PATCH /v1/partners/{id}`).',
     tag: 'Partners',
     role: 'admin',
     body: updatePartner,
@@ -92,6 +93,9 @@ export function partnerRoutes(router: Router, { db }: AppDependencies): void {
     if (Object.keys(changes).length === 0) {
       ctx.body = representation(await ownPartner(db, caller.partnerId));
       return;
+    }
+    if (changes.monthlyProgramme !== undefined && (await ownPartner(db, caller.partnerId)).parentId !== null) {
+      throw invalidInput([{ field: 'monthlyProgramme', message: 'is granted to a managed partner by its parent partner (R30)' }]);
     }
     ctx.body = await changePartner(db, caller.partnerId, changes, { auditedFor: caller.partnerId, actor: actorOf(caller) });
   });

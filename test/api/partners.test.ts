@@ -75,6 +75,23 @@ describe('partners: MSP → managed MSP (seed 002)', () => {
     expect(granted).toMatchObject({ status: 201, body: { monthlyProgramme: true } });
   });
 
+  it('R30: the partner at the top of the tree enrols itself in the monthly programme, with the vendor as its only grantor; a managed partner is enrolled by its parent only', async () => {
+    const managed = await createManagedPartner(tenure, 'Self-enrolling MSP');
+    const refused = await tenure.api('PATCH', '/v1/partner', { monthlyProgramme: true }, { key: managed.adminKey.secret });
+    expect(refused).toMatchObject({ status: 422, body: { field: 'monthlyProgramme', detail: expect.stringContaining('parent') } });
+
+    try {
+      expect(await tenure.api('PATCH', '/v1/partner', { monthlyProgramme: true })).toMatchObject({ status: 200, body: { monthlyProgramme: true } });
+      const monthly = await tenure.api('POST', '/v1/accounts', { companyId: await createCompany(tenure), product: 'endpoint-monthly', name: 'Flex tenant', seatsRequested: 1, term: 'monthly' });
+      expect(monthly.status, JSON.stringify(monthly.body)).toBe(201);
+      expect(await tenure.api('PATCH', `/v1/partners/${managed.id}`, { monthlyProgramme: true })).toMatchObject({ status: 200, body: { monthlyProgramme: true } });
+      const audited = (await tenure.api('GET', `/v1/audit?action=partner.updated`)).body.data;
+      expect(audited.some((entry: { after: { monthlyProgramme: boolean } }) => entry.after.monthlyProgramme)).toBe(true);
+    } finally {
+      await tenure.api('PATCH', '/v1/partner', { monthlyProgramme: false });
+    }
+  });
+
   it("R31: only an admin changes the partner's name, contact and time zone, and bad input names the field", async () => {
     const operator = await createKey(tenure, 'operator');
     expect((await tenure.api('PATCH', '/v1/partner', { name: 'Renamed' }, { key: operator.secret })).status).toBe(403);
@@ -90,7 +107,6 @@ describe('partners: MSP → managed MSP (seed 002)', () => {
       // Said once, whichever check refused it.
       expect(refused.body.errors, JSON.stringify(timeZone)).toHaveLength(1);
     }
-    expect(await tenure.api('PATCH', '/v1/partner', { monthlyProgramme: true })).toMatchObject({ status: 422, body: { field: 'monthlyProgramme' } });
     expect(await tenure.api('POST', '/v1/partners', { name: '' })).toMatchObject({ status: 422, body: { field: 'name' } });
     expect(await tenure.api('POST', '/v1/partners', { name: 'x', contactEmail: 'not-an-address' })).toMatchObject({ status: 422, body: { field: 'contactEmail' } });
   });
