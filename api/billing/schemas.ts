@@ -6,16 +6,22 @@ import { timeZone } from '../schemas.js';
 
 const billingDay = z.number().int().min(1).max(31).describe('Day of the month, 1–31; a month without that day bills on its last day (R26)');
 const hour = z.number().int().min(0).max(23).describe("Hour on the partner's wall clock, 0–23");
-const secret = z.string().trim().min(1).max(200);
+/**
+ * What ConnectWise sends in headers (the clientId) or in Basic credentials: visible ASCII, as
+ * its keys, company ids and clientId GUIDs are. A placeholder such as "…" is refused here, not
+ * found out by the first call to ConnectWise.
+ */
+const headerSafe = (field: z.ZodString) => field.regex(/^[\x21-\x7e]+$/, 'must be visible ASCII characters without spaces, as ConnectWise issues it');
+const secret = headerSafe(z.string().trim().min(1).max(200));
 const connectWiseId = z.number().int().positive();
 
 export const partnerConnectWiseSettings = z
   .object({
     baseUrl: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://na.myconnectwise.net/v4_6_release/apis/3.0' }),
-    company: z.string().trim().min(1).max(100).describe('The ConnectWise company id the API member logs in to'),
+    company: headerSafe(z.string().trim().min(1).max(100)).describe('The ConnectWise company id the API member logs in to'),
     publicKey: secret.optional().describe('Required the first time; left out, the saved key is kept'),
     privateKey: secret.optional().describe('Required the first time; left out, the saved key is kept. Never returned.'),
-    clientId: z.string().trim().min(1).max(100),
+    clientId: headerSafe(z.string().trim().min(1).max(100)).describe('The clientId ConnectWise gave the integration (a GUID)'),
     billingDay,
     billingHour: hour,
     timeZone: timeZone.describe("The partner's IANA time zone: billing instants are on its wall clock"),

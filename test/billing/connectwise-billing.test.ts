@@ -62,6 +62,15 @@ describe('ConnectWise settings', () => {
     expect(JSON.stringify(stored)).not.toContain(fake.credentials.privateKey);
   });
 
+  it('refuses keys and a clientId ConnectWise could not have issued (a placeholder "…", a space), naming the field, before any call to ConnectWise', async () => {
+    const saved = await saveConnectWisePartner(tenure, fake, billing);
+    for (const [field, value] of [['clientId', '…'], ['publicKey', 'my key'], ['privateKey', 'clé'], ['company', 'my msp']] as const) {
+      const answer = await tenure.api('PUT', '/v1/partner/integrations/connectwise', { ...fake.credentials, baseUrl: fake.baseUrl, billingDay: saved.billingDay, billingHour: saved.billingHour, timeZone: 'UTC', [field]: value });
+      expect(answer.status, field).toBe(422);
+      expect(answer.body.field).toBe(field);
+    }
+  });
+
   it('refuses a time zone the tz database does not name, naming the field, and keeps the saved settings', async () => {
     const saved = await saveConnectWisePartner(tenure, fake, billing);
     for (const timeZone of ['', '0'.repeat(99), 'Mars/Olympus_Mons', '+01:00']) {
