@@ -67,6 +67,12 @@ export class UpstreamUnavailable extends Error {
   constructor(
     readonly reason: UnavailableReason,
     message: string,
+    /**
+     * The upstream answered what asking again soon will not change: a document that does not
+     * follow its format. The sync fails at once, naming it, instead of retrying for half an hour;
+     * the next sync reads it again.
+     */
+    readonly lasting = false,
   ) {
     super(message);
   }
@@ -158,7 +164,7 @@ export function shaped<Shape>(schema: z.ZodType<Shape>, answer: unknown, request
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-  throw new UpstreamUnavailable('invalid_response', `${describe(request)} answered an unexpected shape${where}: ${issue?.message ?? 'invalid'}`);
+  throw new UpstreamUnavailable('invalid_response', `${describe(request)} answered an unexpected shape${where}: ${issue?.message ?? 'invalid'}`, true);
 }
 
 /** A 5xx or unexpected status as a failure a workflow can branch on. */

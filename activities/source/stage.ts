@@ -6,12 +6,12 @@
 // Retry-After, a slow vendor, many per-company reads), and an attempt taken for dead would be
 // retried while it still reads.
 import { eq } from 'drizzle-orm';
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
 import { operations, syncStaging } from '../../db/schema.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
 import type { StagedKind, StageProgress, StageRequest } from '../../machines/source/sync.js';
-import type { Page } from './connector.js';
+import { UpstreamUnavailable, type Page } from './connector.js';
 import { connectorOf, sourceRow } from './load.js';
 import { markUnavailable, unavailableReason } from './status.js';
 
@@ -77,6 +77,7 @@ export function createStagingActivities(db: Database, cipher: CredentialCipher |
         // Shown on the source while Temporal retries with backoff (R23); the error itself is rethrown for the retry.
         const reason = unavailableReason(error);
         if (reason) await markUnavailable(db, request.sourceId, reason, (error as Error).message);
+        if (error instanceof UpstreamUnavailable && error.lasting) throw ApplicationFailure.nonRetryable(error.message, error.name);
         throw error;
       } finally {
         clearInterval(heartbeat);
