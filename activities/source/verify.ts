@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Database } from '../../db/client.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
+import { UpstreamUnavailable } from './connector.js';
 import { connectorOf, sourceRow } from './load.js';
 
 export function createVerifyActivities(db: Database, cipher: CredentialCipher | undefined) {
@@ -12,7 +13,9 @@ export function createVerifyActivities(db: Database, cipher: CredentialCipher | 
       try {
         return await connector.verify();
       } catch (error) {
-        // The caller waits for the answer: say it once, with the connector's failure type, rather than retry.
+        // The caller waits for the answer: say it once, with the connector's failure type (and why
+        // the upstream was unavailable, which tells a wrong baseUrl from a vendor down), rather than retry.
+        if (error instanceof UpstreamUnavailable) throw ApplicationFailure.nonRetryable(error.message, error.name, error.reason);
         if (error instanceof Error) throw ApplicationFailure.nonRetryable(error.message, error.name);
         throw error;
       }

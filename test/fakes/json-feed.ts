@@ -38,6 +38,8 @@ export interface FeedSubscription {
   status: string;
 }
 
+const FEED_PATH = '/feed.json';
+
 export type FeedFailure = { status: 429; retryAfterSeconds: number } | { status: 503 };
 
 export interface FakeJsonFeedOptions {
@@ -106,6 +108,8 @@ export async function startFakeJsonFeed(options: FakeJsonFeedOptions = {}): Prom
   };
 
   const answer = (request: IncomingMessage): { status: number; body: unknown; headers?: Record<string, string> } => {
+    // A file server: the feed lives at one path, and anything else is not there.
+    if (new URL(request.url ?? '/', 'http://fake').pathname !== FEED_PATH) return { status: 404, body: { error: 'not found' } };
     const failure = failures.shift();
     if (failure?.status === 429) return { status: 429, body: { error: 'rate limited' }, headers: { 'retry-after': String(failure.retryAfterSeconds) } };
     if (failure?.status === 503) return { status: 503, body: { error: 'unavailable' } };
@@ -122,6 +126,6 @@ export async function startFakeJsonFeed(options: FakeJsonFeedOptions = {}): Prom
     response.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  feed.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/feed.json`;
+  feed.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${FEED_PATH}`;
   return feed;
 }

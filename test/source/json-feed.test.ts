@@ -7,7 +7,7 @@ import { sourceLicenses } from '../../db/schema.js';
 import { startFakeJsonFeed, type FakeJsonFeed } from '../fakes/json-feed.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createAccessGroup, startMove, untilOperation } from '../pool/helpers.js';
-import { createSource, licensesOfSource, sync } from './helpers.js';
+import { createSource, licensesOfSource, startSync, sync, untilSyncEnds } from './helpers.js';
 import { createAccount, untilAccount } from '../support/setup.js';
 
 let tenure: Tenure;
@@ -115,4 +115,38 @@ it('DESIGN §5: seats changed upstream re-allocate the accounts drawing on the l
   expect((await tenure.api('GET', `/v1/licenses/${license.id}`)).body.seats).toBe(100);
   const after = await untilAccount(tenure, account.id, (current) => current.overage === 0);
   expect(after.seatsAllocated).toBe(40);
+});
+
+it('R23: a page that does not follow the format fails the sync at once, naming the field, and the previous data stays whole; the next sync after the fix succeeds', async () => {
+  const sourceId = await feedSource({ name: 'Feed with a bad page', accountType: 'msp' });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 4 });
+  const license = feed.licenses[1]!;
+  const term = license.term;
+  (license as { term: string }).term = 'weekly';
+  try {
+    // Within seconds, not the half hour an upstream in maintenance is given.
+    const failed = await untilSyncEnds(tenure, await startSync(tenure, sourceId), 30_000);
+    // The field as its page numbers it: this feed serves one license a page.
+    expect(failed).toMatchObject({ status: 'failed', error: expect.stringContaining('licenses.0.term') });
+    expect((await tenure.api('GET', `/v1/sources/${sourceId}`)).body).toMatchObject({ status: 'upstream_unavailable', statusReason: 'invalid_response' });
+    expect(await licensesOfSource(tenure, sourceId)).toHaveLength(4);
+  } finally {
+    license.term = term;
+  }
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUnchanged: 4 });
+  expect((await tenure.api('GET', `/v1/sources/${sourceId}`)).body).toMatchObject({ status: 'ok' });
+});
+
+it('R4: a feed URL that answers but is no feed (404, a page of another shape) is a 422 naming baseUrl; a feed down for now (503) is a 503 to retry; nothing is saved', async () => {
+  const named = async (name: string, baseUrl: string) => tenure.api('POST', '/v1/sources', { name, vendor: 'json_feed', accountType: 'msp', baseUrl, credentials: {} });
+  const missing = await named('Feed at a wrong path', new URL('/no-such-feed.json', feed.url).href);
+  expect(missing).toMatchObject({ status: 422, body: { field: 'baseUrl', detail: expect.stringContaining('404') } });
+
+  feed.fail(1, { status: 503 });
+  const down = await named('Feed down', feed.url);
+  expect(down).toMatchObject({ status: 503, body: { code: 'upstream_unavailable' } });
+
+  const names = (await tenure.api('GET', '/v1/sources')).body.data.map((source: { name: string }) => source.name);
+  expect(names).not.toContain('Feed at a wrong path');
+  expect(names).not.toContain('Feed down');
 });
