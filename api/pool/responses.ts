@@ -9,7 +9,7 @@ export const poolResponse = z
     accessGroupId: id.describe('The group every license of the pool is in; only the whole pool moves (R5)'),
     defaultForCompanyId: id.nullable().describe("Set on a company's default pool"),
     sourceId: id.nullable().describe('The source a synced pool came from'),
-    licenses: count.describe('How many licenses the pool holds'),
+    licenses: count.describe('How many live licenses the pool holds (deleted ones stay in it, uncounted)'),
     createdAt: timestamp,
     updatedAt: timestamp,
   })

@@ -3,11 +3,12 @@
 // caller gets 202 and follows it at GET /v1/operations/:id.
 import { randomUUID } from 'node:crypto';
 import type Router from '@koa/router';
-import { and, asc, count, desc, eq, ne } from 'drizzle-orm';
+import { and, asc, count, desc, eq, ne, notInArray } from 'drizzle-orm';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Database } from '../../db/client.js';
 import { accessGroups, companies, licenses, operations, pools } from '../../db/schema.js';
 import { poolMoveWorkflowId, type PoolMoveInput } from '../../machines/pool/contract.js';
+import { finalLicenseStates } from '../../machines/lifecycle/states.js';
 import type { poolMove } from '../../workflows/pool/move.js';
 import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
@@ -22,7 +23,8 @@ import { operationStarted, poolList, poolResponse } from './responses.js';
 type PoolRow = typeof pools.$inferSelect;
 
 async function representation(db: Database, row: PoolRow) {
-  const [held] = await db.select({ licenses: count() }).from(licenses).where(eq(licenses.poolId, row.id));
+  // Deleted licenses stay in their pool's rows (R5) but no longer count, as R14's list of pools counts them.
+  const [held] = await db.select({ licenses: count() }).from(licenses).where(and(eq(licenses.poolId, row.id), notInArray(licenses.state, [...finalLicenseStates])));
   return {
     id: row.id,
     name: row.name,

@@ -148,6 +148,7 @@ describe('R14: deleting a license that came from a source', () => {
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
     expect(confirmed.body.state).toBe('deleted');
     for (const id of licenseIds) expect((await tenure.api('GET', `/v1/licenses/${id}`)).body.state).toBe('deleted');
+    for (const poolId of poolIds) expect((await tenure.api('GET', `/v1/pools/${poolId}`)).body.licenses).toBe(0);
     const audited = (await tenure.api('GET', `/v1/audit?subject=${licenseIds[2]}&action=license.deleted`)).body.data;
     expect(audited).toHaveLength(1);
   });
