@@ -56,7 +56,7 @@ it('an over-used license (ESET state 0 "Error": more seats activated than author
   expect(await licenseOf(sourceId, overUsed.publicLicenseKey)).toMatchObject({ seats: 15 });
 });
 
-it('R23: an expiry ESET answers without offset is UTC; one that cannot be read fails the sync as invalid_response and leaves the license as it was until ESET answers a date', async () => {
+it('R23: an expiry ESET answers without offset is UTC; one that cannot be read fails the sync at once as invalid_response, and the license stays as it was until ESET answers a date', async () => {
   const { fake, sourceId } = await esetSource('ESET dates', { companies: 1 });
   const customer = [...fake.companies.keys()][0]!;
   const dotNet = fake.addLicense(customer, { expirationDate: '2030-01-31T00:00:00' });
@@ -66,15 +66,15 @@ it('R23: an expiry ESET answers without offset is UTC; one that cannot be read f
   expect((await licenseOf(sourceId, dotNet.publicLicenseKey)).expiresAt).toBe('2030-01-31T00:00:00.000Z');
   expect((await licenseOf(sourceId, plainDate.publicLicenseKey)).expiresAt).toBe('2030-02-28T00:00:00.000Z');
 
+  // An answer asking again will not change: the sync fails at once, naming the field, and writes nothing.
   fake.renewLicense(dotNet.publicLicenseKey, '31/01/2031');
   const before = await recordFingerprint(tenure);
-  const operationId = await startSync(tenure, sourceId);
-  const during = await eventually(() => sourceStatus(sourceId), (source) => source.status === 'upstream_unavailable');
-  expect(during).toMatchObject({ statusReason: 'invalid_response', statusDetail: expect.stringContaining('expirationDate') });
+  expect(await untilSyncEnds(tenure, await startSync(tenure, sourceId), 30_000)).toMatchObject({ status: 'failed', error: expect.stringContaining('expirationDate') });
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'upstream_unavailable', statusReason: 'invalid_response', statusDetail: expect.stringContaining('expirationDate') });
   expect(await recordFingerprint(tenure)).toEqual(before);
 
   fake.renewLicense(dotNet.publicLicenseKey, '2031-01-31T00:00:00');
-  expect(await untilSyncEnds(tenure, operationId)).toMatchObject({ status: 'succeeded', result: { licensesUpdated: 1, licensesUnchanged: 1 } });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesUpdated: 1, licensesUnchanged: 1 });
   expect((await licenseOf(sourceId, dotNet.publicLicenseKey)).expiresAt).toBe('2031-01-31T00:00:00.000Z');
   expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
 });
