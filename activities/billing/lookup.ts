@@ -5,6 +5,7 @@ import type { Database } from '../../db/client.js';
 import { billingFailures, type ConnectWiseLookup, type ConnectWiseLookupRequest } from '../../machines/billing/contract.js';
 import { connectionOf } from '../../platform/billing/store.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
+import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
 import { ConnectWiseClient } from './connectwise-client.js';
 import { asFailure } from './failure.js';
 
@@ -31,7 +32,7 @@ export function createConnectWiseLookupActivities(db: Database, cipher: Credenti
         const company = await client.findCompany(request.identifier);
         if (!company) return { company: null, agreements: [] };
         const agreements = await client.listAgreements(company.id);
-        const listed = await mapConcurrently(agreements, ADDITION_READS_AT_ONCE, async (agreement) => ({
+        const listed = await withBoundedConcurrency(agreements, ADDITION_READS_AT_ONCE, async (agreement) => ({
           id: agreement.id,
           name: agreement.name,
           type: agreement.type?.name ?? null,
@@ -48,23 +49,4 @@ export function createConnectWiseLookupActivities(db: Database, cipher: Credenti
       }
     },
   };
-}
-
-/** `map` over `items` with at most `limit` calls in flight, answering in the order of `items`; the first failure stops the rest. */
-async function mapConcurrently<T, R>(items: readonly T[], limit: number, map: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      try {
-        results[index] = await map(items[index]!);
-      } catch (error) {
-        next = items.length;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }

@@ -18,14 +18,19 @@ export function startAndAwaitFirstState<View>(client: Client, { workflowType, re
   return client.workflow.executeUpdateWithStart(recordedUpdate, { startWorkflowOperation }) as Promise<View>;
 }
 
-/** Runs `work` on every item with at most `limit` of them in flight; answers in the items' order. */
+/** Runs `work` on every item with at most `limit` of them in flight; answers in the items' order. The first failure starts no more. */
 export async function withBoundedConcurrency<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const lane = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await work(items[index]!, index);
+      try {
+        results[index] = await work(items[index]!, index);
+      } catch (error) {
+        next = items.length;
+        throw error;
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
