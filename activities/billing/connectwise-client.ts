@@ -3,6 +3,7 @@
 // posts periodic summaries as service tickets and notes. Every failure is a ConnectWiseError
 // that says what went wrong and whether a retry can help.
 import { Buffer } from 'node:buffer';
+import { retryAfterMs } from '../../platform/network/retry-after.js';
 
 export interface ConnectWiseSettings {
   /** The site's API root, e.g. https://na.myconnectwise.net/v4_6_release/apis/3.0; a local fake in tests. */
@@ -299,16 +300,7 @@ function errorFromAnswer(method: string, path: string, status: number, text: str
     .filter((part): part is string => part !== undefined && part !== '')
     .join('; ');
   const answered = `ConnectWise answered ${String(status)} to ${method} ${path}`;
-  return new ConnectWiseError(explanation === '' ? answered : `${answered}: ${explanation}`, kindOf(status), status, body.code, body.errors, retryAfterMs(retryAfter));
-}
-
-/** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(header: string | null): number | undefined {
-  if (header === null || header.trim() === '') return undefined;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+  return new ConnectWiseError(explanation === '' ? answered : `${answered}: ${explanation}`, kindOf(status), status, body.code, body.errors, retryAfterMs(retryAfter) ?? undefined);
 }
 
 /**

@@ -15,6 +15,7 @@ import {
 import { EsetEma2Connector } from './eset-ema2.js';
 import { JsonFeedConnector } from './json-feed.js';
 import { SophosPartnerConnector } from './sophos-partner.js';
+import { retryAfterMs } from '../../platform/network/retry-after.js';
 
 /** How far a read has come in this run, for the sync's heartbeat and `GET /v1/operations/:id`. */
 export interface ReadProgress {
@@ -138,15 +139,6 @@ export async function sendUpstream(request: UpstreamRequest): Promise<Response> 
       throw error;
     });
   }
-}
-
-/** Retry-After is either seconds or an HTTP date (RFC 9110 §10.2.3). */
-function retryAfterMs(header: string | null): number | null {
-  if (header === null || header.trim() === '') return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
 /** The body as JSON, or UpstreamUnavailable: a maintenance page served with 200 is not data. */
