@@ -20,9 +20,18 @@ export interface RequestOptions {
   idempotencyKey?: string;
 }
 
+/**
+ * An answer and whether the API gave it before: a POST whose Idempotency-Key was already answered
+ * gets that first answer again, marked `Idempotent-Replayed: true`, and nothing is done this time.
+ */
+export interface Exchange<Answer> {
+  answer: Answer;
+  replayed: boolean;
+}
+
 export function apiClient(connection: Connection) {
   const base = connection.url.replace(/\/+$/, '');
-  return async function request<Answer = any>(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
+  async function exchange<Answer = any>(method: string, path: string, options: RequestOptions = {}): Promise<Exchange<Answer>> {
     if (!connection.key) throw new Error('no API key: pass --key or set TENURE_API_KEY');
     let response: Response;
     try {
@@ -42,8 +51,12 @@ export function apiClient(connection: Connection) {
     const text = await response.text();
     const answer = text ? JSON.parse(text) : undefined;
     if (!response.ok) throw new ApiError(response.status, answer ?? {});
-    return answer as Answer;
-  };
+    return { answer: answer as Answer, replayed: response.headers.get('idempotent-replayed') === 'true' };
+  }
+  async function request<Answer = any>(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
+    return (await exchange<Answer>(method, path, options)).answer;
+  }
+  return Object.assign(request, { exchange });
 }
 
 export type Request = ReturnType<typeof apiClient>;

@@ -1,6 +1,7 @@
 // `tenure licenses import <file.csv>`: one license per row, issued through `POST /v1/licenses`
 // a few at a time, companies made by name on first use. Each row carries an Idempotency-Key
-// derived from the file and its line, so running the same import again issues nothing twice.
+// derived from the file and its line, so running the same import again issues nothing twice; the
+// rows an earlier run issued come back replayed and are counted apart, not as issued again.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SingleBar, Presets } from 'cli-progress';
@@ -14,6 +15,8 @@ export interface ImportOptions {
 
 export interface ImportResult {
   issued: number;
+  /** Rows an earlier run of the same file issued: the API replayed that issue and made nothing new. */
+  alreadyIssued: number;
   failed: { line: number; reason: string }[];
   companiesCreated: number;
 }
@@ -27,12 +30,18 @@ export async function importLicenses(request: Request, file: string, options: Im
   const rows = parseCsv(text);
   const companies = new Map<string, Promise<string>>();
   for await (const company of everyPage<{ id: string; name: string }>(request, '/v1/companies')) companies.set(company.name, Promise.resolve(company.id));
-  const result: ImportResult = { issued: 0, failed: [], companiesCreated: 0 };
+  const result: ImportResult = { issued: 0, alreadyIssued: 0, failed: [], companiesCreated: 0 };
   const companyId = (name: string) => {
     if (!companies.has(name)) {
       const nameHash = createHash('sha256').update(name).digest('hex').slice(0, 16);
-      const made = request<{ id: string }>('POST', '/v1/companies', { body: { name }, idempotencyKey: `tenure-import:${fileHash}:company:${nameHash}` });
-      companies.set(name, made.then((company) => (result.companiesCreated++, company.id)));
+      const made = request.exchange<{ id: string }>('POST', '/v1/companies', { body: { name }, idempotencyKey: `tenure-import:${fileHash}:company:${nameHash}` });
+      companies.set(
+        name,
+        made.then(({ answer: company, replayed }) => {
+          if (!replayed) result.companiesCreated += 1;
+          return company.id;
+        }),
+      );
     }
     return companies.get(name)!;
   };
@@ -55,8 +64,9 @@ export async function importLicenses(request: Request, file: string, options: Im
         }
         if (body.seats !== undefined) body.seats = Number(body.seats);
         body.owner ??= 'partner';
-        await request('POST', '/v1/licenses', { body, idempotencyKey: `tenure-import:${fileHash}:${line}` });
-        result.issued += 1;
+        const { replayed } = await request.exchange('POST', '/v1/licenses', { body, idempotencyKey: `tenure-import:${fileHash}:${line}` });
+        if (replayed) result.alreadyIssued += 1;
+        else result.issued += 1;
       } catch (error) {
         result.failed.push({ line, reason: (error as Error).message });
       }

@@ -53,8 +53,10 @@ licenses
   .option('--no-progress', 'no progress bar')
   .action(async (file: string, options: { concurrency: number; progress: boolean }) => {
     const result = await importLicenses(request(), file, { concurrency: options.concurrency, progress: options.progress && !asJson() && process.stderr.isTTY });
+    // A first run has no earlier run to speak of; a rerun tells apart what it issued and what was already there.
+    const alreadyIssued = result.alreadyIssued > 0 ? `, ${result.alreadyIssued} already issued by an earlier run` : '';
     print(result, () =>
-      [`${result.issued} licenses issued, ${result.companiesCreated} companies created, ${result.failed.length} rows failed`, ...result.failed.map((failure) => `  line ${failure.line}: ${failure.reason}`)].join('\n'),
+      [`${result.issued} licenses issued${alreadyIssued}, ${result.companiesCreated} companies created, ${result.failed.length} rows failed`, ...result.failed.map((failure) => `  line ${failure.line}: ${failure.reason}`)].join('\n'),
     );
     if (result.failed.length > 0) process.exitCode = 1;
   });

@@ -1,7 +1,9 @@
 // The `tenure` command as a user runs it, in a child process against a test Tenure: a partner
-// and its key, a CSV import, a source and its sync followed to the end, licenses by state.
+// and its key, a CSV import and its reruns, a source and its sync followed to the end, licenses by state.
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,10 +24,28 @@ afterAll(async () => {
   await Promise.all([tenure?.close(), feed?.close(), rm(scratch, { recursive: true, force: true })]);
 });
 
-const tenureCli = async (args: string[], key?: string) => {
-  const { stdout } = await run(process.execPath, [cli, ...args], { env: { ...process.env, TENURE_URL: tenure.url, TENURE_API_KEY: key ?? tenure.adminKey }, timeout: 120_000 });
+const tenureCli = async (args: string[], key?: string, url = tenure.url) => {
+  const { stdout } = await run(process.execPath, [cli, ...args], { env: { ...process.env, TENURE_URL: url, TENURE_API_KEY: key ?? tenure.adminKey }, timeout: 120_000 });
   return stdout;
 };
+
+/** The test Tenure behind a connection that drops at the license issue after the first `issues`: an import interrupted midway. */
+async function droppingAfter(issues: number): Promise<{ url: string; close(): Promise<void> }> {
+  let licensePosts = 0;
+  const proxy = createServer((incoming, outgoing) => {
+    if (incoming.method === 'POST' && incoming.url === '/v1/licenses' && ++licensePosts > issues) return incoming.socket.destroy();
+    const forwarded = request(`${tenure.url}${incoming.url}`, { method: incoming.method, headers: incoming.headers }, (answer) => {
+      outgoing.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(outgoing);
+    });
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    close: () => new Promise((resolve) => proxy.close(() => resolve())),
+  };
+}
 
 it('creates a partner and a key, imports licenses from CSV, adds a source, syncs it and lists licenses by state', async () => {
   const partner = JSON.parse(await tenureCli(['--json', 'partner', 'create', 'CLI MSP']));
@@ -38,8 +58,11 @@ it('creates a partner and a key, imports licenses from CSV, adds a source, syncs
   const failed = await tenureCli(['licenses', 'import', csv, '--no-progress'], operator.secret).catch((error: { stdout: string; code: number }) => error);
   expect(failed).toMatchObject({ code: 1, stdout: expect.stringContaining('3 licenses issued, 2 companies created, 1 rows failed') });
   expect((failed as { stdout: string }).stdout).toMatch(/line 5: 422 .*\(seats\)/);
-  // The same file again issues nothing twice: each row's Idempotency-Key answers the first issue.
-  await tenureCli(['licenses', 'import', csv, '--no-progress'], operator.secret).catch(() => undefined);
+  // The same file again issues nothing twice: each row's Idempotency-Key answers the first issue,
+  // and the user is told so. The bad row is still bad.
+  const again = await tenureCli(['licenses', 'import', csv, '--no-progress'], operator.secret).catch((error: { stdout: string; code: number }) => error);
+  expect(again).toMatchObject({ code: 1, stdout: expect.stringContaining('0 licenses issued, 3 already issued by an earlier run, 0 companies created, 1 rows failed') });
+  expect((again as { stdout: string }).stdout).toMatch(/line 5: 422 .*\(seats\)/);
 
   const source = JSON.parse(await tenureCli(['--json', 'sources', 'create', '--name', 'Demo feed', '--vendor', 'json_feed', '--base-url', feed.url], adminKey));
   expect(source.status).toBe('never_synced');
@@ -52,4 +75,23 @@ it('creates a partner and a key, imports licenses from CSV, adds a source, syncs
   const listed = await tenureCli(['licenses', 'list', '--source', source.id], operator.secret);
   expect(listed).toMatch(/6 licenses$/m);
   expect(await tenureCli(['sources', 'list'], adminKey)).toMatch(/Demo feed\s+json_feed\s+ok/);
+});
+
+it('an import resumed after an interruption issues only the rows the first run did not, and says which were already issued', async () => {
+  const partner = JSON.parse(await tenureCli(['--json', 'partner', 'create', 'Rerun MSP']));
+  const adminKey: string = partner.adminKey.secret;
+  const csv = join(scratch, 'resumed.csv');
+  await writeFile(csv, ['company,product,seats,term,expiresAt', ...['eps', 'ecos', 'edr', 'mdr'].map((product) => `Gamma GmbH,${product},10,annual,2030-06-30T00:00:00Z`)].join('\n'));
+
+  // One row at a time, so the connection drops after lines 2 and 3 are issued.
+  const dropping = await droppingAfter(2);
+  const interrupted = await tenureCli(['licenses', 'import', csv, '--no-progress', '--concurrency', '1'], adminKey, dropping.url).catch((error: { stdout: string; code: number }) => error);
+  await dropping.close();
+  expect(interrupted).toMatchObject({ code: 1, stdout: expect.stringContaining('2 licenses issued, 1 companies created, 2 rows failed') });
+  expect((interrupted as { stdout: string }).stdout).toMatch(/line 4: cannot reach Tenure.*\n.*line 5: cannot reach Tenure/);
+
+  // execFile rejects on a non-zero exit: these runs exit 0, as no row failed.
+  expect(await tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey)).toBe('2 licenses issued, 2 already issued by an earlier run, 0 companies created, 0 rows failed\n');
+  expect(await tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey)).toBe('0 licenses issued, 4 already issued by an earlier run, 0 companies created, 0 rows failed\n');
+  expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(4);
 });
