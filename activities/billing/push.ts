@@ -8,6 +8,7 @@ import { billingPushes } from '../../db/schema.js';
 import {
   billingEvents,
   billingFailures,
+  LONGEST_WAIT_FOR_A_CALLER_MS,
   pushLinesOf,
   type BillingPushOutcome,
   type BillingPushRequest,
@@ -66,7 +67,7 @@ export function createBillingPushActivities(db: Database, cipher: CredentialCiph
           if (!(error instanceof ConnectWiseError)) throw error;
           if (error.retryable) {
             const details: ConnectWiseUnavailableDetails = { retryAfterMs: error.retryAfterMs ?? null };
-            throw ApplicationFailure.create({ message: error.message, type: failureTypeOf(error), nextRetryDelay: error.retryAfterMs, details: [details] });
+            throw ApplicationFailure.create({ message: error.message, type: unavailableFailureType(error), nextRetryDelay: error.retryAfterMs, details: [details] });
           }
           return outcomeOf(await finish(db, row, 'failed', error.message, failureTypeOf(error)));
         }
@@ -86,6 +87,14 @@ export function createBillingPushActivities(db: Database, cipher: CredentialCiph
 }
 
 export type BillingPushActivities = ReturnType<typeof createBillingPushActivities>;
+
+/**
+ * A long Retry-After has a type of its own, so that each retry policy decides: the schedule
+ * waits as long as asked, send now stops and hands the wait to its caller.
+ */
+function unavailableFailureType(error: ConnectWiseError): string {
+  return (error.retryAfterMs ?? 0) > LONGEST_WAIT_FOR_A_CALLER_MS ? billingFailures.connectWiseUnavailableForLong : failureTypeOf(error);
+}
 
 /** A scheduled push is found by its period, whichever run of the schedule claimed it; send now by its id. */
 async function findPush(db: Database, request: BillingPushRequest): Promise<PushRow | undefined> {

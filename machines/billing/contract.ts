@@ -29,7 +29,15 @@ export const billingFailures = {
   connectWiseRejected: 'ConnectWiseRejected',
   /** ConnectWise did not answer, or asked to come back later: a retry may help. */
   connectWiseUnavailable: 'ConnectWiseUnavailable',
+  /**
+   * ConnectWise asked to come back after longer than a caller should wait for an answer (a
+   * Retry-After over `LONGEST_WAIT_FOR_A_CALLER_MS`): the schedule retries it, send now answers at once.
+   */
+  connectWiseUnavailableForLong: 'ConnectWiseUnavailableForLong',
 } as const;
+
+/** The longest Retry-After a caller of send now is kept waiting through; past it, the caller gets the 503 and the Retry-After. */
+export const LONGEST_WAIT_FOR_A_CALLER_MS = 10_000;
 
 /** Failures no retry can fix. */
 export const permanentBillingFailures: string[] = [
@@ -93,14 +101,14 @@ export interface BillingPushOutcome {
   error: string | null;
   /** The failure type when it failed, one of billingFailures. */
   errorType: string | null;
-  /** When ConnectWise was unavailable and said when to come back (a 429's Retry-After), in ms. */
+  /** When ConnectWise was unavailable and said when to come back (a 429's or 503's Retry-After), in ms. */
   retryAfterMs: number | null;
   at: string;
   /** Deliveries written with the audit entry; the workflow starts them. */
   webhookDeliveryIds: string[];
 }
 
-/** The details of a ConnectWiseUnavailable failure: Temporal does not carry nextRetryDelay to the workflow. */
+/** The details of a ConnectWiseUnavailable(ForLong) failure: Temporal does not carry nextRetryDelay to the workflow. */
 export interface ConnectWiseUnavailableDetails {
   retryAfterMs: number | null;
 }

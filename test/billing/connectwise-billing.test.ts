@@ -4,7 +4,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, billingPushes, connectWisePartnerSettings, webhookDeliveries } from '../../db/schema.js';
 import { billingDateOf } from '../../machines/billing/billing-dates.js';
-import { billingWorkflowId } from '../../machines/billing/contract.js';
+import { billingWorkflowId, sendNowWorkflowId } from '../../machines/billing/contract.js';
 import { billingScheduleState } from '../../workflows/billing/messages.js';
 import { startFakeConnectWise, type FakeConnectWise } from '../fakes/connectwise.js';
 import { createCompany, issueLicense } from '../support/setup.js';
@@ -334,5 +334,63 @@ describe('pushes that fail', () => {
     expect(sent.body.push.error).toContain('503 Service Temporarily Unavailable nginx');
     const audited = await auditedFailures(companyId);
     expect(audited.map((entry) => (entry.after as { error: string }).error)).toEqual([expect.stringContaining('503 Service Temporarily Unavailable nginx')]);
+  });
+
+  /** A couple of seconds, with room for a loaded machine; ConnectWise asks for 30. */
+  const PROMPTLY_MS = 5_000;
+  const additionPath = (agreementId: number, additionId: number) => new RegExp(`^/finance/agreements/${String(agreementId)}/additions/${String(additionId)}$`);
+
+  it('R27: send now answers 503 at once when ConnectWise asks to come back in more than 10 s, with its Retry-After, the lines it took, and nothing left pushing', async () => {
+    const companyId = await createCompany(tenure, { name: 'ACME-LATER' });
+    const products = ['later-antivirus', 'later-backup'];
+    for (const product of products) await issueLicense(tenure, { companyId, product, seats: 4 });
+    const upstream = fake.addCompany({ identifier: 'ACME-LATER' });
+    const agreement = fake.addAgreement({ companyId: upstream.id, name: 'ACME-LATER managed services' });
+    const additions = products.map((product) => fake.addAddition({ agreementId: agreement.id, product, quantity: 1 }));
+    const saved = await tenure.api('PUT', settingsPath(companyId), {
+      enabled: true,
+      identifier: 'ACME-LATER',
+      mappings: products.map((product, index) => ({ product, agreementId: agreement.id, additionId: additions[index]!.id })),
+      productsIncluded: products,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    fake.failNextMatching(1, { status: 429, retryAfterSeconds: 30, method: 'PATCH', path: additionPath(agreement.id, additions[1]!.id) });
+
+    const started = Date.now();
+    const sent = await tenure.api('POST', `${settingsPath(companyId)}/send-now`, {});
+    const waitedMs = Date.now() - started;
+
+    expect(sent.status, JSON.stringify(sent.body)).toBe(503);
+    expect(waitedMs).toBeLessThan(PROMPTLY_MS);
+    expect(sent.headers.get('retry-after')).toBe('30');
+    const lineStatuses = [
+      { product: 'later-antivirus', quantity: 4, status: 'pushed' },
+      { product: 'later-backup', quantity: 4, status: 'not_pushed' },
+    ];
+    expect(sent.body).toMatchObject({ code: 'connectwise_unavailable', push: { status: 'failed', errorType: 'ConnectWiseUnavailable', lines: lineStatuses } });
+    expect(sent.body.detail).toContain('ConnectWise took the quantities of later-antivirus before that; the other lines were not pushed.');
+    // The push is over, not retrying behind the answer: ConnectWise holds what the answer says, and will.
+    const workflow = await tenure.client.workflow.getHandle(sendNowWorkflowId(sent.body.push.id)).describe();
+    expect(workflow.status.name).toBe('COMPLETED');
+    expect(patchRequestsOf(agreement.id)).toHaveLength(2);
+    expect(additions.map((addition) => fake.addition(agreement.id, addition.id)?.quantity)).toEqual([4, 1]);
+    expect((await tenure.api('GET', `${settingsPath(companyId)}/pushes`)).body.data).toMatchObject([{ id: sent.body.push.id, status: 'failed', lines: lineStatuses }]);
+  });
+
+  it('R26: a scheduled push that ConnectWise asks to come back in more than 10 s keeps retrying in the background, and pushes the period once', async () => {
+    const { companyId, upstream, body } = await billedCompany('ACME-PATIENT', 'endpoint-patient');
+    fake.failNextMatching(1, { status: 429, retryAfterSeconds: 11, method: 'PATCH', path: additionPath(upstream.agreement.id, upstream.addition.id) });
+    await startSkewedBilling(tenure, companyId, billing.at, 3_000);
+    expect((await tenure.api('PUT', settingsPath(companyId), body)).status).toBe(200);
+
+    const pushes = await eventually(
+      () => tenure.db.select().from(billingPushes).where(eq(billingPushes.companyId, companyId)),
+      (rows) => rows[0]?.status === 'pushed',
+      { timeoutMs: 60_000 },
+    );
+    expect(pushes).toMatchObject([{ trigger: 'scheduled', period: billing.period, status: 'pushed' }]);
+    expect(patchRequestsOf(upstream.agreement.id)).toHaveLength(2);
+    expect(fake.addition(upstream.agreement.id, upstream.addition.id)?.quantity).toBe(15);
+    expect(await auditedFailures(companyId)).toHaveLength(0);
   });
 });

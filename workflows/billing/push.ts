@@ -21,11 +21,20 @@ export const scheduledPushOptions: ActivityOptions = {
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '10m', nonRetryableErrorTypes: permanentBillingFailures },
 };
 
-/** Send now answers a caller who waits: a few quick attempts, then a failed push that says why. */
+/**
+ * Send now answers a caller who waits: a few quick attempts, then a failed push that says why.
+ * When ConnectWise asks for a long wait, the push ends at once and the caller gets the wait as
+ * Retry-After, rather than an answer long after it gave up, from a push still going on.
+ */
 export const sendNowPushOptions: ActivityOptions = {
   startToCloseTimeout: '1m',
   heartbeatTimeout: '10s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: permanentBillingFailures },
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...permanentBillingFailures, billingFailures.connectWiseUnavailableForLong],
+  },
 };
 
 const { recordBillingPushGaveUp } = proxyActivities<BillingPushActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '1m' } });
@@ -50,7 +59,9 @@ export function failureType(error: ActivityFailure): string | undefined {
 
 /** The wait ConnectWise asked for on the last attempt, so send now can pass it on as Retry-After. */
 function retryAfterMsOf(error: ActivityFailure): number | null {
-  if (!(error.cause instanceof ApplicationFailure) || error.cause.type !== billingFailures.connectWiseUnavailable) return null;
-  const [details] = (error.cause.details ?? []) as (ConnectWiseUnavailableDetails | undefined)[];
+  const { cause } = error;
+  if (!(cause instanceof ApplicationFailure)) return null;
+  if (cause.type !== billingFailures.connectWiseUnavailable && cause.type !== billingFailures.connectWiseUnavailableForLong) return null;
+  const [details] = (cause.details ?? []) as (ConnectWiseUnavailableDetails | undefined)[];
   return details?.retryAfterMs ?? null;
 }
