@@ -1,7 +1,8 @@
 // `tenure licenses import <file.csv>`: one license per row, issued through `POST /v1/licenses`
-// a few at a time, companies made by name on first use. Each row carries an Idempotency-Key
-// derived from the file and its line, so running the same import again issues nothing twice; the
-// rows an earlier run issued come back replayed and are counted apart, not as issued again.
+// a few at a time, companies made by name on first use. Each request carries an Idempotency-Key
+// made from what it asks for, never from the file around it: a row keeps its key when other
+// lines are fixed, added or removed, so a rerun issues only the rows that are new or changed,
+// and the rows an earlier run issued come back replayed and are counted apart, not as issued again.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SingleBar, Presets } from 'cli-progress';
@@ -11,11 +12,16 @@ import { parseCsv } from './csv.js';
 export interface ImportOptions {
   concurrency: number;
   progress: boolean;
+  /**
+   * Part of every key: the API replays a key's answer for 24 hours, so a row identical to one an
+   * import without this name issued that long ago is already issued; a new batch issues it again.
+   */
+  batch?: string;
 }
 
 export interface ImportResult {
   issued: number;
-  /** Rows an earlier run of the same file issued: the API replayed that issue and made nothing new. */
+  /** Rows an earlier run issued (the same license, within the API's 24 h): the API replayed that issue and made nothing new. */
   alreadyIssued: number;
   failed: { line: number; reason: string }[];
   companiesCreated: number;
@@ -23,18 +29,49 @@ export interface ImportResult {
 
 /** CSV columns to license fields; `company` is a company name, `companyId` an id. */
 const fields = ['companyId', 'product', 'seats', 'term', 'owner', 'expiresAt', 'duration', 'tag', 'poolId', 'policyId', 'accountType'] as const;
+/** What the import sends for a field the row leaves empty. */
+const defaults: Partial<Record<(typeof fields)[number], string>> = { owner: 'partner' };
+
+interface LicenseRow {
+  line: number;
+  /** The license as sent, in `fields` order whatever the columns' order, `seats` a number. */
+  license: Record<string, string | number>;
+  /** The company by name, when the row gives no companyId. */
+  companyName: string | undefined;
+  /** Which of the file's rows asking for this same license it is: 1, then 2 for the next identical row, … */
+  occurrence: number;
+}
+
+/** The file's rows as the import sends them, each numbered among the rows identical to it. */
+function licenseRows(text: string): LicenseRow[] {
+  const occurrences = new Map<string, number>();
+  return parseCsv(text).map((row, index) => {
+    const license: Record<string, string | number> = {};
+    for (const field of fields) {
+      const value = row[field] || defaults[field];
+      if (value) license[field] = field === 'seats' ? Number(value) : value;
+    }
+    const companyName = license.companyId ? undefined : row.company || undefined;
+    const content = JSON.stringify([license, companyName]);
+    const occurrence = (occurrences.get(content) ?? 0) + 1;
+    occurrences.set(content, occurrence);
+    // Line 1 is the header.
+    return { line: index + 2, license, companyName, occurrence };
+  });
+}
 
 export async function importLicenses(request: Request, file: string, options: ImportOptions): Promise<ImportResult> {
-  const text = await readFile(file, 'utf8');
-  const fileHash = createHash('sha256').update(text).digest('hex').slice(0, 16);
-  const rows = parseCsv(text);
+  const rows = licenseRows(await readFile(file, 'utf8'));
+  // The API keeps keys per partner, so a key needs to name neither the partner nor the deployment.
+  const idempotencyKey = (kind: 'company' | 'license', identity: unknown[]) =>
+    `tenure-import:${kind}:${createHash('sha256').update(JSON.stringify([options.batch ?? null, ...identity])).digest('base64url')}`;
   const companies = new Map<string, Promise<string>>();
   for await (const company of everyPage<{ id: string; name: string }>(request, '/v1/companies')) companies.set(company.name, Promise.resolve(company.id));
   const result: ImportResult = { issued: 0, alreadyIssued: 0, failed: [], companiesCreated: 0 };
   const companyId = (name: string) => {
     if (!companies.has(name)) {
-      const nameHash = createHash('sha256').update(name).digest('hex').slice(0, 16);
-      const made = request.exchange<{ id: string }>('POST', '/v1/companies', { body: { name }, idempotencyKey: `tenure-import:${fileHash}:company:${nameHash}` });
+      // Keyed by its name, not by the file: a rerun of an edited file while the first run's creation still runs gets that company, not a second one.
+      const made = request.exchange<{ id: string }>('POST', '/v1/companies', { body: { name }, idempotencyKey: idempotencyKey('company', [name]) });
       companies.set(
         name,
         made.then(({ answer: company, replayed }) => {
@@ -51,20 +88,17 @@ export async function importLicenses(request: Request, file: string, options: Im
   let next = 0;
   const worker = async () => {
     while (next < rows.length) {
-      const index = next++;
-      const row = rows[index]!;
-      // Line 1 is the header.
-      const line = index + 2;
+      const { line, license, companyName, occurrence } = rows[next++]!;
       try {
-        const body: Record<string, unknown> = {};
-        for (const field of fields) if (row[field]) body[field] = row[field];
+        const body = { ...license };
         if (!body.companyId) {
-          if (!row.company) throw new Error('needs a company (name) or companyId column');
-          body.companyId = await companyId(row.company);
+          if (!companyName) throw new Error('needs a company (name) or companyId column');
+          body.companyId = await companyId(companyName);
         }
-        if (body.seats !== undefined) body.seats = Number(body.seats);
-        body.owner ??= 'partner';
-        const { replayed } = await request.exchange('POST', '/v1/licenses', { body, idempotencyKey: `tenure-import:${fileHash}:${line}` });
+        // The company a name stands for is part of the key: asked for a company made anew under the
+        // same name, the license is a new one, not the old key with another body (which the API refuses).
+        const key = idempotencyKey('license', [license, companyName, occurrence, body.companyId]);
+        const { replayed } = await request.exchange('POST', '/v1/licenses', { body, idempotencyKey: key });
         if (replayed) result.alreadyIssued += 1;
         else result.issued += 1;
       } catch (error) {

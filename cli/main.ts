@@ -51,8 +51,17 @@ licenses
   .description('issue one license per CSV row: company (a name; made if new) or companyId, product, seats, term, owner, expiresAt or duration, tag?, poolId?')
   .option('--concurrency <n>', 'licenses issued at once', (value) => Number(value), 8)
   .option('--no-progress', 'no progress bar')
-  .action(async (file: string, options: { concurrency: number; progress: boolean }) => {
-    const result = await importLicenses(request(), file, { concurrency: options.concurrency, progress: options.progress && !asJson() && process.stderr.isTTY });
+  .option('--batch <name>', 'issue again rows identical to ones imported in the last 24 hours (a second order the same day); the same name again resumes this batch')
+  .addHelpText(
+    'after',
+    `
+Within 24 hours a row is issued once (per --batch): its key is made of its own
+fields (and, if the file repeats the row, of which repeat it is), not its line.
+Fix the lines that failed and run the file again: the rows issued before,
+wherever they now sit, are reported as already issued.`,
+  )
+  .action(async (file: string, options: { concurrency: number; progress: boolean; batch?: string }) => {
+    const result = await importLicenses(request(), file, { concurrency: options.concurrency, progress: options.progress && !asJson() && process.stderr.isTTY, batch: options.batch });
     // A first run has no earlier run to speak of; a rerun tells apart what it issued and what was already there.
     const alreadyIssued = result.alreadyIssued > 0 ? `, ${result.alreadyIssued} already issued by an earlier run` : '';
     print(result, () =>

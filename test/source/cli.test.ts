@@ -95,3 +95,39 @@ it('an import resumed after an interruption issues only the rows the first run d
   expect(await tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey)).toBe('0 licenses issued, 4 already issued by an earlier run, 0 companies created, 0 rows failed\n');
   expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(4);
 });
+
+it('a file run again after its failed lines are fixed issues those lines only, wherever the other rows now sit', async () => {
+  const partner = JSON.parse(await tenureCli(['--json', 'partner', 'create', 'Fixing MSP']));
+  const adminKey: string = partner.adminKey.secret;
+  const csv = join(scratch, 'fixed.csv');
+  const header = 'company,product,seats,term,expiresAt';
+  // Lines 2 and 3 are the same license twice, as a customer that ordered two of them.
+  const rows = ['Delta AG,eps,10,annual,2030-06-30T00:00:00Z', 'Delta AG,eps,10,annual,2030-06-30T00:00:00Z', 'Delta AG,ecos,lots,annual,2030-06-30T00:00:00Z', 'Delta AG,edr,5,annual,2030-06-30T00:00:00Z'];
+  await writeFile(csv, [header, ...rows].join('\n'));
+  const first = await tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey).catch((error: { stdout: string; code: number }) => error);
+  expect(first).toMatchObject({ code: 1, stdout: expect.stringContaining('3 licenses issued, 1 companies created, 1 rows failed') });
+  expect((first as { stdout: string }).stdout).toMatch(/line 4: 422 .*\(seats\)/);
+
+  // The user fixes line 4 and runs the file again: that row is issued, and only that row.
+  rows[2] = 'Delta AG,ecos,8,annual,2030-06-30T00:00:00Z';
+  await writeFile(csv, [header, ...rows].join('\n'));
+  expect(await tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey)).toBe('1 licenses issued, 3 already issued by an earlier run, 0 companies created, 0 rows failed\n');
+
+  // A row added at the top moves every other row down a line: it alone is issued.
+  rows.unshift('Delta AG,mdr,3,monthly,2030-01-31T00:00:00Z');
+  await writeFile(csv, [header, ...rows].join('\n'));
+  expect(await tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey)).toBe('1 licenses issued, 4 already issued by an earlier run, 0 companies created, 0 rows failed\n');
+
+  // A row is known by what it asks for: the same rows saved by another spreadsheet (columns in
+  // another order, spaces around cells, CRLF, seats written 05) are the licenses already issued.
+  const resaved = rows.map((row) => {
+    const [company, product, seats, term, expiresAt] = row.split(',');
+    return `${product} , ${company},${expiresAt},${term},${String(seats).padStart(2, '0')}`;
+  });
+  await writeFile(csv, ['product,company,expiresAt,term,seats', ...resaved].join('\r\n'));
+  expect(await tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey)).toBe('0 licenses issued, 5 already issued by an earlier run, 0 companies created, 0 rows failed\n');
+
+  // Another batch is another order: the same rows are issued again.
+  expect(await tenureCli(['licenses', 'import', csv, '--no-progress', '--batch', 'second order'], adminKey)).toBe('5 licenses issued, 0 companies created, 0 rows failed\n');
+  expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(10);
+});
