@@ -2,6 +2,7 @@
 // same key and body, gets the first answer again instead of a second license, partner or key.
 // Keys belong to the partner (any of its API keys may retry) and are kept 24 hours. The key is
 // claimed in the database before the route runs, so two concurrent duplicates never both execute.
+// A 503 is not kept: it asks the caller to come back, and the retry with the same key runs again.
 import { createHash } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
@@ -18,6 +19,14 @@ const KEPT_FOR = sql`interval '24 hours'`;
 const ABANDONED_AFTER = sql`interval '5 minutes'`;
 /** What a replay repeats besides status and body. */
 const REPLAYED_HEADERS = ['content-type', 'location'] as const;
+/**
+ * 503 Service Unavailable says the request could not be carried out now and is to be sent again,
+ * after its Retry-After when there is one. Kept, it would be replayed for 24 hours: the retry it
+ * invites could never succeed under its key, and the replay could not say when to come back.
+ * The routes answer 503 with nothing done that running again would wrongly repeat (nothing saved;
+ * send now's push recorded as failed, and a quantity pushed again is the same quantity).
+ */
+const ASKS_TO_COME_BACK = 503;
 
 export function idempotentPosts(db: Database) {
   return async (ctx: Context, next: Next) => {
@@ -31,13 +40,18 @@ export function idempotentPosts(db: Database) {
     const requestHash = fingerprint(ctx);
     if (!(await claim(db, partnerId, key, requestHash))) return replayFirstAnswer(ctx, db, partnerId, key, requestHash);
 
+    const thisKey = and(eq(idempotencyKeys.partnerId, partnerId), eq(idempotencyKeys.key, key));
+    // The answer stands even if keeping or releasing the key failed; a retry then waits out the claim instead.
+    const logFailure = (what: string) => (error: unknown) => ctx.state.log?.error({ err: error, idempotencyKey: key }, `could not ${what} of an idempotent request`);
+    const release = () => db.delete(idempotencyKeys).where(thisKey).catch(logFailure('release the key'));
     const record = (status: number, headers: Record<string, string>, body: unknown) =>
-      db
-        .update(idempotencyKeys)
-        .set({ status, headers, body: body ?? null, completedAt: sql`now()` })
-        .where(and(eq(idempotencyKeys.partnerId, partnerId), eq(idempotencyKeys.key, key)))
-        // The answer stands even if keeping it failed; a retry then waits out the claim instead.
-        .catch((error: unknown) => ctx.state.log?.error({ err: error, idempotencyKey: key }, 'could not keep the answer of an idempotent request'));
+      status === ASKS_TO_COME_BACK
+        ? release()
+        : db
+            .update(idempotencyKeys)
+            .set({ status, headers, body: body ?? null, completedAt: sql`now()` })
+            .where(thisKey)
+            .catch(logFailure('keep the answer'));
     try {
       await next();
     } catch (error) {
@@ -47,7 +61,7 @@ export function idempotentPosts(db: Database) {
       throw error;
     }
     if (!isJson(ctx.body)) {
-      await db.delete(idempotencyKeys).where(and(eq(idempotencyKeys.partnerId, partnerId), eq(idempotencyKeys.key, key)));
+      await release();
       return;
     }
     const headers: Record<string, string> = {};

@@ -290,7 +290,7 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     problems: {
       409: 'R27: the settings are not saved or disabled; the quantities changed since the preview; or a quantity would be 0 without allowZeroQuantity',
       502: 'ConnectWise refused the push (e.g. 400, 404); it is recorded as failed, with `push.lines[].status` saying which lines ConnectWise took before',
-      503: 'ConnectWise could not be reached, or was overloaded (429, 5xx) after retries, or at once when it asked to come back in more than 10 s; recorded as failed like a 502. `Retry-After` when ConnectWise said when to come back',
+      503: 'ConnectWise could not be reached, or was overloaded (429, 5xx) after retries, or at once when it asked to come back in more than 10 s; recorded as failed like a 502. `Retry-After` when ConnectWise said when to come back; a retry with the same Idempotency-Key pushes again',
     },
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { companies, idempotencyKeys, licenses } from '../../db/schema.js';
+import { startFakeJsonFeed } from '../fakes/json-feed.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createManagedPartner } from '../support/setup.js';
 
@@ -62,6 +63,26 @@ describe('Idempotency-Key on POST', () => {
     expect(again).toMatchObject({ status: 404, body: { requestId: first.body.requestId } });
     expect(again.headers.get('content-type')).toContain('application/problem+json');
     expect(again.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('a 503 asks the caller to come back, so it is not kept: the retry with the same key runs again, and its answer is the one kept', async () => {
+    const feed = await startFakeJsonFeed({ companies: 1, licensesPerCompany: 1 });
+    try {
+      feed.fail(1, { status: 503 });
+      const body = { name: 'Feed back soon', vendor: 'json_feed', accountType: 'msp', baseUrl: feed.url, credentials: {} };
+      const first = await tenure.api('POST', '/v1/sources', body, withKey('source-while-down'));
+      expect(first).toMatchObject({ status: 503, body: { code: 'upstream_unavailable' } });
+
+      const again = await tenure.api('POST', '/v1/sources', body, withKey('source-while-down'));
+      expect(again.status, JSON.stringify(again.body)).toBe(201);
+      expect(again.headers.get('idempotent-replayed')).toBeNull();
+
+      const replayed = await tenure.api('POST', '/v1/sources', body, withKey('source-while-down'));
+      expect(replayed).toMatchObject({ status: 201, body: { id: again.body.id } });
+      expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    } finally {
+      await feed.close();
+    }
   });
 
   it('keys belong to a partner: another partner using the same key executes its own request', async () => {

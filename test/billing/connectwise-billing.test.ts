@@ -377,6 +377,33 @@ describe('pushes that fail', () => {
     expect((await tenure.api('GET', `${settingsPath(companyId)}/pushes`)).body.data).toMatchObject([{ id: sent.body.push.id, status: 'failed', lines: lineStatuses }]);
   });
 
+  it('R27: a send now answered 503 is not replayed: the retry with the same Idempotency-Key after its Retry-After pushes, and only then is replayed', async () => {
+    const { companyId, upstream, body } = await billedCompany('ACME-AGAIN', 'endpoint-again');
+    expect((await tenure.api('PUT', settingsPath(companyId), body)).status).toBe(200);
+    fake.failNextMatching(1, { status: 503, retryAfterSeconds: 30, method: 'PATCH', path: additionPath(upstream.agreement.id, upstream.addition.id) });
+    const sendNow = () => tenure.api('POST', `${settingsPath(companyId)}/send-now`, {}, { headers: { 'idempotency-key': `send-now-${companyId}` } });
+
+    const first = await sendNow();
+    expect(first.status, JSON.stringify(first.body)).toBe(503);
+    expect(first.headers.get('retry-after')).toBe('30');
+
+    const again = await sendNow();
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.body).toMatchObject({ status: 'pushed', lines: [{ quantity: 15, status: 'pushed' }] });
+    expect(again.body.id).not.toBe(first.body.push.id);
+    expect(fake.addition(upstream.agreement.id, upstream.addition.id)?.quantity).toBe(15);
+
+    const replayed = await sendNow();
+    expect(replayed).toMatchObject({ status: 201, body: again.body });
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(patchesOf(upstream.addition.id)).toHaveLength(1);
+    expect((await tenure.api('GET', `${settingsPath(companyId)}/pushes`)).body.data).toMatchObject([
+      { id: again.body.id, status: 'pushed' },
+      { id: first.body.push.id, status: 'failed' },
+    ]);
+  });
+
   it('R26: a scheduled push that ConnectWise asks to come back in more than 10 s keeps retrying in the background, and pushes the period once', async () => {
     const { companyId, upstream, body } = await billedCompany('ACME-PATIENT', 'endpoint-patient');
     fake.failNextMatching(1, { status: 429, retryAfterSeconds: 11, method: 'PATCH', path: additionPath(upstream.agreement.id, upstream.addition.id) });
