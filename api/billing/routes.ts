@@ -197,7 +197,7 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     operationId: 'saveCompanyConnectWiseSettings',
     summary: "Save a company's ConnectWise billing settings",
     description:
-      'Verifies the identifier against ConnectWise and each mapping against the additions ConnectWise lists (422 naming the field otherwise), then reschedules the billing workflow; a period already pushed is not pushed again.',
+      'Verifies the identifier against ConnectWise and each mapping against the additions ConnectWise lists (422 naming the field otherwise), then reschedules the billing workflow. Each month is pushed once (R26): a period already pushed is not pushed again, and a month whose billing date the change moves before now is pushed at once rather than skipped.',
     tag: TAG,
     role: 'admin',
     body: companyConnectWiseSettings,

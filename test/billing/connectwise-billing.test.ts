@@ -421,3 +421,55 @@ describe('pushes that fail', () => {
     expect(await auditedFailures(companyId)).toHaveLength(0);
   });
 });
+
+describe('R26: a billing day moved within the month', () => {
+  /** The workflow's today: noon UTC on the 10th of next month, through its skewed clock. */
+  const today = (() => {
+    const now = new Date();
+    return Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 10, 12);
+  })();
+  const periodOf = (instant: number) => new Date(instant).toISOString().slice(0, 7);
+  const thisMonth = periodOf(today);
+  const nextMonth = periodOf(Date.UTC(new Date(today).getUTCFullYear(), new Date(today).getUTCMonth() + 1, 1));
+  const billedOn = (period: string, day: number) => ({ period, at: new Date(billingDateOf(period, { day, hour: 12, timeZone: 'UTC' }).at).toISOString() });
+
+  beforeAll(async () => {
+    await saveConnectWisePartner(tenure, fake, billing);
+  });
+
+  /** A company billed at noon on custom day `day`, whose billing workflow lives on `today`. */
+  async function billedOnDay(identifier: string, product: string, day: number) {
+    const { companyId, upstream, body } = await billedCompany(identifier, product);
+    await startSkewedBilling(tenure, companyId, today, 0);
+    const saveDay = (billingDay: number) => tenure.api('PUT', settingsPath(companyId), { ...body, settings: 'custom', billingDay, billingHour: 12 });
+    expect((await saveDay(day)).status).toBe(200);
+    const handle = tenure.client.workflow.getHandle(billingWorkflowId(companyId));
+    const pushesOfCompany = () => tenure.db.select().from(billingPushes).where(eq(billingPushes.companyId, companyId));
+    return { companyId, upstream, handle, saveDay, pushesOfCompany };
+  }
+
+  it('R26: on the 10th, moving the billing day from the 15th to the 5th pushes this month at once, and moving it to the 20th then does not push it again', async () => {
+    const { upstream, handle, saveDay, pushesOfCompany } = await billedOnDay('ACME-EARLIER', 'endpoint-earlier', 15);
+    await eventually(() => handle.query(billingScheduleState), (state) => state.nextBillingDate?.at === billedOn(thisMonth, 15).at);
+
+    expect((await saveDay(5)).status).toBe(200);
+    const pushes = await eventually(pushesOfCompany, (rows) => rows[0]?.status === 'pushed');
+    expect(pushes).toMatchObject([{ trigger: 'scheduled', period: thisMonth, status: 'pushed' }]);
+    expect(fake.addition(upstream.agreement.id, upstream.addition.id)?.quantity).toBe(15);
+    const pushed = await eventually(() => handle.query(billingScheduleState), (state) => state.lastPush?.period === thisMonth);
+    expect(pushed.nextBillingDate).toEqual(billedOn(nextMonth, 5));
+
+    expect((await saveDay(20)).status).toBe(200);
+    await eventually(() => handle.query(billingScheduleState), (state) => state.nextBillingDate?.at === billedOn(nextMonth, 20).at);
+    expect(patchesOf(upstream.addition.id)).toHaveLength(1);
+    expect(await pushesOfCompany()).toHaveLength(1);
+  });
+
+  it('R26: billing first enabled on the 10th with day 5 starts with next month: a month the schedule never planned is not pushed at save', async () => {
+    const { upstream, handle, pushesOfCompany } = await billedOnDay('ACME-NEWCOMER', 'endpoint-newcomer', 5);
+    const planned = await eventually(() => handle.query(billingScheduleState), (state) => state.nextBillingDate !== null);
+    expect(planned.nextBillingDate).toEqual(billedOn(nextMonth, 5));
+    expect(await pushesOfCompany()).toHaveLength(0);
+    expect(patchesOf(upstream.addition.id)).toHaveLength(0);
+  });
+});
