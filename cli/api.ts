@@ -1,5 +1,17 @@
 // The CLI's HTTP client: every command talks to a Tenure API (`--url`, `--key`), so it works
 // against any deployment. A problem+json answer becomes one readable line and exit code 1.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { retryAfterMs } from '../platform/network/retry-after.js';
+
+/**
+ * How long in all a request waits while the API still runs an earlier request with its
+ * Idempotency-Key (409 idempotency_in_progress, with Retry-After). A run interrupted a moment ago
+ * leaves its requests running on the server, and they end in seconds: a rerun gets their answers.
+ * A key whose request died with its server stays claimed for minutes; that row is reported failed,
+ * saying the request still runs, rather than holding up the import.
+ */
+const IN_PROGRESS_PATIENCE_MS = 30_000;
+
 export interface Connection {
   url: string;
   key: string | undefined;
@@ -31,11 +43,9 @@ export interface Exchange<Answer> {
 
 export function apiClient(connection: Connection) {
   const base = connection.url.replace(/\/+$/, '');
-  async function exchange<Answer = any>(method: string, path: string, options: RequestOptions = {}): Promise<Exchange<Answer>> {
-    if (!connection.key) throw new Error('no API key: pass --key or set TENURE_API_KEY');
-    let response: Response;
+  async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
     try {
-      response = await fetch(`${base}${path}`, {
+      return await fetch(`${base}${path}`, {
         method,
         headers: {
           authorization: `Bearer ${connection.key}`,
@@ -48,10 +58,19 @@ export function apiClient(connection: Connection) {
     } catch (error) {
       throw new Error(`cannot reach Tenure at ${base} (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}); pass --url or set TENURE_URL`);
     }
-    const text = await response.text();
-    const answer = text ? JSON.parse(text) : undefined;
-    if (!response.ok) throw new ApiError(response.status, answer ?? {});
-    return { answer: answer as Answer, replayed: response.headers.get('idempotent-replayed') === 'true' };
+  }
+  async function exchange<Answer = any>(method: string, path: string, options: RequestOptions = {}): Promise<Exchange<Answer>> {
+    if (!connection.key) throw new Error('no API key: pass --key or set TENURE_API_KEY');
+    const patienceEndsAt = Date.now() + IN_PROGRESS_PATIENCE_MS;
+    for (;;) {
+      const response = await send(method, path, options);
+      const text = await response.text();
+      const answer = text ? JSON.parse(text) : undefined;
+      if (response.ok) return { answer: answer as Answer, replayed: response.headers.get('idempotent-replayed') === 'true' };
+      const wait = answer?.code === 'idempotency_in_progress' ? retryAfterMs(response.headers.get('retry-after')) : null;
+      if (wait === null || Date.now() + wait > patienceEndsAt) throw new ApiError(response.status, answer ?? {});
+      await sleep(wait);
+    }
   }
   async function request<Answer = any>(method: string, path: string, options: RequestOptions = {}): Promise<Answer> {
     return (await exchange<Answer>(method, path, options)).answer;

@@ -1,15 +1,18 @@
 // The `tenure` command as a user runs it, in a child process against a test Tenure: a partner
 // and its key, a CSV import and its reruns, a source and its sync followed to the end, licenses by state.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, request } from 'node:http';
+import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { idempotencyKeys } from '../../db/schema.js';
 import { startFakeJsonFeed, type FakeJsonFeed } from '../fakes/json-feed.js';
-import { startTenure, type Tenure } from '../support/tenure.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 
 const run = promisify(execFile);
 const cli = join(import.meta.dirname, '../../cli/tenure.mjs');
@@ -24,17 +27,23 @@ afterAll(async () => {
   await Promise.all([tenure?.close(), feed?.close(), rm(scratch, { recursive: true, force: true })]);
 });
 
-const tenureCli = async (args: string[], key?: string, url = tenure.url) => {
-  const { stdout } = await run(process.execPath, [cli, ...args], { env: { ...process.env, TENURE_URL: url, TENURE_API_KEY: key ?? tenure.adminKey }, timeout: 120_000 });
+const cliArguments = (args: string[], key?: string, url = tenure.url) =>
+  [process.execPath, [cli, ...args], { env: { ...process.env, TENURE_URL: url, TENURE_API_KEY: key ?? tenure.adminKey } }] as const;
+const tenureCli = async (...command: Parameters<typeof cliArguments>) => {
+  const [node, args, options] = cliArguments(...command);
+  const { stdout } = await run(node, args, { ...options, timeout: 120_000 });
   return stdout;
 };
 
-/** The test Tenure behind a connection that drops at the license issue after the first `issues`: an import interrupted midway. */
-async function droppingAfter(issues: number): Promise<{ url: string; close(): Promise<void> }> {
-  let licensePosts = 0;
+/**
+ * The test Tenure behind a proxy: `drops` may cut a request's connection before it is forwarded,
+ * and `answered` sees the status of every answer on its way back.
+ */
+async function behindProxy({ drops = () => false, answered = () => {} }: { drops?: (incoming: IncomingMessage) => boolean; answered?: (status: number) => void }) {
   const proxy = createServer((incoming, outgoing) => {
-    if (incoming.method === 'POST' && incoming.url === '/v1/licenses' && ++licensePosts > issues) return incoming.socket.destroy();
+    if (drops(incoming)) return incoming.socket.destroy();
     const forwarded = request(`${tenure.url}${incoming.url}`, { method: incoming.method, headers: incoming.headers }, (answer) => {
+      answered(answer.statusCode!);
       outgoing.writeHead(answer.statusCode!, answer.headers);
       answer.pipe(outgoing);
     });
@@ -43,8 +52,23 @@ async function droppingAfter(issues: number): Promise<{ url: string; close(): Pr
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => proxy.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => proxy.close(() => resolve())),
   };
+}
+
+/** A connection that drops at the license issue after the first `issues`: an import interrupted midway. */
+function droppingAfter(issues: number) {
+  let licensePosts = 0;
+  return behindProxy({ drops: (incoming) => incoming.method === 'POST' && incoming.url === '/v1/licenses' && ++licensePosts > issues });
+}
+
+/** Idempotency-Keys of the partner whose first request is still running on the server. */
+async function keysInProgress(partnerId: string): Promise<number> {
+  const running = await tenure.db
+    .select({ key: idempotencyKeys.key })
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.partnerId, partnerId), isNull(idempotencyKeys.completedAt)));
+  return running.length;
 }
 
 it('creates a partner and a key, imports licenses from CSV, adds a source, syncs it and lists licenses by state', async () => {
@@ -130,4 +154,38 @@ it('a file run again after its failed lines are fixed issues those lines only, w
   // Another batch is another order: the same rows are issued again.
   expect(await tenureCli(['licenses', 'import', csv, '--no-progress', '--batch', 'second order'], adminKey)).toBe('5 licenses issued, 0 companies created, 0 rows failed\n');
   expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(10);
+});
+
+it('a rerun right after Ctrl-C waits for the issues the interrupted run left running, and reports them issued once', async () => {
+  const partner = JSON.parse(await tenureCli(['--json', 'partner', 'create', 'Impatient MSP']));
+  const adminKey: string = partner.adminKey.secret;
+  const csv = join(scratch, 'interrupted.csv');
+  await writeFile(csv, ['company,product,seats,term,expiresAt', 'Epsilon SARL,eps,10,annual,2030-06-30T00:00:00Z', 'Epsilon SARL,ecos,10,annual,2030-06-30T00:00:00Z'].join('\n'));
+
+  // Without a worker an issue waits on the server for its license's first state: the first run's
+  // issues are certainly still running when the rerun sends them again.
+  await tenure.stopWorker();
+  let rerun: Promise<string>;
+  try {
+    const [node, args, options] = cliArguments(['licenses', 'import', csv, '--no-progress'], adminKey);
+    const first = spawn(node, args, { ...options, stdio: 'ignore' });
+    await eventually(() => keysInProgress(partner.id), (running) => running === 2);
+    first.kill('SIGINT');
+    await once(first, 'exit');
+
+    let metInProgress!: () => void;
+    const inProgress = new Promise<void>((resolve) => (metInProgress = resolve));
+    const watching = await behindProxy({ answered: (status) => status === 409 && metInProgress() });
+    // A failed run's output says which rows failed and why.
+    rerun = tenureCli(['licenses', 'import', csv, '--no-progress'], adminKey, watching.url)
+      .catch((error: { stdout: string }) => error.stdout)
+      .finally(watching.close);
+    const metFirst = await Promise.race([inProgress.then(() => 'an issue still running'), rerun.then(() => 'its end')]);
+    expect(metFirst).toBe('an issue still running');
+  } finally {
+    await tenure.startWorker();
+  }
+  // The interrupted run's issues end once the worker is back, and the rerun reads their answers.
+  expect(await rerun).toBe('0 licenses issued, 2 already issued by an earlier run, 0 companies created, 0 rows failed\n');
+  expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(2);
 });
