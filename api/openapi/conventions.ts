@@ -23,7 +23,7 @@ const idempotencyKey: OpenApiParameter = {
   in: 'header',
   required: false,
   description:
-    'Makes a retry safe: the same key and body within 24 hours answer the first answer again, with `Idempotent-Replayed: true`. The same key with another body answers 422.',
+    'Makes a retry safe: the same key and body within 24 hours answer the first answer again, with `Idempotent-Replayed: true`. The same key with another body answers 422. A 503 is not kept: the retry its `Retry-After` invites runs again under the same key.',
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
 };
 
