@@ -1,27 +1,30 @@
-// RFC 4180 CSV as spreadsheets export it: a header row, quoted fields with doubled quotes,
-// commas and line breaks inside quotes, CRLF or LF.
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const input = text.replace(/^\uFEFF/, '');
-  for (let index = 0; index < input.length; index++) {
-    const char = input[index]!;
-    if (quoted) {
-      if (char === '"' && input[index + 1] === '"') (field += '"'), index++;
-      else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') row.push(field), (field = '');
-    else if (char === '\n' || char === '\r') {
-      if (char === '\r' && input[index + 1] === '\n') index++;
-      row.push(field), rows.push(row), (row = []), (field = '');
-    } else field += char;
-  }
-  if (field !== '' || row.length > 0) row.push(field), rows.push(row);
-  const [header, ...records] = rows.filter((cells) => cells.some((cell) => cell.trim() !== ''));
-  if (!header) return [];
-  const names = header.map((name) => name.trim());
-  return records.map((cells) => Object.fromEntries(names.map((name, column) => [name, (cells[column] ?? '').trim()])));
+// RFC 4180 CSV as spreadsheets export it (a header row, quoted fields with doubled quotes,
+// commas and line breaks inside quotes, CRLF, LF or both), read by csv-parse.
+import { parse } from 'csv-parse/sync';
+
+export interface CsvRow {
+  /** The cells by their header's name, trimmed; a short row lacks the last ones. */
+  cells: Record<string, string | undefined>;
+  /** The line of the file the row starts on, as an editor numbers it: what a report of the row names. */
+  line: number;
+}
+
+export function parseCsv(text: string): CsvRow[] {
+  const records = parse(text, {
+    bom: true,
+    columns: (header: string[]) => header.map((name) => name.trim()),
+    trim: true,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    record_delimiter: ['\r\n', '\n', '\r'],
+    info: true,
+    raw: true,
+  }) as { record: Record<string, string | undefined>; info: { lines: number }; raw: string }[];
+  return records.map(({ record, info, raw }) => ({
+    cells: record,
+    // `lines` counts to the row's last line; a quoted cell may span several, and blank lines before it are not the row.
+    line: info.lines - (raw.replace(/^\s+/, '').replace(/[\r\n]+$/, '').match(/\r\n|\n|\r/g)?.length ?? 0),
+  }));
 }

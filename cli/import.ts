@@ -45,7 +45,7 @@ interface LicenseRow {
 /** The file's rows as the import sends them, each numbered among the rows identical to it. */
 function licenseRows(text: string): LicenseRow[] {
   const occurrences = new Map<string, number>();
-  return parseCsv(text).map((row, index) => {
+  return parseCsv(text).map(({ cells: row, line }) => {
     const license: Record<string, string | number> = {};
     for (const field of fields) {
       const value = row[field] || defaults[field];
@@ -55,8 +55,7 @@ function licenseRows(text: string): LicenseRow[] {
     const content = JSON.stringify([license, companyName]);
     const occurrence = (occurrences.get(content) ?? 0) + 1;
     occurrences.set(content, occurrence);
-    // Line 1 is the header.
-    return { line: index + 2, license, companyName, occurrence };
+    return { line, license, companyName, occurrence };
   });
 }
 

@@ -78,15 +78,17 @@ it('creates a partner and a key, imports licenses from CSV, adds a source, syncs
   expect(operator.secret).toBeTruthy();
 
   const csv = join(scratch, 'licenses.csv');
-  await writeFile(csv, ['company,product,seats,term,expiresAt', 'Acme SA,eps,25,annual,2030-06-30T00:00:00Z', '"Beta, Inc.",eps,5,monthly,2030-01-31T00:00:00Z', 'Acme SA,ecos,10,annual,2030-06-30T00:00:00Z', 'Acme SA,eps,many,annual,2030-06-30T00:00:00Z'].join('\n'));
+  // As a spreadsheet exports it: a column the import does not read, whose cell spans two lines, and a blank line.
+  await writeFile(csv, ['company,product,seats,term,expiresAt,notes', 'Acme SA,eps,25,annual,2030-06-30T00:00:00Z,', '"Beta, Inc.",eps,5,monthly,2030-01-31T00:00:00Z,"renewed by phone', 'ask Jan"', 'Acme SA,ecos,10,annual,2030-06-30T00:00:00Z', '', 'Acme SA,eps,many,annual,2030-06-30T00:00:00Z'].join('\n'));
   const failed = await tenureCli(['licenses', 'import', csv, '--no-progress'], operator.secret).catch((error: { stdout: string; code: number }) => error);
   expect(failed).toMatchObject({ code: 1, stdout: expect.stringContaining('3 licenses issued, 2 companies created, 1 rows failed') });
-  expect((failed as { stdout: string }).stdout).toMatch(/line 5: 422 .*\(seats\)/);
+  // The failure names the line an editor shows the row on.
+  expect((failed as { stdout: string }).stdout).toMatch(/line 7: 422 .*\(seats\)/);
   // The same file again issues nothing twice: each row's Idempotency-Key answers the first issue,
   // and the user is told so. The bad row is still bad.
   const again = await tenureCli(['licenses', 'import', csv, '--no-progress'], operator.secret).catch((error: { stdout: string; code: number }) => error);
   expect(again).toMatchObject({ code: 1, stdout: expect.stringContaining('0 licenses issued, 3 already issued by an earlier run, 0 companies created, 1 rows failed') });
-  expect((again as { stdout: string }).stdout).toMatch(/line 5: 422 .*\(seats\)/);
+  expect((again as { stdout: string }).stdout).toMatch(/line 7: 422 .*\(seats\)/);
 
   const source = JSON.parse(await tenureCli(['--json', 'sources', 'create', '--name', 'Demo feed', '--vendor', 'json_feed', '--base-url', feed.url], adminKey));
   expect(source.status).toBe('never_synced');
