@@ -31,7 +31,10 @@ export interface ReadProgress {
  */
 export interface Page<Item> {
   items: Item[];
-  /** Companies whose licenses could not be read this time (only on license pages). */
+  /**
+   * Companies the read could not get into this time: on license pages, those whose licenses were
+   * refused; on company pages, those whose companies below were refused (`subtreeUnread`).
+   */
   gaps: UpstreamGap[];
   progress: ReadProgress;
   resumeFrom: string;

@@ -1,8 +1,9 @@
 // ESET MSP Administrator 2 (DESIGN §5): the companies under the account's own company and
 // their licenses. Access tokens may live a minute, so the session renews them early and on 401,
 // and logs in again when renewal fails; a 503 with code 99/subCode 2 is maintenance, not an error.
-// A company the account has NoAccess to is a gap; an answer that cannot be read fails the read,
-// which Temporal retries. Either way nothing unread is taken for gone (R23).
+// A company the account has NoAccess to is a gap, whether ESET refuses its licenses or the companies
+// under it; an answer that cannot be read fails the read, which Temporal retries. Either way nothing
+// unread is taken for gone (R23).
 import { productCodeOf } from '../../machines/lifecycle/product.js';
 import { z } from 'zod';
 import { upstreamInstant } from './upstream-dates.js';
@@ -48,6 +49,7 @@ const childrenAnswer = z.object({
   companies: z.array(z.object({ publicId: z.string(), name: z.string(), email: z.string().nullish() })),
   totalCount: z.number().int().nonnegative(),
 });
+type ChildrenPage = z.infer<typeof childrenAnswer>;
 const searchAnswer = z.object({ search: z.array(z.object({ publicLicenseKey: z.string() })), totalCount: z.number().int().nonnegative() });
 const licenseDetail = z.object({
   publicLicenseKey: z.string(),
@@ -89,20 +91,23 @@ export class EsetEma2Connector implements Connector {
   }
 
   async verify(): Promise<{ companiesReadable: number }> {
-    const root = await this.rootCompanyId();
-    const { totalCount } = await this.children(root, 0, 1);
-    if (totalCount === 0) throw new UpstreamNoCompanies('R4: the ESET account reads no company under its own');
-    return { companiesReadable: totalCount };
+    const page = await this.children(await this.rootCompanyId(), 0, 1);
+    if (page === null) throw ownCompanyRefused();
+    if (page.totalCount === 0) throw new UpstreamNoCompanies('R4: the ESET account reads no company under its own');
+    return { companiesReadable: page.totalCount };
   }
 
-  /** Every company below the account's own, parents before their sites, read breadth first. */
+  /**
+   * Every company below the account's own, parents before their sites, read breadth first. A company
+   * whose children ESET refuses is a gap standing for its whole subtree (R4: the rest is read).
+   */
   async *companies(resumeFrom?: string): AsyncIterable<Page<UpstreamCompany>> {
     const walk: CompanyWalk = resumeFrom === undefined ? { pending: [{ companyId: await this.rootCompanyId(), isRoot: true }], skip: 0 } : (JSON.parse(resumeFrom) as CompanyWalk);
     let companiesRead = 0;
     let companiesTotal: number | null = null;
     // Most companies have no sites, so the walk is one Children call per company: the first pages
     // of the next parents are asked for early, and still taken in walk order, so the cursor holds.
-    const early = new Map<string, Promise<z.infer<typeof childrenAnswer>>>();
+    const early = new Map<string, Promise<ChildrenPage | null>>();
     while (walk.pending.length > 0) {
       const parent = walk.pending[0]!;
       for (const upcoming of walk.pending.slice(1, 1 + CHILDREN_LOOKAHEAD)) {
@@ -114,6 +119,14 @@ export class EsetEma2Connector implements Connector {
       const asked = walk.skip === 0 ? early.get(parent.companyId) : undefined;
       early.delete(parent.companyId);
       const page = await (asked ?? this.children(parent.companyId, walk.skip, PAGE_SIZE));
+      if (page === null) {
+        // Without its own company the account reaches no company at all (R4); below a company, the rest is read.
+        if (parent.isRoot) throw ownCompanyRefused();
+        walk.pending.shift();
+        walk.skip = 0;
+        yield { items: [], gaps: [companiesUnderRefused(parent.companyId)], progress: { companiesRead, companiesTotal, licensesRead: 0 }, resumeFrom: JSON.stringify(walk) };
+        continue;
+      }
       // Only the top level's count is known without walking everything; it is the useful one.
       if (parent.isRoot) companiesTotal ??= page.totalCount;
       const items = page.companies.map((company): UpstreamCompany => ({
@@ -167,8 +180,9 @@ export class EsetEma2Connector implements Connector {
     return user.company.companyId;
   }
 
-  private children(companyId: string, skip: number, take: number) {
-    return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take });
+  /** Null when the account has NoAccess to the company: ESET refuses to list what is under it. */
+  private children(companyId: string, skip: number, take: number): Promise<ChildrenPage | null> {
+    return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take }, { nullOn: 403 });
   }
 
   private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options: NullOn): Promise<Shape | null>;
@@ -206,6 +220,23 @@ interface NullOn {
 
 function noAccessTo(company: UpstreamCompany): UpstreamGap {
   return { companyUpstreamId: company.upstreamId, reason: 'access_denied', detail: "ESET MSP Administrator refuses to list this company's licenses: the account has no access to it" };
+}
+
+function companiesUnderRefused(companyId: string): UpstreamGap {
+  return {
+    companyUpstreamId: companyId,
+    reason: 'access_denied',
+    detail: 'ESET MSP Administrator refuses to list the companies under this one: the account has no access to it',
+    subtreeUnread: true,
+  };
+}
+
+/**
+ * R4: refused its own company, the account has no way to the companies it may read: EMA2 lists
+ * companies only under a parent. No retry changes that; its access rights must.
+ */
+function ownCompanyRefused(): UpstreamNoCompanies {
+  return new UpstreamNoCompanies("R4: ESET MSP Administrator refuses to list the companies under the account's own company (NoAccess), so the account reaches no company to read");
 }
 
 /** A page empty before totalCount is reached: rows went missing upstream, so the rest is unread, not gone (R23). */

@@ -54,7 +54,7 @@ export function createReconcileActivities(db: Database) {
 
         const reconciliation = new Reconciliation(tx, source, operationId);
         await reconciliation.companies(staged.companies);
-        await reconciliation.licenses(staged.licenses, staged.gaps);
+        await reconciliation.licenses(staged.licenses, reconciliation.withUnlistedBelow(staged.gaps, staged.companies));
         await reconciliation.subscriptions(staged.subscriptions);
         const licensesToTell = await tx.$count(sourceLicenses, and(eq(sourceLicenses.sourceId, sourceId), isNotNull(sourceLicenses.pending)));
         const result: Reconciled = { counts: reconciliation.counts, licensesToTell };
@@ -83,6 +83,8 @@ class Reconciliation {
   readonly counts: SyncCounts = noCounts();
   /** Upstream company id → the Tenure company and its current name. */
   private readonly companyOf = new Map<string, { id: string; name: string }>();
+  /** Upstream company id → the upstream ids of the companies known under it before this sync. */
+  private readonly knownChildrenOf = new Map<string, string[]>();
 
   constructor(
     private readonly tx: Transaction,
@@ -98,7 +100,13 @@ class Reconciliation {
       .innerJoin(companies, eq(companies.id, sourceCompanies.companyId))
       .where(eq(sourceCompanies.sourceId, this.source.id));
     const knownById = new Map(known.map((entry) => [entry.row.upstreamId, entry]));
-    for (const { row, name } of known) this.companyOf.set(row.upstreamId, { id: row.companyId, name });
+    for (const { row, name } of known) {
+      this.companyOf.set(row.upstreamId, { id: row.companyId, name });
+      if (row.parentUpstreamId === null) continue;
+      const children = this.knownChildrenOf.get(row.parentUpstreamId) ?? [];
+      children.push(row.upstreamId);
+      this.knownChildrenOf.set(row.parentUpstreamId, children);
+    }
     const fresh = staged.filter((company) => !knownById.has(company.upstreamId));
     for (const company of fresh) this.companyOf.set(company.upstreamId, { id: crypto.randomUUID(), name: company.name });
     const parentOf = (company: UpstreamCompany) => (company.parentUpstreamId ? (this.companyOf.get(company.parentUpstreamId)?.id ?? null) : null);
@@ -130,6 +138,25 @@ class Reconciliation {
         this.counts.rowsWritten += told.length;
       }
     }
+  }
+
+  /**
+   * R23: below a company whose subtree the upstream would not list, the companies known from before
+   * were not listed either. They are unread, not gone: each becomes a gap of its own, said as such.
+   */
+  withUnlistedBelow(gaps: Map<string, UpstreamGap>, listed: UpstreamCompany[]): Map<string, UpstreamGap> {
+    const listedIds = new Set(listed.map((company) => company.upstreamId));
+    const unread = new Map(gaps);
+    for (const refused of [...gaps.values()].filter((gap) => gap.subtreeUnread)) {
+      const detail = `not listed: the upstream refused to list the companies under ${this.companyOf.get(refused.companyUpstreamId)?.name ?? refused.companyUpstreamId}`;
+      const below = [...(this.knownChildrenOf.get(refused.companyUpstreamId) ?? [])];
+      for (let company = below.pop(); company !== undefined; company = below.pop()) {
+        if (listedIds.has(company) || unread.has(company)) continue;
+        unread.set(company, { companyUpstreamId: company, reason: refused.reason, detail });
+        below.push(...(this.knownChildrenOf.get(company) ?? []));
+      }
+    }
+    return unread;
   }
 
   async licenses(staged: UpstreamLicense[], gaps: Map<string, UpstreamGap>): Promise<void> {

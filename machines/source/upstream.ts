@@ -111,6 +111,11 @@ export interface UpstreamGap {
   companyUpstreamId: string;
   reason: 'access_denied' | 'company_gone';
   detail: string;
+  /**
+   * The companies below it could not be listed either (ESET: Company/Children refused), so those
+   * known from before are unread too, not gone.
+   */
+  subtreeUnread?: boolean;
 }
 
 /**

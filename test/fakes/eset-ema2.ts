@@ -1,9 +1,10 @@
 // A local ESET MSP Administrator 2, following the shapes DESIGN §5 lists: JWT access tokens that
 // expire (401 after), refresh tokens that Token/Renew takes only with the session's access token
 // as Bearer, Company/Children and Search/Licenses paged by skip/take (take ≤ 100), License/Detail,
-// companies the account has NoAccess to (403), and on demand the maintenance 503 (code 99,
-// subCode 2), 429s with Retry-After, 400s, 500s, pages that lost their rows, answers missing a
-// field, and slow answers. Its data is plain maps a test mutates between syncs.
+// companies the account has NoAccess to, its own included (403 on their children and licenses),
+// and on demand the maintenance 503 (code 99, subCode 2), 429s with Retry-After, 400s, 500s, pages
+// that lost their rows, answers missing a field, and slow answers. Its data is plain maps a test
+// mutates between syncs.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,9 +17,11 @@ export interface FakeEsetCompany {
   type: number;
   email: string;
   status: number;
-  /** The account's permission on the company: listed under its parent whatever it is, its licenses refused (403) with `none` (EMA2's NoAccess). */
-  access: 'write' | 'read' | 'none';
+  /** The account's permission on the company: listed under its parent whatever it is; with `none` (EMA2's NoAccess), its children and licenses are refused (403). */
+  access: EsetAccess;
 }
+
+export type EsetAccess = 'write' | 'read' | 'none';
 
 export interface FakeEsetLicense {
   publicLicenseKey: string;
@@ -65,6 +68,8 @@ export interface FakeEsetEma2 {
   url: string;
   credentials: { username: string; password: string };
   rootCompanyId: string;
+  /** The account's permission on its own company; `none` refuses Company/Children of it (403). */
+  rootAccess: EsetAccess;
   companies: Map<string, FakeEsetCompany>;
   licenses: Map<string, FakeEsetLicense>;
   /** Requests received, by path (`/License/Detail` …), answers sent, by status, and the most requests of one path in flight at once. */
@@ -92,6 +97,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
   const accessLifetimeMs = options.accessTokenLifetimeMs ?? 60_000;
   const refreshLifetimeMs = options.refreshTokenLifetimeMs ?? 3_600_000;
   const rootCompanyId = randomUUID();
+  let rootAccess: EsetAccess = 'write';
   const companies = new Map<string, FakeEsetCompany>();
   const licenses = new Map<string, FakeEsetLicense>();
   /** Token → when it expires and the login session it belongs to: a renewal keeps the session. */
@@ -149,7 +155,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     return bearer !== undefined && Date.now() < bearer.expiresAt;
   };
   const forbidden: Answer = { status: 403, body: { code: 403, subCode: 0, message: 'Forbidden action' } };
-  const readable = (customerId: unknown) => companies.get(String(customerId))?.access !== 'none';
+  const readable = (companyId: unknown) => (companyId === rootCompanyId ? rootAccess : companies.get(String(companyId))?.access) !== 'none';
 
   const routes: Record<string, (body: Record<string, unknown>, request: IncomingMessage) => Answer> = {
     'POST /Token/Get': (body) =>
@@ -167,6 +173,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     'POST /Company/Children': (body) => {
       const { skip, take } = paging(body);
       if (take > MAX_TAKE) return { status: 400, body: { code: 2, subCode: 0, message: `take must be at most ${MAX_TAKE}` } };
+      if (!readable(body.companyId)) return forbidden;
       const children = [...companies.values()].filter((company) => company.parentId === body.companyId);
       return { status: 200, body: { companies: children.slice(skip, skip + take).map(({ parentId: _parent, ...company }) => company), totalCount: children.length } };
     },
@@ -235,6 +242,12 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     url: `http://127.0.0.1:${port}/api`,
     credentials,
     rootCompanyId,
+    get rootAccess() {
+      return rootAccess;
+    },
+    set rootAccess(access) {
+      rootAccess = access;
+    },
     companies,
     licenses,
     requests,

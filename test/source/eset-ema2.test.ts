@@ -1,9 +1,10 @@
 // The ESET MSP Administrator 2 connector against its local fake, where ESET's documented answers
 // differ from the happy path: an over-used license (state 0 "Error"), .NET dates without offset,
-// an odd license record, a company the account has NoAccess to, a renewal that fails, and a page
-// that lost its rows. What cannot be read fails the read; nothing unread is taken for gone (R23).
+// an odd license record, a company the account has NoAccess to (its own included), a renewal that
+// fails, and a page that lost its rows. What cannot be read fails the read; nothing unread is taken
+// for gone (R23).
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { connectorFor, type Page } from '../../activities/source/connector.js';
+import { connectorFor, UpstreamNoCompanies, type Page } from '../../activities/source/connector.js';
 import type { UpstreamGap, UpstreamLicense } from '../../machines/source/upstream.js';
 import { startFakeEsetEma2, type EsetFailure, type FakeEsetEma2, type FakeEsetOptions } from '../fakes/eset-ema2.js';
 
@@ -114,6 +115,40 @@ describe('tolerance of one odd record', () => {
 
     expect(items.map((license) => license.companyUpstreamId)).toEqual([readable, readable]);
     expect(gaps).toEqual([{ companyUpstreamId: closed, reason: 'access_denied', detail: expect.stringContaining('no access') }]);
+  });
+});
+
+describe('NoAccess on Company/Children', () => {
+  it('R4, R23: a company whose children ESET refuses (403 NoAccess) is one gap standing for its subtree; the companies beside it and their sites are read', async () => {
+    const fake = await started({ companies: 0 });
+    const open = fake.addCompany('Open');
+    const openSite = fake.addCompany('Open — Lyon', open.publicId);
+    const closed = fake.addCompany('Closed');
+    const closedSite = fake.addCompany('Closed — Kraków', closed.publicId);
+    const after = fake.addCompany('After');
+    for (const company of [open, openSite, closed, closedSite, after]) fake.addLicense(company.publicId);
+    closed.access = 'none';
+
+    const companies = await readAll(eset(fake).companies());
+    const licenses = await readAll(eset(fake).licenses());
+
+    expect(companies.items.map((company) => company.upstreamId).sort()).toEqual([open, openSite, closed, after].map((company) => company.publicId).sort());
+    expect(companies.gaps).toEqual([{ companyUpstreamId: closed.publicId, reason: 'access_denied', detail: expect.stringContaining('no access'), subtreeUnread: true }]);
+    expect(licenses.items.map((license) => license.companyUpstreamId).sort()).toEqual([open, openSite, after].map((company) => company.publicId).sort());
+    expect(licenses.gaps).toEqual([expect.objectContaining({ companyUpstreamId: closed.publicId, reason: 'access_denied' })]);
+    expect(fake.requests.get('/Search/Licenses')).toBe(4);
+  });
+
+  it("R4: refused its own company (403 on the Company/Children of /User/Current's company), the account reads no company: UpstreamNoCompanies, not refused credentials", async () => {
+    const fake = await started({ companies: 2, licensesPerCompany: 1 });
+    fake.rootAccess = 'none';
+
+    await expect(eset(fake).verify()).rejects.toBeInstanceOf(UpstreamNoCompanies);
+    await expect(readAll(eset(fake).companies())).rejects.toMatchObject({ name: 'UpstreamNoCompanies', message: expect.stringContaining('R4') });
+    await expect(readAll(eset(fake).licenses())).rejects.toBeInstanceOf(UpstreamNoCompanies);
+    // The credentials were never refused: only the company was.
+    expect(fake.statuses.get(401)).toBeUndefined();
+    expect(fake.requests.get('/Search/Licenses')).toBeUndefined();
   });
 });
 

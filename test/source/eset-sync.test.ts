@@ -1,7 +1,7 @@
 // What a sync of an ESET MSP Administrator 2 source shows through the API when ESET answers as it
 // documents but not as the happy path does: over-used licenses, .NET dates, odd records, companies
-// the account has NoAccess to, and pages that lost their rows. A failed read is retried and leaves
-// the previous data whole; nothing unread is taken for gone (R23).
+// the account has NoAccess to (its own included: R4), and pages that lost their rows. A failed read
+// is retried and leaves the previous data whole; nothing unread is taken for gone (R23).
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { sourceLicenses } from '../../db/schema.js';
@@ -118,6 +118,49 @@ it('R23: a company the account has NoAccess to (403) keeps its licenses, and the
   expect(await licensesOfSource(tenure, sourceId)).toHaveLength(4);
   expect((await sourceStatus(sourceId)).lastSync.unreadCompanies).toEqual([expect.objectContaining({ upstreamId: closed!.publicId, name: closed!.name, reason: 'access_denied' })]);
   expect((await licenseOf(sourceId, renewed.publicLicenseKey)).expiresAt).toBe('2031-06-30T00:00:00.000Z');
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
+});
+
+it('R4, R23: a company whose sub-companies ESET refuses (403 on Company/Children) keeps its licenses and those of its sites, both said unread, and the rest of the source syncs', async () => {
+  const { fake, sourceId } = await esetSource('ESET NoAccess subtree', { companies: 1 });
+  const open = [...fake.companies.values()][0]!;
+  const closed = fake.addCompany('Closed');
+  const site = fake.addCompany('Closed — Kraków', closed.publicId);
+  for (const company of [closed, site, open]) fake.addLicense(company.publicId);
+  expect(await sync(tenure, sourceId)).toMatchObject({ companiesCreated: 3, licensesCreated: 3 });
+
+  closed.access = 'none';
+  const renewed = [...fake.licenses.values()].find((license) => license.customerId === open.publicId)!;
+  fake.renewLicense(renewed.publicLicenseKey, '2031-06-30T00:00:00Z');
+
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUpdated: 1, licensesUnchanged: 2, companiesUnread: 2 });
+  expect(await licensesOfSource(tenure, sourceId)).toHaveLength(3);
+  expect((await sourceStatus(sourceId)).lastSync.unreadCompanies).toEqual(
+    expect.arrayContaining([
+      expect.objectContaining({ upstreamId: closed.publicId, name: closed.name, reason: 'access_denied' }),
+      expect.objectContaining({ upstreamId: site.publicId, name: site.name, reason: 'access_denied', detail: expect.stringContaining(closed.name) }),
+    ]),
+  );
+  expect((await licenseOf(sourceId, renewed.publicLicenseKey)).expiresAt).toBe('2031-06-30T00:00:00.000Z');
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
+});
+
+it("R4: an account refused its own company (403 on its Company/Children) reads no company: the sync fails at once as no_companies, is not retried as refused credentials, and the data stays whole; such credentials are not saved", async () => {
+  const { fake, sourceId } = await esetSource('ESET own company refused', { companies: 2, licensesPerCompany: 1 });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });
+
+  fake.rootAccess = 'none';
+  const before = await recordFingerprint(tenure);
+  const childrenCalls = fake.requests.get('/Company/Children')!;
+  expect(await untilSyncEnds(tenure, await startSync(tenure, sourceId), 30_000)).toMatchObject({ status: 'failed', error: expect.stringContaining('R4') });
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'upstream_unavailable', statusReason: 'no_companies', statusDetail: expect.stringContaining('NoAccess') });
+  expect(fake.requests.get('/Company/Children')).toBe(childrenCalls + 1);
+  expect(await recordFingerprint(tenure)).toEqual(before);
+  const again = await tenure.api('POST', '/v1/sources', { name: 'ESET own company refused, again', vendor: 'eset_ema2', accountType: 'msp', baseUrl: fake.url, credentials: fake.credentials });
+  expect(again).toMatchObject({ status: 422, body: { field: 'credentials', detail: expect.stringContaining('R4') } });
+
+  fake.rootAccess = 'read';
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUnchanged: 2 });
   expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
 });
 
