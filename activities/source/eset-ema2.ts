@@ -71,12 +71,19 @@ type LicenseDetail = z.infer<typeof licenseDetail>;
 const errorAnswer = z.object({ code: z.number(), subCode: z.number().optional() });
 
 /**
- * Where a company walk stands: parents whose children are still to read, the first one from
- * `skip`. The account's own company is the root: its children are top-level companies.
+ * Where a depth-first company walk stands: one level per company on the way down from the
+ * account's own company (the root, whose children are top-level companies) to the one being read.
+ * It is the cursor a staging activity heartbeats, so it holds at most one page of companies per
+ * level of the tree, however many companies the account has (the pages already read are staged).
  */
-interface CompanyWalk {
-  pending: Array<{ companyId: string; isRoot: boolean }>;
-  skip: number;
+type CompanyWalk = WalkLevel[];
+
+interface WalkLevel {
+  companyId: string;
+  /** Where the next page of its children starts; null once every page is read. */
+  nextSkip: number | null;
+  /** Children of the page last read whose own children are still to read, in order. */
+  unwalked: string[];
 }
 
 export class EsetEma2Connector implements Connector {
@@ -98,55 +105,61 @@ export class EsetEma2Connector implements Connector {
   }
 
   /**
-   * Every company below the account's own, parents before their sites, read breadth first. A company
+   * Every company below the account's own, parents before their sites, read depth first. A company
    * whose children ESET refuses is a gap standing for its whole subtree (R4: the rest is read).
    */
   async *companies(resumeFrom?: string): AsyncIterable<Page<UpstreamCompany>> {
-    const walk: CompanyWalk = resumeFrom === undefined ? { pending: [{ companyId: await this.rootCompanyId(), isRoot: true }], skip: 0 } : (JSON.parse(resumeFrom) as CompanyWalk);
+    const walk: CompanyWalk = resumeFrom === undefined ? [{ companyId: await this.rootCompanyId(), nextSkip: 0, unwalked: [] }] : (JSON.parse(resumeFrom) as CompanyWalk);
     let companiesRead = 0;
     let companiesTotal: number | null = null;
+    const progress = () => ({ companiesRead, companiesTotal, licensesRead: 0 });
     // Most companies have no sites, so the walk is one Children call per company: the first pages
-    // of the next parents are asked for early, and still taken in walk order, so the cursor holds.
+    // of the next siblings are asked for early, and still taken in walk order, so the cursor holds.
     const early = new Map<string, Promise<ChildrenPage | null>>();
-    while (walk.pending.length > 0) {
-      const parent = walk.pending[0]!;
-      for (const upcoming of walk.pending.slice(1, 1 + CHILDREN_LOOKAHEAD)) {
-        if (early.has(upcoming.companyId)) continue;
-        const firstPage = this.children(upcoming.companyId, 0, PAGE_SIZE);
-        firstPage.catch(() => undefined);
-        early.set(upcoming.companyId, firstPage);
+    while (walk.length > 0) {
+      const level = walk.at(-1)!;
+      const child = level.unwalked.shift();
+      if (child !== undefined) {
+        walk.push({ companyId: child, nextSkip: 0, unwalked: [] });
+        continue;
       }
-      const asked = walk.skip === 0 ? early.get(parent.companyId) : undefined;
-      early.delete(parent.companyId);
-      const page = await (asked ?? this.children(parent.companyId, walk.skip, PAGE_SIZE));
+      if (level.nextSkip === null) {
+        walk.pop();
+        continue;
+      }
+      for (const upcoming of walk.at(-2)?.unwalked.slice(0, CHILDREN_LOOKAHEAD) ?? []) {
+        if (early.has(upcoming)) continue;
+        const firstPage = this.children(upcoming, 0, PAGE_SIZE);
+        firstPage.catch(() => undefined);
+        early.set(upcoming, firstPage);
+      }
+      const asked = level.nextSkip === 0 ? early.get(level.companyId) : undefined;
+      early.delete(level.companyId);
+      const page = await (asked ?? this.children(level.companyId, level.nextSkip, PAGE_SIZE));
+      const isRoot = walk.length === 1;
       if (page === null) {
         // Without its own company the account reaches no company at all (R4); below a company, the rest is read.
-        if (parent.isRoot) throw ownCompanyRefused();
-        walk.pending.shift();
-        walk.skip = 0;
-        yield { items: [], gaps: [companiesUnderRefused(parent.companyId)], progress: { companiesRead, companiesTotal, licensesRead: 0 }, resumeFrom: JSON.stringify(walk) };
+        if (isRoot) throw ownCompanyRefused();
+        walk.pop();
+        yield { items: [], gaps: [companiesUnderRefused(level.companyId)], progress: progress(), resumeFrom: JSON.stringify(walk) };
         continue;
       }
       // Only the top level's count is known without walking everything; it is the useful one.
-      if (parent.isRoot) companiesTotal ??= page.totalCount;
+      if (isRoot) companiesTotal ??= page.totalCount;
+      const read = level.nextSkip + page.companies.length;
+      if (read < page.totalCount && page.companies.length === 0) throw rowsMissing('/Company/Children', read, page.totalCount);
+      level.nextSkip = read < page.totalCount ? read : null;
+      level.unwalked = page.companies.map((company) => company.publicId);
+      if (page.companies.length === 0) continue;
       const items = page.companies.map((company): UpstreamCompany => ({
         upstreamId: company.publicId,
         name: company.name,
-        parentUpstreamId: parent.isRoot ? null : parent.companyId,
+        parentUpstreamId: isRoot ? null : level.companyId,
         consoleUrl: CONSOLE_URL,
         contactEmail: company.email ?? null,
       }));
-      walk.pending.push(...items.map((company) => ({ companyId: company.upstreamId, isRoot: false })));
-      walk.skip += page.companies.length;
-      if (walk.skip >= page.totalCount) {
-        walk.pending.shift();
-        walk.skip = 0;
-      } else if (page.companies.length === 0) {
-        throw rowsMissing('/Company/Children', walk.skip, page.totalCount);
-      }
-      if (items.length === 0) continue;
       companiesRead += items.length;
-      yield { items, gaps: [], progress: { companiesRead, companiesTotal, licensesRead: 0 }, resumeFrom: JSON.stringify(walk) };
+      yield { items, gaps: [], progress: progress(), resumeFrom: JSON.stringify(walk) };
     }
   }
 

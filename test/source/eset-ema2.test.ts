@@ -2,11 +2,11 @@
 // differ from the happy path: an over-used license (state 0 "Error"), .NET dates without offset,
 // an odd license record, a company the account has NoAccess to (its own included), a renewal that
 // fails, and a page that lost its rows. What cannot be read fails the read; nothing unread is taken
-// for gone (R23).
+// for gone (R23). The cursor a read gives back stays small however many companies there are.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectorFor, UpstreamNoCompanies, type Page } from '../../activities/source/connector.js';
-import type { UpstreamGap, UpstreamLicense } from '../../machines/source/upstream.js';
-import { startFakeEsetEma2, type EsetFailure, type FakeEsetEma2, type FakeEsetOptions } from '../fakes/eset-ema2.js';
+import type { UpstreamCompany, UpstreamGap, UpstreamLicense } from '../../machines/source/upstream.js';
+import { startFakeEsetEma2, type EsetFailure, type FakeEsetCompany, type FakeEsetEma2, type FakeEsetOptions } from '../fakes/eset-ema2.js';
 
 const running: FakeEsetEma2[] = [];
 afterEach(async () => {
@@ -149,6 +149,45 @@ describe('NoAccess on Company/Children', () => {
     // The credentials were never refused: only the company was.
     expect(fake.statuses.get(401)).toBeUndefined();
     expect(fake.requests.get('/Search/Licenses')).toBeUndefined();
+  });
+});
+
+describe('the cursor a read gives back', () => {
+  /** Every page of a read with the cursor it gave back, as the staging activity heartbeats it. */
+  async function pagesOf<Item>(pages: AsyncIterable<Page<Item>>) {
+    const read: Array<{ items: Item[]; resumeFrom: string }> = [];
+    for await (const { items, resumeFrom } of pages) read.push({ items, resumeFrom });
+    return read;
+  }
+
+  it('R23: names at most one page of companies per level of the tree, whether ESET lists a hundred companies or a thousand', async () => {
+    const mostCompaniesNamed = async (companies: number) => {
+      const fake = await started({ companies });
+      const first = [...fake.companies.values()][0]!;
+      fake.addLicense(fake.addCompany('Site', first.publicId).publicId);
+      const pages = [...(await pagesOf(eset(fake).companies())), ...(await pagesOf(eset(fake).licenses()))];
+      return Math.max(...pages.map((page) => page.resumeFrom.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g)?.length ?? 0));
+    };
+    // Two levels under the account's own company: a page (100) of each, and the three companies on the way down.
+    expect(await mostCompaniesNamed(100)).toBeLessThanOrEqual(2 * 100 + 3);
+    expect(await mostCompaniesNamed(1_000)).toBeLessThanOrEqual(2 * 100 + 3);
+  });
+
+  it('R23: resumes a company walk from any cursor, sites and their sites included, without repeating or skipping a company', async () => {
+    const fake = await started({ companies: 130 });
+    const [first, second] = [...fake.companies.values()] as [FakeEsetCompany, FakeEsetCompany];
+    const site = fake.addCompany('First — Lyon', first.publicId);
+    fake.addCompany('First — Lyon — Annex', site.publicId);
+    for (let index = 1; index <= 101; index++) fake.addCompany(`Second — site ${index}`, second.publicId);
+    fake.addCompany('First — Closed', first.publicId).access = 'none';
+
+    const whole = await pagesOf(eset(fake).companies());
+    const ids = (pages: Array<{ items: UpstreamCompany[] }>) => pages.flatMap((page) => page.items.map((company) => company.upstreamId));
+    expect(ids(whole).sort()).toEqual([...fake.companies.keys()].sort());
+    for (const [index, { resumeFrom }] of whole.entries()) {
+      const resumed = await pagesOf(eset(fake).companies(resumeFrom));
+      expect(ids([...whole.slice(0, index + 1), ...resumed])).toEqual(ids(whole));
+    }
   });
 });
 
