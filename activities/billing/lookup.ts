@@ -7,7 +7,7 @@ import { connectionOf } from '../../platform/billing/store.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
 import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
 import { ConnectWiseClient } from './connectwise-client.js';
-import { asFailure } from './failure.js';
+import { asFailure, failureTypeTellingLongWaits } from './failure.js';
 
 /**
  * Agreements whose additions are read at the same time: a company with dozens of agreements
@@ -45,7 +45,7 @@ export function createConnectWiseLookupActivities(db: Database, cipher: Credenti
         }));
         return { company: { id: company.id, identifier: company.identifier, name: company.name }, agreements: listed };
       } catch (error) {
-        throw asFailure(error);
+        throw asFailure(error, failureTypeTellingLongWaits);
       }
     },
   };

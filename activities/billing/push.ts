@@ -5,21 +5,13 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { billingPushes } from '../../db/schema.js';
-import {
-  billingEvents,
-  billingFailures,
-  LONGEST_WAIT_FOR_A_CALLER_MS,
-  pushLinesOf,
-  type BillingPushOutcome,
-  type BillingPushRequest,
-  type ConnectWiseUnavailableDetails,
-} from '../../machines/billing/contract.js';
+import { billingEvents, billingFailures, pushLinesOf, type BillingPushOutcome, type BillingPushRequest } from '../../machines/billing/contract.js';
 import { zeroQuantityLines, type BillingLine } from '../../machines/billing/quantities.js';
 import { billingPlanOf } from '../../platform/billing/store.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
 import { ConnectWiseError, type ConnectWiseClient } from './connectwise-client.js';
 import { recordBillingEvent } from './event.js';
-import { failureTypeOf } from './failure.js';
+import { asFailure, failureTypeOf, failureTypeTellingLongWaits } from './failure.js';
 import { connectWiseClientFor } from './lookup.js';
 
 type PushRow = typeof billingPushes.$inferSelect;
@@ -65,10 +57,7 @@ export function createBillingPushActivities(db: Database, cipher: CredentialCiph
           await pushLines(db, client, row, resumed || context.info.attempt > 1);
         } catch (error) {
           if (!(error instanceof ConnectWiseError)) throw error;
-          if (error.retryable) {
-            const details: ConnectWiseUnavailableDetails = { retryAfterMs: error.retryAfterMs ?? null };
-            throw ApplicationFailure.create({ message: error.message, type: unavailableFailureType(error), nextRetryDelay: error.retryAfterMs, details: [details] });
-          }
+          if (error.retryable) throw asFailure(error, failureTypeTellingLongWaits);
           return outcomeOf(await finish(db, row, 'failed', error.message, failureTypeOf(error)));
         }
         return outcomeOf(await finish(db, row, 'pushed', null, null));
@@ -87,14 +76,6 @@ export function createBillingPushActivities(db: Database, cipher: CredentialCiph
 }
 
 export type BillingPushActivities = ReturnType<typeof createBillingPushActivities>;
-
-/**
- * A long Retry-After has a type of its own, so that each retry policy decides: the schedule
- * waits as long as asked, send now stops and hands the wait to its caller.
- */
-function unavailableFailureType(error: ConnectWiseError): string {
-  return (error.retryAfterMs ?? 0) > LONGEST_WAIT_FOR_A_CALLER_MS ? billingFailures.connectWiseUnavailableForLong : failureTypeOf(error);
-}
 
 /** A scheduled push is found by its period, whichever run of the schedule claimed it; send now by its id. */
 async function findPush(db: Database, request: BillingPushRequest): Promise<PushRow | undefined> {

@@ -10,6 +10,7 @@ import { billingPeriodOf, nextBillingDates } from '../../machines/billing/billin
 import {
   billingFailures,
   billingWorkflowId,
+  LONGEST_WAIT_FOR_A_CALLER_MS,
   pushLinesOf,
   sendNowWorkflowId,
   summaryWorkflowId,
@@ -31,7 +32,7 @@ import { companyOf } from '../company/routes.js';
 import { documented } from '../openapi/route.js';
 import { invalidInput, notFound, Problem } from '../problem.js';
 import { parseInput } from '../validate.js';
-import { connectWiseProblem, failureOf, lookUpConnectWise, notConfigured } from './connectwise.js';
+import { connectWiseProblem, failureOf, lookUpConnectWise, notConfigured, passOnRetryAfter } from './connectwise.js';
 import { companyConnectWiseSettings, listAgreementsQuery, partnerConnectWiseSettings, sendNow, summarySettingsBody } from './schemas.js';
 import {
   agreementsResponse,
@@ -46,6 +47,13 @@ import {
 const TAG = 'Billing';
 const PREVIEWED_DATES = 12;
 const COMPANY_PATH = '/companies/:id/integrations/connectwise';
+/** R27: a caller waiting on ConnectWise through the API is not kept waiting through a long Retry-After. */
+const CONNECTWISE_UNAVAILABLE = `ConnectWise could not be reached, or was overloaded (429, 5xx) after retries, or at once when it asked to come back in more than ${String(LONGEST_WAIT_FOR_A_CALLER_MS / 1000)} s`;
+/** Routes that look the company up in ConnectWise before they answer (seed 001 "Verify" and "Configure"). */
+const LOOKUP_PROBLEMS = {
+  409: 'The partner-wide settings are not saved, or ConnectWise refused them',
+  503: `${CONNECTWISE_UNAVAILABLE}; nothing is saved. \`Retry-After\` when ConnectWise said when to come back`,
+};
 
 function partnerRepresentation(row: typeof connectWisePartnerSettings.$inferSelect) {
   // The keys are never returned, only whether they are set.
@@ -181,14 +189,14 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     tag: TAG,
     query: listAgreementsQuery,
     responses: { 200: agreementsResponse },
-    problems: { 409: 'The partner-wide settings are not saved, or ConnectWise refused them', 503: 'ConnectWise could not be reached' },
+    problems: LOOKUP_PROBLEMS,
   }, async (ctx) => {
     const { partnerId } = callerOf(ctx);
     const company = await companyOf(db, partnerId, ctx.params.id!);
     const query = parseInput(listAgreementsQuery, ctx.query);
     const identifier = query.identifier ?? (await companySettingsRow(db, partnerId, company.id))?.identifier;
     if (!identifier) throw invalidInput([{ field: 'identifier', message: 'is required until the company settings are saved' }]);
-    const found = await lookUpConnectWise(temporal, taskQueue, partnerId, identifier);
+    const found = await lookUpConnectWise(ctx, temporal, taskQueue, partnerId, identifier);
     if (!found.company) throw invalidInput([{ field: 'identifier', message: `ConnectWise has no company "${identifier}"` }]);
     ctx.body = { company: found.company, agreements: found.agreements };
   });
@@ -202,13 +210,13 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     role: 'admin',
     body: companyConnectWiseSettings,
     responses: { 200: companyConnectWiseResponse },
-    problems: { 409: 'The partner-wide settings are not saved, or ConnectWise refused them', 503: 'ConnectWise could not be reached' },
+    problems: LOOKUP_PROBLEMS,
   }, async (ctx) => {
     const caller = requireRole(ctx, 'admin');
     const company = await companyOf(db, caller.partnerId, ctx.params.id!);
     const body = parseInput(companyConnectWiseSettings, ctx.request.body);
     if (!(await partnerSettingsRow(db, caller.partnerId))) throw notConfigured('Save the partner-wide settings first: PUT /v1/partner/integrations/connectwise.');
-    const found = await lookUpConnectWise(temporal, taskQueue, caller.partnerId, body.identifier);
+    const found = await lookUpConnectWise(ctx, temporal, taskQueue, caller.partnerId, body.identifier);
     if (!found.company) throw invalidInput([{ field: 'identifier', message: `ConnectWise has no company "${body.identifier}"` }]);
     body.mappings.forEach((mapping, index) => {
       const agreement = found.agreements.find((candidate) => candidate.id === mapping.agreementId);
@@ -290,7 +298,7 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     problems: {
       409: 'R27: the settings are not saved or disabled; the quantities changed since the preview; or a quantity would be 0 without allowZeroQuantity',
       502: 'ConnectWise refused the push (e.g. 400, 404); it is recorded as failed, with `push.lines[].status` saying which lines ConnectWise took before',
-      503: 'ConnectWise could not be reached, or was overloaded (429, 5xx) after retries, or at once when it asked to come back in more than 10 s; recorded as failed like a 502. `Retry-After` when ConnectWise said when to come back; a retry with the same Idempotency-Key pushes again',
+      503: `${CONNECTWISE_UNAVAILABLE}; recorded as failed like a 502. \`Retry-After\` when ConnectWise said when to come back; a retry with the same Idempotency-Key pushes again`,
     },
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
@@ -328,7 +336,7 @@ export function billingRoutes(router: Router, deps: AppDependencies): void {
     const [row] = await db.select().from(billingPushes).where(eq(billingPushes.id, pushId));
     const push = pushRepresentation(row!);
     if (push.status === 'failed' && push.errorType === billingFailures.connectWiseUnavailable) {
-      if (outcome.retryAfterMs !== null) ctx.set('Retry-After', String(Math.ceil(outcome.retryAfterMs / 1000)));
+      passOnRetryAfter(ctx, outcome.retryAfterMs);
       throw new Problem(503, 'connectwise_unavailable', 'ConnectWise could not be reached now', `${failedPushDetail(push.error, push.lines)} Send now again later.`, { push });
     }
     if (push.status === 'failed') {

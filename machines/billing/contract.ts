@@ -31,12 +31,16 @@ export const billingFailures = {
   connectWiseUnavailable: 'ConnectWiseUnavailable',
   /**
    * ConnectWise asked to come back after longer than a caller should wait for an answer (a
-   * Retry-After over `LONGEST_WAIT_FOR_A_CALLER_MS`): the schedule retries it, send now answers at once.
+   * Retry-After over `LONGEST_WAIT_FOR_A_CALLER_MS`): the schedule retries it; send now and the
+   * lookups behind saving settings and listing agreements answer at once.
    */
   connectWiseUnavailableForLong: 'ConnectWiseUnavailableForLong',
 } as const;
 
-/** The longest Retry-After a caller of send now is kept waiting through; past it, the caller gets the 503 and the Retry-After. */
+/**
+ * The longest Retry-After an API caller waiting on ConnectWise (send now, saving a company's
+ * settings, listing agreements) is kept waiting through; past it, the caller gets the 503 and the Retry-After.
+ */
 export const LONGEST_WAIT_FOR_A_CALLER_MS = 10_000;
 
 /** Failures no retry can fix. */
@@ -108,9 +112,16 @@ export interface BillingPushOutcome {
   webhookDeliveryIds: string[];
 }
 
-/** The details of a ConnectWiseUnavailable(ForLong) failure: Temporal does not carry nextRetryDelay to the workflow. */
-export interface ConnectWiseUnavailableDetails {
+/** The details of every ConnectWise failure: Temporal does not carry nextRetryDelay to the workflow, nor to the API waiting on it. */
+export interface ConnectWiseFailureDetails {
   retryAfterMs: number | null;
+}
+
+/** The wait an unavailable ConnectWise asked for, read from its failure's details; null for any other failure. */
+export function retryAfterMsOf(failure: { type?: string | null; details?: unknown[] | null }): number | null {
+  if (failure.type !== billingFailures.connectWiseUnavailable && failure.type !== billingFailures.connectWiseUnavailableForLong) return null;
+  const [details] = (failure.details ?? []) as (ConnectWiseFailureDetails | undefined)[];
+  return details?.retryAfterMs ?? null;
 }
 
 /** What the billing workflow shows of itself in a query and in the Temporal UI. */

@@ -43,6 +43,9 @@ async function billedCompany(identifier: string, product: string, overrides: Rec
 
 const patchesOf = (additionId: number) => fake.patches.filter((patch) => patch.additionId === additionId);
 
+/** How soon a caller hears that ConnectWise asked for 30 s: a couple of seconds, with room for a loaded machine. */
+const PROMPTLY_MS = 5_000;
+
 describe('ConnectWise settings', () => {
   it('R27: without saved settings, preview and send now answer 409', async () => {
     const companyId = await createCompany(tenure, { name: 'Unconfigured' });
@@ -171,6 +174,48 @@ describe('ConnectWise settings', () => {
       ['Backup', ['throttled-Backup']],
       ['Email', ['throttled-Email']],
     ]);
+  });
+
+  it('R27: saving settings answers 503 at once, with its Retry-After, when ConnectWise asks to come back in more than 10 s, and keeps the saved settings', async () => {
+    await saveConnectWisePartner(tenure, fake, billing);
+    const { companyId, body } = await billedCompany('ACME-SAVE-LATER', 'endpoint-save-later');
+    expect((await tenure.api('PUT', settingsPath(companyId), body)).status).toBe(200);
+    const before = await tenure.api('GET', settingsPath(companyId));
+    const companyLookups = () => fake.requests.filter((request) => request.path.endsWith('/company/companies') && request.query.conditions?.includes('ACME-SAVE-LATER'));
+    const lookupsBefore = companyLookups().length;
+    fake.failNextMatching(1, { status: 429, retryAfterSeconds: 30, method: 'GET', path: /^\/company\/companies$/ });
+
+    const started = Date.now();
+    const saved = await tenure.api('PUT', settingsPath(companyId), { ...body, quantityBasis: 'seats_used' });
+    const waitedMs = Date.now() - started;
+
+    expect(saved.status, JSON.stringify(saved.body)).toBe(503);
+    expect(waitedMs).toBeLessThan(PROMPTLY_MS);
+    expect(saved.headers.get('retry-after')).toBe('30');
+    expect(saved.body).toMatchObject({ code: 'connectwise_unavailable', detail: expect.stringContaining('Nothing was saved') });
+    // Asked once: no lookup goes on behind the answer.
+    expect(companyLookups()).toHaveLength(lookupsBefore + 1);
+    const after = await tenure.api('GET', settingsPath(companyId));
+    expect(after.body).toEqual(before.body);
+    expect(after.body.quantityBasis).toBe('seats_licensed');
+  });
+
+  it('R27: listing agreements answers 503 at once, with its Retry-After, when ConnectWise asks to come back in more than 10 s', async () => {
+    await saveConnectWisePartner(tenure, fake, billing);
+    const companyId = await createCompany(tenure, { name: 'ACME-LIST-LATER' });
+    seedConnectWiseCompany(fake, 'ACME-LIST-LATER', 'endpoint-list-later');
+    fake.failNextMatching(1, { status: 503, retryAfterSeconds: 30, method: 'GET', path: /^\/finance\/agreements$/ });
+
+    const started = Date.now();
+    const listed = await tenure.api('GET', `${settingsPath(companyId)}/agreements?identifier=ACME-LIST-LATER`);
+    const waitedMs = Date.now() - started;
+
+    expect(listed.status, JSON.stringify(listed.body)).toBe(503);
+    expect(waitedMs).toBeLessThan(PROMPTLY_MS);
+    expect(listed.headers.get('retry-after')).toBe('30');
+    expect(listed.body.code).toBe('connectwise_unavailable');
+    const again = await tenure.api('GET', `${settingsPath(companyId)}/agreements?identifier=ACME-LIST-LATER`);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
   });
 });
 
@@ -336,8 +381,6 @@ describe('pushes that fail', () => {
     expect(audited.map((entry) => (entry.after as { error: string }).error)).toEqual([expect.stringContaining('503 Service Temporarily Unavailable nginx')]);
   });
 
-  /** A couple of seconds, with room for a loaded machine; ConnectWise asks for 30. */
-  const PROMPTLY_MS = 5_000;
   const additionPath = (agreementId: number, additionId: number) => new RegExp(`^/finance/agreements/${String(agreementId)}/additions/${String(additionId)}$`);
 
   it('R27: send now answers 503 at once when ConnectWise asks to come back in more than 10 s, with its Retry-After, the lines it took, and nothing left pushing', async () => {

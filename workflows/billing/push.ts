@@ -7,9 +7,9 @@ import {
   billingEvents,
   billingFailures,
   permanentBillingFailures,
+  retryAfterMsOf,
   type BillingPushOutcome,
   type BillingPushRequest,
-  type ConnectWiseUnavailableDetails,
 } from '../../machines/billing/contract.js';
 import { startWebhookDeliveries } from '../webhook/start.js';
 
@@ -47,7 +47,7 @@ export async function pushAndAnnounce(request: BillingPushRequest, options: Acti
     outcome = await pushBilling(request);
   } catch (error) {
     if (!(error instanceof ActivityFailure) || failureType(error) === billingFailures.notConfigured) throw error;
-    outcome = await recordBillingPushGaveUp(request, error.cause?.message ?? error.message, retryAfterMsOf(error));
+    outcome = await recordBillingPushGaveUp(request, error.cause?.message ?? error.message, lastRetryAfterMsOf(error));
   }
   await startWebhookDeliveries(outcome.status === 'pushed' ? billingEvents.pushed : billingEvents.failed, outcome.webhookDeliveryIds);
   return outcome;
@@ -58,10 +58,6 @@ export function failureType(error: ActivityFailure): string | undefined {
 }
 
 /** The wait ConnectWise asked for on the last attempt, so send now can pass it on as Retry-After. */
-function retryAfterMsOf(error: ActivityFailure): number | null {
-  const { cause } = error;
-  if (!(cause instanceof ApplicationFailure)) return null;
-  if (cause.type !== billingFailures.connectWiseUnavailable && cause.type !== billingFailures.connectWiseUnavailableForLong) return null;
-  const [details] = (cause.details ?? []) as (ConnectWiseUnavailableDetails | undefined)[];
-  return details?.retryAfterMs ?? null;
+function lastRetryAfterMsOf(error: ActivityFailure): number | null {
+  return error.cause instanceof ApplicationFailure ? retryAfterMsOf(error.cause) : null;
 }
