@@ -204,45 +204,60 @@ export interface CompanyLicenses {
 const COMPANIES_IN_FLIGHT = 8;
 
 /**
+ * Where a license read stands: the company read's cursor after the page of companies in hand, and
+ * the ids of that page's companies whose licenses are still to read, in order. The ids are kept
+ * rather than a count of those done, so a company added or removed upstream between two attempts
+ * shifts nothing: a resumed read takes up exactly the companies it had not read, none twice, none
+ * skipped (whose licenses R23 would otherwise take for gone). At most one page of ids.
+ */
+interface LicenseReadCursor {
+  /** Absent until the first page of companies is in hand. */
+  companies?: string;
+  unread: string[];
+}
+
+/**
  * Licenses read company by company, one page per company, for vendors that list licenses per
  * customer (ESET, Sophos). Several companies are read at once, but pages come out in company
- * order: the cursor is the company page being read and how many of its companies are done, so a
- * resumed read neither repeats nor skips a company. Once the caller stops (it returns, or `signal`
- * aborts), the reads under way are abandoned and those queued behind them never start: an
- * activity that gave back its cursor must not keep calling the vendor for a page it will read again.
+ * order, so the cursor holds. Once the caller stops (it returns, or `signal` aborts), the reads
+ * under way are abandoned and those queued behind them never start: an activity that gave back
+ * its cursor must not keep calling the vendor for a page it will read again.
  */
 export async function* licensesByCompany(
   companies: (resumeFrom?: string, signal?: AbortSignal) => AsyncIterable<Page<UpstreamCompany>>,
-  readCompany: (company: UpstreamCompany, signal: AbortSignal) => Promise<CompanyLicenses>,
+  readCompany: (companyUpstreamId: string, signal: AbortSignal) => Promise<CompanyLicenses>,
   resumeFrom?: string,
   signal?: AbortSignal,
 ): AsyncIterable<Page<UpstreamLicense>> {
-  const start = resumeFrom === undefined ? { page: undefined, done: 0 } : (JSON.parse(resumeFrom) as { page?: string; done: number });
-  let pageCursor = start.page;
-  let skip = start.done;
-  let licensesRead = 0;
+  const cursor: LicenseReadCursor = resumeFrom === undefined ? { unread: [] } : (JSON.parse(resumeFrom) as LicenseReadCursor);
+  const progress: ReadProgress = { companiesRead: 0, companiesTotal: null, licensesRead: 0 };
   const slot = limiter(COMPANIES_IN_FLIGHT);
   const stopped = new AbortController();
   const reading = signal ? AbortSignal.any([signal, stopped.signal]) : stopped.signal;
-  const read = (company: UpstreamCompany) =>
-    slot(() => {
-      reading.throwIfAborted();
-      return readCompany(company, reading);
-    });
+  async function* readUnread(): AsyncIterable<Page<UpstreamLicense>> {
+    const reads = cursor.unread.map((companyId) =>
+      slot(() => {
+        reading.throwIfAborted();
+        return readCompany(companyId, reading);
+      }),
+    );
+    // Awaited in order below; a later failure must not go unhandled while an earlier read is awaited.
+    for (const pending of reads) pending.catch(() => undefined);
+    for (const pending of reads) {
+      const { licenses, gap } = await pending;
+      cursor.unread.shift();
+      progress.companiesRead += 1;
+      progress.licensesRead += licenses.length;
+      yield { items: licenses, gaps: gap ? [gap] : [], progress: { ...progress }, resumeFrom: JSON.stringify(cursor) };
+    }
+  }
   try {
-    for await (const companyPage of companies(pageCursor, reading)) {
-      const reads = companyPage.items.map((company, index) => (index < skip ? null : read(company)));
-      // Awaited in order below; a later failure must not go unhandled while an earlier read is awaited.
-      for (const pending of reads) pending?.catch(() => undefined);
-      for (const [index, pending] of reads.entries()) {
-        if (pending === null) continue;
-        const { licenses, gap } = await pending;
-        licensesRead += licenses.length;
-        const progress = { ...companyPage.progress, companiesRead: companyPage.progress.companiesRead - companyPage.items.length + index + 1, licensesRead };
-        yield { items: licenses, gaps: gap ? [gap] : [], progress, resumeFrom: JSON.stringify({ page: pageCursor, done: index + 1 }) };
-      }
-      skip = 0;
-      pageCursor = companyPage.resumeFrom;
+    yield* readUnread();
+    for await (const companyPage of companies(cursor.companies, reading)) {
+      cursor.companies = companyPage.resumeFrom;
+      cursor.unread = companyPage.items.map((company) => company.upstreamId);
+      progress.companiesTotal = companyPage.progress.companiesTotal ?? progress.companiesTotal;
+      yield* readUnread();
     }
   } finally {
     stopped.abort(new Error('the read of licenses stopped'));

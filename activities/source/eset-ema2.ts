@@ -164,15 +164,15 @@ export class EsetEma2Connector implements Connector {
   }
 
   licenses(resumeFrom?: string): AsyncIterable<Page<UpstreamLicense>> {
-    return licensesByCompany((from) => this.companies(from), (company) => this.licensesOf(company), resumeFrom);
+    return licensesByCompany((from) => this.companies(from), (companyId) => this.licensesOf(companyId), resumeFrom);
   }
 
-  private async licensesOf(company: UpstreamCompany): Promise<CompanyLicenses> {
+  private async licensesOf(companyId: string): Promise<CompanyLicenses> {
     const keys: string[] = [];
     for (let skip = 0; ; ) {
-      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: company.upstreamId, skip, take: PAGE_SIZE }, { nullOn: 403 });
+      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take: PAGE_SIZE }, { nullOn: 403 });
       // EMA2 lets a user see a company it has NoAccess to: that company's licenses are unread, not gone (R23).
-      if (page === null) return { licenses: [], gap: noAccessTo(company) };
+      if (page === null) return { licenses: [], gap: noAccessTo(companyId) };
       keys.push(...page.search.map((found) => found.publicLicenseKey));
       skip += page.search.length;
       if (skip >= page.totalCount) break;
@@ -231,8 +231,8 @@ interface NullOn {
   nullOn: 403 | 404;
 }
 
-function noAccessTo(company: UpstreamCompany): UpstreamGap {
-  return { companyUpstreamId: company.upstreamId, reason: 'access_denied', detail: "ESET MSP Administrator refuses to list this company's licenses: the account has no access to it" };
+function noAccessTo(companyId: string): UpstreamGap {
+  return { companyUpstreamId: companyId, reason: 'access_denied', detail: "ESET MSP Administrator refuses to list this company's licenses: the account has no access to it" };
 }
 
 function companiesUnderRefused(companyId: string): UpstreamGap {

@@ -118,7 +118,7 @@ export class SophosPartnerConnector implements Connector {
   }
 
   licenses(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamLicense>> {
-    return licensesByCompany((from, reading) => this.companies(from, reading), (company, reading) => this.licensesOf(company.upstreamId, reading), resumeFrom, signal);
+    return licensesByCompany((from, reading) => this.companies(from, reading), (tenantId, reading) => this.licensesOf(tenantId, reading), resumeFrom, signal);
   }
 
   private async licensesOf(tenantId: string, signal: AbortSignal): Promise<CompanyLicenses> {
@@ -129,33 +129,34 @@ export class SophosPartnerConnector implements Connector {
       await response.body?.cancel();
       return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'access_denied', detail: 'Sophos refuses to read this tenant: partner assistance is off for it' } };
     }
+    // A 404 on a listed tenant's licenses is a gap only when the tenant is gone: for one Sophos
+    // still has, it is a wrong host or path, which must fail the read rather than pass every tenant off as a gap.
     if (response.status === 404) {
       await response.body?.cancel();
-      if (await this.stillListed(tenantId, signal)) throw unexpectedStatus(response, request);
-      return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'company_gone', detail: 'Sophos no longer knows this tenant: it was removed after it was listed' } };
+      if ((await this.tenant(tenantId, signal)) !== null) throw unexpectedStatus(response, request);
+      return tenantGone(tenantId);
     }
     if (!response.ok) throw await sophosFailure(response, request);
     const { licenses } = shaped(licensesAnswer, await jsonOf(response, request), request);
-    const listed = this.tenants.get(tenantId)!;
+    // A read resumed by a later call starts with tenants of a page it did not list itself.
+    const listed = this.tenants.get(tenantId) ?? (await this.tenant(tenantId, signal));
+    if (listed === null) return tenantGone(tenantId);
     return { licenses: licenses.map((license) => licenseOf(license, listed)), gap: null };
   }
 
-  /**
-   * Whether Sophos still has the tenant. A 404 on a listed tenant's licenses is a gap only when
-   * the tenant is gone: for one Sophos still has, it is a wrong host or path, which must fail the
-   * read rather than pass every tenant off as a gap.
-   */
-  private async stillListed(tenantId: string, signal: AbortSignal): Promise<boolean> {
+  /** The tenant as Sophos has it now; null once it is gone. */
+  private async tenant(tenantId: string, signal: AbortSignal): Promise<Tenant | null> {
     const partner = await this.whoami(signal);
     const request: UpstreamRequest = { method: 'GET', url: joinUrl(partner.globalHost, `/partner/v1/tenants/${encodeURIComponent(tenantId)}`), headers: { 'x-partner-id': partner.id }, signal };
     const response = await this.authorised(request);
     if (response.status === 404) {
       await response.body?.cancel();
-      return false;
+      return null;
     }
     if (!response.ok) throw await sophosFailure(response, request);
-    await response.body?.cancel();
-    return true;
+    const found = shaped(tenant, await jsonOf(response, request), request);
+    this.tenants.set(found.id, found);
+    return found;
   }
 
   private async tenantsPage(page: number, signal?: AbortSignal) {
@@ -231,6 +232,10 @@ function reachable(host: string, baseUrl: string): string {
   const sophosHost = named.hostname === SOPHOS_HOSTS_DOMAIN || named.hostname.endsWith(`.${SOPHOS_HOSTS_DOMAIN}`);
   if (isPublicSophos(baseUrl) || !sophosHost) return host;
   return joinUrl(baseUrl, named.pathname);
+}
+
+function tenantGone(tenantId: string): CompanyLicenses {
+  return { licenses: [], gap: { companyUpstreamId: tenantId, reason: 'company_gone', detail: 'Sophos no longer knows this tenant: it was removed after it was listed' } };
 }
 
 function companyOf(item: Tenant): UpstreamCompany {

@@ -80,7 +80,8 @@ export interface FakeEsetEma2 {
   fail(times: number, failure: EsetFailure, path?: string): void;
   /** Every access token issued so far now answers 401; with `refreshTokens`, renewals are refused too. */
   expireTokens(options?: { refreshTokens?: boolean }): void;
-  addCompany(name: string, parentId?: string): FakeEsetCompany;
+  /** With `listedFirst`, Company/Children lists it before the companies already there, shifting them. */
+  addCompany(name: string, parentId?: string, options?: { listedFirst?: boolean }): FakeEsetCompany;
   addLicense(customerId: string, overrides?: Partial<FakeEsetLicense>): FakeEsetLicense;
   renewLicense(publicLicenseKey: string, expirationDate: string): void;
   setSeats(publicLicenseKey: string, quantity: number): void;
@@ -110,9 +111,11 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
   const failures: Array<{ failure: EsetFailure; path: string | undefined }> = [];
   let licenseSerial = 0;
 
-  const addCompany = (name: string, parentId = rootCompanyId): FakeEsetCompany => {
+  const addCompany = (name: string, parentId = rootCompanyId, { listedFirst = false } = {}): FakeEsetCompany => {
     const company: FakeEsetCompany = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1, access: 'write' };
-    companies.set(company.publicId, company);
+    const listedAfter = listedFirst ? [...companies.values()] : [];
+    if (listedFirst) companies.clear();
+    for (const listed of [company, ...listedAfter]) companies.set(listed.publicId, listed);
     return company;
   };
   const addLicense = (customerId: string, overrides: Partial<FakeEsetLicense> = {}): FakeEsetLicense => {

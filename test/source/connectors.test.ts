@@ -219,6 +219,17 @@ describe('Sophos Central Partner connector', () => {
     expect(licenses.gaps).toEqual([{ companyUpstreamId: closed.id, reason: 'access_denied', detail: expect.stringContaining('partner assistance') }]);
   });
 
+  it('R23: a license read resumed by a new run reads the tenants its cursor names with their billing type, though that run did not list them', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 1, licensesPerTenant: 1 }));
+    const flex = fake.addTenant('Flex Customer', { billingType: 'usage' });
+    const flexLicense = fake.addLicense(flex.id, { type: 'usage' });
+    const afterFirst = (await readAll(sophos(fake).licenses())).cursors[0]!;
+
+    const resumed = await readAll(sophos(fake).licenses(afterFirst));
+
+    expect(resumed.items).toEqual([expect.objectContaining({ upstreamId: flexLicense.id, companyUpstreamId: flex.id, term: 'monthly', owner: 'partner' })]);
+  });
+
   it('R23: a tenant removed between listing and reading is a gap, not a failed read', async () => {
     const fake = await started(startFakeSophosPartner({ tenants: 2, licensesPerTenant: 1 }));
     const leaving = fake.addTenant('Leaving Customer');

@@ -2,7 +2,8 @@
 // differ from the happy path: an over-used license (state 0 "Error"), .NET dates without offset,
 // an odd license record, a company the account has NoAccess to (its own included), a renewal that
 // fails, and a page that lost its rows. What cannot be read fails the read; nothing unread is taken
-// for gone (R23). The cursor a read gives back stays small however many companies there are.
+// for gone (R23). The cursor a read gives back stays small however many companies there are, and
+// holds through companies added or removed upstream.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectorFor, UpstreamNoCompanies, type Page } from '../../activities/source/connector.js';
 import type { UpstreamCompany, UpstreamGap, UpstreamLicense } from '../../machines/source/upstream.js';
@@ -188,6 +189,29 @@ describe('the cursor a read gives back', () => {
       const resumed = await pagesOf(eset(fake).companies(resumeFrom));
       expect(ids([...whole.slice(0, index + 1), ...resumed])).toEqual(ids(whole));
     }
+  });
+
+  const shifts: Array<[string, (fake: FakeEsetEma2) => void]> = [
+    ['added before it', (fake) => void fake.addLicense(fake.addCompany('Newcomer', undefined, { listedFirst: true }).publicId)],
+    [
+      'removed before it',
+      (fake) => {
+        const first = [...fake.companies.values()][0]!;
+        fake.companies.delete(first.publicId);
+        for (const license of [...fake.licenses.values()].filter((license) => license.customerId === first.publicId)) fake.removeLicense(license.publicLicenseKey);
+      },
+    ],
+  ];
+  it.each(shifts)('R23: a license read resumed after a company was %s upstream reads each company it had not read, once: none twice, none skipped (whose licenses would be taken for gone)', async (_shift, shift) => {
+    const fake = await started({ companies: 6, licensesPerCompany: 1 });
+    const companiesOf = (pages: Array<{ items: UpstreamLicense[] }>) => pages.flatMap((page) => page.items.map((license) => license.companyUpstreamId));
+    const whole = await pagesOf(eset(fake).licenses());
+    const read = 3;
+
+    shift(fake);
+    const resumed = await pagesOf(eset(fake).licenses(whole[read - 1]!.resumeFrom));
+
+    expect(companiesOf(resumed)).toEqual(companiesOf(whole.slice(read)));
   });
 });
 
