@@ -170,7 +170,7 @@ export class EsetEma2Connector implements Connector {
   private async licensesOf(companyId: string): Promise<CompanyLicenses> {
     const keys: string[] = [];
     for (let skip = 0; ; ) {
-      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take: PAGE_SIZE }, { nullOn: 403 });
+      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take: PAGE_SIZE }, { 403: null });
       // EMA2 lets a user see a company it has NoAccess to: that company's licenses are unread, not gone (R23).
       if (page === null) return { licenses: [], gap: noAccessTo(companyId) };
       keys.push(...page.search.map((found) => found.publicLicenseKey));
@@ -179,13 +179,15 @@ export class EsetEma2Connector implements Connector {
       if (page.search.length === 0) throw rowsMissing('/Search/Licenses', skip, page.totalCount);
     }
     const details = await Promise.all(keys.map((key) => this.detailSlot(() => this.detail(key))));
-    const licenses = details.filter((detail): detail is LicenseDetail => detail !== null).map(licenseFromDetail);
+    // The account lost its access to the company after the search: its licenses are unread, not refused credentials (R4, R23).
+    if (details.includes(NO_ACCESS)) return { licenses: [], gap: noAccessTo(companyId) };
+    const licenses = details.filter((detail): detail is LicenseDetail => detail !== null && detail !== NO_ACCESS).map(licenseFromDetail);
     return { licenses, gap: null };
   }
 
-  /** Null when the license vanished between the search and its detail: it is simply gone. */
-  private detail(publicLicenseKey: string): Promise<LicenseDetail | null> {
-    return this.post(licenseDetail, '/License/Detail', { publicLicenseKey }, { nullOn: 404 });
+  /** Null when the license vanished between the search and its detail: it is simply gone. NO_ACCESS when its company's access went. */
+  private detail(publicLicenseKey: string): Promise<LicenseDetail | null | typeof NO_ACCESS> {
+    return this.post(licenseDetail, '/License/Detail', { publicLicenseKey }, { 403: NO_ACCESS, 404: null });
   }
 
   private async rootCompanyId(): Promise<string> {
@@ -195,19 +197,15 @@ export class EsetEma2Connector implements Connector {
 
   /** Null when the account has NoAccess to the company: ESET refuses to list what is under it. */
   private children(companyId: string, skip: number, take: number): Promise<ChildrenPage | null> {
-    return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take }, { nullOn: 403 });
+    return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take }, { 403: null });
   }
 
-  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options: NullOn): Promise<Shape | null>;
-  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object): Promise<Shape>;
-  private post<Shape>(schema: z.ZodType<Shape>, path: string, body: object, options?: NullOn): Promise<Shape | null> {
-    return this.call(schema, { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, options);
+  private post<Shape, Instead = never>(schema: z.ZodType<Shape>, path: string, body: object, instead: AnswerInstead<Instead> = {}): Promise<Shape | Instead> {
+    return this.call(schema, { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, instead);
   }
 
   /** One authorised call; a 401 renews the session (or logs in again) and tries once more. */
-  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest): Promise<Shape>;
-  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: NullOn): Promise<Shape | null>;
-  private async call<Shape>(schema: z.ZodType<Shape>, request: UpstreamRequest, options?: NullOn): Promise<Shape | null> {
+  private async call<Shape, Instead = never>(schema: z.ZodType<Shape>, request: UpstreamRequest, instead: AnswerInstead<Instead> = {}): Promise<Shape | Instead> {
     let accessToken = await this.session.accessToken();
     for (let attempt = 1; ; attempt++) {
       const response = await sendUpstream({ ...request, headers: { ...request.headers, authorization: `Bearer ${accessToken}` } });
@@ -217,19 +215,21 @@ export class EsetEma2Connector implements Connector {
         accessToken = await this.session.rejected(accessToken);
         continue;
       }
-      if (response.status === options?.nullOn) {
+      const status = response.status;
+      if ((status === 403 || status === 404) && status in instead) {
         await response.body?.cancel();
-        return null;
+        return instead[status] as Instead;
       }
       throw await esetFailure(response, request);
     }
   }
 }
 
-/** The status a call answers null to instead of failing: 404 when a license is gone, 403 when the account may not read a company. */
-interface NullOn {
-  nullOn: 403 | 404;
-}
+/** What a call answers instead of failing, by status: 404 when a license is gone, 403 when the account has NoAccess to a company. */
+type AnswerInstead<Instead> = Partial<Record<403 | 404, Instead>>;
+
+/** License/Detail refused: the account's access to the license's company went after the search. */
+const NO_ACCESS = 'no_access';
 
 function noAccessTo(companyId: string): UpstreamGap {
   return { companyUpstreamId: companyId, reason: 'access_denied', detail: "ESET MSP Administrator refuses to list this company's licenses: the account has no access to it" };

@@ -2,9 +2,9 @@
 // expire (401 after), refresh tokens that Token/Renew takes only with the session's access token
 // as Bearer, Company/Children and Search/Licenses paged by skip/take (take ≤ 100), License/Detail,
 // companies the account has NoAccess to, its own included (403 on their children and licenses),
-// and on demand the maintenance 503 (code 99, subCode 2), 429s with Retry-After, 400s, 500s, pages
-// that lost their rows, answers missing a field, and slow answers. Its data is plain maps a test
-// mutates between syncs.
+// and on demand the maintenance 503 (code 99, subCode 2), 429s with Retry-After, 400s, 500s, the 403
+// of an access taken away between two calls, pages that lost their rows, answers missing a field,
+// and slow answers. Its data is plain maps a test mutates between syncs.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,15 +39,17 @@ export interface FakeEsetLicense {
 }
 
 /**
- * What the next requests answer instead of their data. `empty_page`: a paged list answers no rows
- * but its true totalCount, as if rows went missing between pages; `without_field`: the real answer
- * less one field (a Token/Renew without its refreshToken).
+ * What the next requests answer instead of their data. `no_access`: the 403 of a company the account
+ * has NoAccess to, as if its access went since the last call; `empty_page`: a paged list answers no
+ * rows but its true totalCount, as if rows went missing between pages; `without_field`: the real
+ * answer less one field (a Token/Renew without its refreshToken).
  */
 export type EsetFailure =
   | { kind: 'maintenance' }
   | { kind: 'rate_limited'; retryAfterSeconds: number }
   | { kind: 'server_error' }
   | { kind: 'bad_request' }
+  | { kind: 'no_access' }
   | { kind: 'empty_page' }
   | { kind: 'without_field'; field: string };
 
@@ -208,6 +210,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     if (failure?.kind === 'rate_limited') return { status: 429, body: { code: 98, subCode: 0, message: 'Too many requests' }, headers: { 'retry-after': String(failure.retryAfterSeconds) } };
     if (failure?.kind === 'server_error') return { status: 500, body: { code: 0, subCode: 0, message: 'Internal error' } };
     if (failure?.kind === 'bad_request') return { status: 400, body: { code: 2, subCode: 0, message: 'The input was not valid.' } };
+    if (failure?.kind === 'no_access') return forbidden;
     const route = `${request.method} ${path}`;
     const handle = routes[route];
     if (!handle) return { status: 404, body: { code: 404, subCode: 0, message: 'Not found' } };

@@ -117,6 +117,17 @@ describe('tolerance of one odd record', () => {
     expect(items.map((license) => license.companyUpstreamId)).toEqual([readable, readable]);
     expect(gaps).toEqual([{ companyUpstreamId: closed, reason: 'access_denied', detail: expect.stringContaining('no access') }]);
   });
+
+  it('R4, R23: access taken away between the search and License/Detail (403) makes the company a gap, its licenses all unread; it is not refused credentials', async () => {
+    const fake = await started({ companies: 1, licensesPerCompany: 2 });
+    fake.fail(1, { kind: 'no_access' }, '/License/Detail');
+
+    const { items, gaps } = await readAll(eset(fake).licenses());
+
+    expect(items).toEqual([]);
+    expect(gaps).toEqual([{ companyUpstreamId: onlyCompanyOf(fake), reason: 'access_denied', detail: expect.stringContaining('no access') }]);
+    expect(fake.statuses.get(401)).toBeUndefined();
+  });
 });
 
 describe('NoAccess on Company/Children', () => {

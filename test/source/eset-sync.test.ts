@@ -145,6 +145,21 @@ it('R4, R23: a company whose sub-companies ESET refuses (403 on Company/Children
   expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
 });
 
+it('R4, R23: access to a company taken away between the search and License/Detail (403) keeps its licenses, said unread; the sync is not retried as refused credentials', async () => {
+  const { fake, sourceId } = await esetSource('ESET NoAccess on detail', { companies: 2 });
+  // The other company has no license, so the first License/Detail asked for is this one's.
+  const losing = [...fake.companies.keys()][0]!;
+  fake.addLicense(losing);
+  fake.addLicense(losing);
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });
+
+  fake.fail(1, { kind: 'no_access' }, '/License/Detail');
+  expect(await sync(tenure, sourceId, 30_000)).toMatchObject({ licensesRemoved: 0, licensesUnchanged: 2, companiesUnread: 1 });
+  expect((await sourceStatus(sourceId)).lastSync.unreadCompanies).toEqual([expect.objectContaining({ upstreamId: losing, reason: 'access_denied' })]);
+  expect(fake.statuses.get(401)).toBeUndefined();
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
+});
+
 it("R4: an account refused its own company (403 on its Company/Children) reads no company: the sync fails at once as no_companies, is not retried as refused credentials, and the data stays whole; such credentials are not saved", async () => {
   const { fake, sourceId } = await esetSource('ESET own company refused', { companies: 2, licensesPerCompany: 1 });
   expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });
