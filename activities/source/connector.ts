@@ -17,7 +17,11 @@ import { JsonFeedConnector } from './json-feed.js';
 import { SophosPartnerConnector } from './sophos-partner.js';
 import { retryAfterMs } from '../../platform/network/retry-after.js';
 
-/** How far a read has come in this run, for the sync's heartbeat and `GET /v1/operations/:id`. */
+/**
+ * How far a read has come, for the sync's heartbeat and `GET /v1/operations/:id`. A connector counts
+ * from where its run started; the connectors `connectorFor` answers count on across the runs that
+ * resume one read, so the progress a user watches only grows within a sync.
+ */
 export interface ReadProgress {
   companiesRead: number;
   /** Null when the vendor does not say how many there are. */
@@ -55,6 +59,10 @@ export interface Connector {
 }
 
 export function connectorFor(connection: SourceConnection): Connector {
+  return countingOn(vendorConnector(connection));
+}
+
+function vendorConnector(connection: SourceConnection): Connector {
   switch (connection.vendor) {
     case 'eset_ema2':
       return new EsetEma2Connector(connection.baseUrl, connection.credentials);
@@ -62,6 +70,41 @@ export function connectorFor(connection: SourceConnection): Connector {
       return new SophosPartnerConnector(connection.baseUrl, connection.credentials);
     case 'json_feed':
       return new JsonFeedConnector(connection.baseUrl, connection.credentials);
+  }
+}
+
+/**
+ * A connector's cursor with what the read counted up to it. Each staging call (and each retried
+ * attempt) resumes the read in a new run, whose counts start from zero: carried here, they go on.
+ */
+interface CountedCursor {
+  at: string;
+  progress: ReadProgress;
+}
+
+/** `connector` with each read's progress counted on across the runs that resume it. */
+function countingOn(connector: Connector): Connector {
+  const { subscriptions } = connector;
+  return {
+    verify: () => connector.verify(),
+    companies: (resumeFrom, signal) => countedOn((at) => connector.companies(at, signal), resumeFrom),
+    licenses: (resumeFrom, signal) => countedOn((at) => connector.licenses(at, signal), resumeFrom),
+    subscriptions: subscriptions && ((resumeFrom, signal) => countedOn((at) => subscriptions.call(connector, at, signal), resumeFrom)),
+  };
+}
+
+async function* countedOn<Item>(read: (at?: string) => AsyncIterable<Page<Item>>, resumeFrom?: string): AsyncIterable<Page<Item>> {
+  const start = resumeFrom === undefined ? undefined : (JSON.parse(resumeFrom) as CountedCursor);
+  const before: ReadProgress = start?.progress ?? { companiesRead: 0, companiesTotal: null, licensesRead: 0 };
+  for await (const page of read(start?.at)) {
+    const progress: ReadProgress = {
+      companiesRead: before.companiesRead + page.progress.companiesRead,
+      // ESET knows the total only from the walk's first page, which a resumed run does not read again.
+      companiesTotal: page.progress.companiesTotal ?? before.companiesTotal,
+      licensesRead: before.licensesRead + page.progress.licensesRead,
+    };
+    const cursor: CountedCursor = { at: page.resumeFrom, progress };
+    yield { ...page, progress, resumeFrom: JSON.stringify(cursor) };
   }
 }
 

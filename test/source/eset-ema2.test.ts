@@ -2,8 +2,8 @@
 // differ from the happy path: an over-used license (state 0 "Error"), .NET dates without offset,
 // an odd license record, a company the account has NoAccess to (its own included), a renewal that
 // fails, and a page that lost its rows. What cannot be read fails the read; nothing unread is taken
-// for gone (R23). The cursor a read gives back stays small however many companies there are, and
-// holds through companies added or removed upstream.
+// for gone (R23). The cursor a read gives back stays small however many companies there are, holds
+// through companies added or removed upstream, and carries the read's counts.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectorFor, UpstreamNoCompanies, type Page } from '../../activities/source/connector.js';
 import type { UpstreamCompany, UpstreamGap, UpstreamLicense } from '../../machines/source/upstream.js';
@@ -165,10 +165,10 @@ describe('NoAccess on Company/Children', () => {
 });
 
 describe('the cursor a read gives back', () => {
-  /** Every page of a read with the cursor it gave back, as the staging activity heartbeats it. */
+  /** Every page of a read with its counts and the cursor it gave back, as the staging activity heartbeats them. */
   async function pagesOf<Item>(pages: AsyncIterable<Page<Item>>) {
-    const read: Array<{ items: Item[]; resumeFrom: string }> = [];
-    for await (const { items, resumeFrom } of pages) read.push({ items, resumeFrom });
+    const read: Array<Pick<Page<Item>, 'items' | 'progress' | 'resumeFrom'>> = [];
+    for await (const { items, progress, resumeFrom } of pages) read.push({ items, progress, resumeFrom });
     return read;
   }
 
@@ -223,6 +223,21 @@ describe('the cursor a read gives back', () => {
     const resumed = await pagesOf(eset(fake).licenses(whole[read - 1]!.resumeFrom));
 
     expect(companiesOf(resumed)).toEqual(companiesOf(whole.slice(read)));
+  });
+
+  it('carries the counts of the read: one resumed by the next staging call counts on from them, so the progress a sync shows only grows', async () => {
+    const fake = await started({ companies: 3, licensesPerCompany: 2 });
+    fake.addLicense(fake.addCompany('Site', onlyCompanyOf(fake)).publicId);
+
+    const reads: Array<(from?: string) => AsyncIterable<Page<{ upstreamId: string }>>> = [(from) => eset(fake).companies(from), (from) => eset(fake).licenses(from)];
+    for (const read of reads) {
+      const whole = await pagesOf(read());
+      expect(whole.at(-1)!.progress).toMatchObject({ companiesRead: 4, companiesTotal: 3 });
+      for (const [index, { resumeFrom }] of whole.entries()) {
+        const resumed = await pagesOf(read(resumeFrom));
+        expect(resumed.map((page) => page.progress)).toEqual(whole.slice(index + 1).map((page) => page.progress));
+      }
+    }
   });
 });
 
