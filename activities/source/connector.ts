@@ -50,7 +50,7 @@ export interface Page<Item> {
  * throws the signal's reason.
  */
 export interface Connector {
-  /** R4: the credentials read at least one company; throws UpstreamNoCompanies otherwise. */
+  /** R4: the credentials read the licenses of at least one company; throws UpstreamNoCompanies otherwise. */
   verify(): Promise<{ companiesReadable: number }>;
   companies(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamCompany>>;
   licenses(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamLicense>>;
@@ -305,4 +305,22 @@ export async function* licensesByCompany(
   } finally {
     stopped.abort(new Error('the read of licenses stopped'));
   }
+}
+
+/**
+ * R4: listing a company is not reading it. Asks, company after company, whether the vendor gives
+ * that company's licenses, and stops at the first it gives; a vendor refusing every company's
+ * leaves the credentials reading no company. One at a time: nothing is left asking once it stops.
+ */
+export async function requireOneCompanyReadable(
+  companies: AsyncIterable<Page<UpstreamCompany>>,
+  licensesGiven: (companyUpstreamId: string) => Promise<boolean>,
+  refusal: string,
+): Promise<void> {
+  for await (const page of companies) {
+    for (const company of page.items) {
+      if (await licensesGiven(company.upstreamId)) return;
+    }
+  }
+  throw new UpstreamNoCompanies(refusal);
 }

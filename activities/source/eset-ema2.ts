@@ -20,6 +20,7 @@ import {
   jsonOf,
   licensesByCompany,
   limiter,
+  requireOneCompanyReadable,
   sendUpstream,
   shaped,
   unexpectedStatus,
@@ -51,6 +52,7 @@ const childrenAnswer = z.object({
 });
 type ChildrenPage = z.infer<typeof childrenAnswer>;
 const searchAnswer = z.object({ search: z.array(z.object({ publicLicenseKey: z.string() })), totalCount: z.number().int().nonnegative() });
+type SearchPage = z.infer<typeof searchAnswer>;
 const licenseDetail = z.object({
   publicLicenseKey: z.string(),
   customerId: z.string(),
@@ -101,6 +103,11 @@ export class EsetEma2Connector implements Connector {
     const page = await this.children(await this.rootCompanyId(), 0, 1);
     if (page === null) throw ownCompanyRefused();
     if (page.totalCount === 0) throw new UpstreamNoCompanies('R4: the ESET account reads no company under its own');
+    await requireOneCompanyReadable(
+      this.companies(),
+      async (companyId) => (await this.searchLicenses(companyId, 0, 1)) !== null,
+      'R4: ESET MSP Administrator lists companies under the account, but refuses the licenses of every one (NoAccess)',
+    );
     return { companiesReadable: page.totalCount };
   }
 
@@ -170,7 +177,7 @@ export class EsetEma2Connector implements Connector {
   private async licensesOf(companyId: string): Promise<CompanyLicenses> {
     const keys: string[] = [];
     for (let skip = 0; ; ) {
-      const page = await this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take: PAGE_SIZE }, { 403: null });
+      const page = await this.searchLicenses(companyId, skip, PAGE_SIZE);
       // EMA2 lets a user see a company it has NoAccess to: that company's licenses are unread, not gone (R23).
       if (page === null) return { licenses: [], gap: noAccessTo(companyId) };
       keys.push(...page.search.map((found) => found.publicLicenseKey));
@@ -183,6 +190,11 @@ export class EsetEma2Connector implements Connector {
     if (details.includes(NO_ACCESS)) return { licenses: [], gap: noAccessTo(companyId) };
     const licenses = details.filter((detail): detail is LicenseDetail => detail !== null && detail !== NO_ACCESS).map(licenseFromDetail);
     return { licenses, gap: null };
+  }
+
+  /** Null when the account has NoAccess to the company. */
+  private searchLicenses(companyId: string, skip: number, take: number): Promise<SearchPage | null> {
+    return this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take }, { 403: null });
   }
 
   /** Null when the license vanished between the search and its detail: it is simply gone. NO_ACCESS when its company's access went. */

@@ -51,6 +51,10 @@ export function createReconcileActivities(db: Database) {
         const staged = await stagedRead(tx, operationId);
         // R4, R23: an upstream that suddenly lists nothing is not taken to mean everything is gone.
         if (staged.companies.length === 0) throw ApplicationFailure.nonRetryable('R4: the source read no company; nothing was changed', upstreamFailureTypes.noCompanies);
+        // R4: companies listed but none whose licenses the upstream gave are no company read either.
+        if (staged.companies.every((company) => staged.gaps.has(company.upstreamId))) {
+          throw ApplicationFailure.nonRetryable(`R4: the source lists ${staged.companies.length} companies but could read none of them (${[...staged.gaps.values()][0]!.detail}); nothing was changed`, upstreamFailureTypes.noCompanies);
+        }
 
         const reconciliation = new Reconciliation(tx, source, operationId);
         await reconciliation.companies(staged.companies);

@@ -20,6 +20,7 @@ import {
   joinUrl,
   jsonOf,
   licensesByCompany,
+  requireOneCompanyReadable,
   sendUpstream,
   shaped,
   unexpectedStatus,
@@ -93,6 +94,11 @@ export class SophosPartnerConnector implements Connector {
     const first = await this.tenantsPage(1);
     const readable = first.pages.items ?? first.items.length;
     if (readable === 0) throw new UpstreamNoCompanies('R4: the Sophos partner reads no tenant');
+    await requireOneCompanyReadable(
+      this.companies(),
+      async (tenantId) => (await this.licensesOf(tenantId)).gap === null,
+      'R4: Sophos lists tenants for the partner, but refuses to read every one (partner assistance is off)',
+    );
     return { companiesReadable: readable };
   }
 
@@ -121,7 +127,7 @@ export class SophosPartnerConnector implements Connector {
     return licensesByCompany((from, reading) => this.companies(from, reading), (tenantId, reading) => this.licensesOf(tenantId, reading), resumeFrom, signal);
   }
 
-  private async licensesOf(tenantId: string, signal: AbortSignal): Promise<CompanyLicenses> {
+  private async licensesOf(tenantId: string, signal?: AbortSignal): Promise<CompanyLicenses> {
     const partner = await this.whoami(signal);
     const request: UpstreamRequest = { method: 'GET', url: joinUrl(partner.globalHost, '/licenses/v1/licenses'), headers: { 'x-tenant-id': tenantId }, signal };
     const response = await this.authorised(request);
@@ -145,7 +151,7 @@ export class SophosPartnerConnector implements Connector {
   }
 
   /** The tenant as Sophos has it now; null once it is gone. */
-  private async tenant(tenantId: string, signal: AbortSignal): Promise<Tenant | null> {
+  private async tenant(tenantId: string, signal?: AbortSignal): Promise<Tenant | null> {
     const partner = await this.whoami(signal);
     const request: UpstreamRequest = { method: 'GET', url: joinUrl(partner.globalHost, `/partner/v1/tenants/${encodeURIComponent(tenantId)}`), headers: { 'x-partner-id': partner.id }, signal };
     const response = await this.authorised(request);

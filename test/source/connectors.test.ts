@@ -181,11 +181,12 @@ describe('Sophos Central Partner connector', () => {
     const licenses = await readAll(connector.licenses());
 
     expect(companies.items).toHaveLength(131);
-    expect(fake.requests.get('/global/partner/v1/tenants')).toBe(1 + 2 + 2);
+    // Verifying lists the first page, then again to read one tenant (R4); each read lists both pages.
+    expect(fake.requests.get('/global/partner/v1/tenants')).toBe(1 + 1 + 2 + 2);
     expect(licenses.items).toHaveLength(131 * 2 - 1);
     expect(licenses.gaps).toEqual([]);
     // The fake's regional hosts answer 404 for licenses, as Sophos's do.
-    expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(131);
+    expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(1 + 131);
     expect(licenses.items.find((license) => license.upstreamId === flexLicense.id)).toEqual({
       upstreamId: flexLicense.id,
       companyUpstreamId: flex.id,
@@ -348,6 +349,16 @@ describe('Sophos Central Partner connector', () => {
   it('R4: a partner with no tenant is refused', async () => {
     const fake = await started(startFakeSophosPartner({ tenants: 0 }));
     await expect(sophos(fake).verify()).rejects.toBeInstanceOf(UpstreamNoCompanies);
+  });
+
+  it('R4: a partner every tenant of which refuses partner assistance (403) reads no company and is refused; one tenant it may read is enough', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 0 }));
+    const tenants = [fake.addTenant('Private One', { partnerAssistance: false }), fake.addTenant('Private Two', { partnerAssistance: false })];
+
+    await expect(sophos(fake).verify()).rejects.toMatchObject({ name: 'UpstreamNoCompanies', message: expect.stringContaining('R4') });
+
+    tenants[1]!.partnerAssistance = true;
+    expect(await sophos(fake).verify()).toEqual({ companiesReadable: 2 });
   });
 });
 

@@ -162,6 +162,16 @@ describe('NoAccess on Company/Children', () => {
     expect(fake.statuses.get(401)).toBeUndefined();
     expect(fake.requests.get('/Search/Licenses')).toBeUndefined();
   });
+
+  it('R4: an account that lists companies but has NoAccess to every one reads no company: verify refuses it; one readable company is enough', async () => {
+    const fake = await started({ companies: 3, licensesPerCompany: 1 });
+    for (const company of fake.companies.values()) company.access = 'none';
+
+    await expect(eset(fake).verify()).rejects.toMatchObject({ name: 'UpstreamNoCompanies', message: expect.stringContaining('R4') });
+
+    [...fake.companies.values()][2]!.access = 'read';
+    expect(await eset(fake).verify()).toEqual({ companiesReadable: 3 });
+  });
 });
 
 describe('the cursor a read gives back', () => {

@@ -160,6 +160,23 @@ it('R4, R23: access to a company taken away between the search and License/Detai
   expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
 });
 
+it('R4: an account that lists companies but has NoAccess to every one reads no company: the sync fails at once as no_companies and the data stays whole; such credentials are not saved', async () => {
+  const { fake, sourceId } = await esetSource('ESET every company refused', { companies: 2, licensesPerCompany: 1 });
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });
+
+  for (const company of fake.companies.values()) company.access = 'none';
+  const before = await recordFingerprint(tenure);
+  expect(await untilSyncEnds(tenure, await startSync(tenure, sourceId), 30_000)).toMatchObject({ status: 'failed', error: expect.stringContaining('R4') });
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'upstream_unavailable', statusReason: 'no_companies', statusDetail: expect.stringContaining('no access') });
+  expect(await recordFingerprint(tenure)).toEqual(before);
+  const again = await tenure.api('POST', '/v1/sources', { name: 'ESET every company refused, again', vendor: 'eset_ema2', accountType: 'msp', baseUrl: fake.url, credentials: fake.credentials });
+  expect(again).toMatchObject({ status: 422, body: { field: 'credentials', detail: expect.stringContaining('R4') } });
+
+  [...fake.companies.values()][0]!.access = 'read';
+  expect(await sync(tenure, sourceId)).toMatchObject({ licensesRemoved: 0, licensesUnchanged: 2, companiesUnread: 1 });
+  expect(await sourceStatus(sourceId)).toMatchObject({ status: 'ok' });
+});
+
 it("R4: an account refused its own company (403 on its Company/Children) reads no company: the sync fails at once as no_companies, is not retried as refused credentials, and the data stays whole; such credentials are not saved", async () => {
   const { fake, sourceId } = await esetSource('ESET own company refused', { companies: 2, licensesPerCompany: 1 });
   expect(await sync(tenure, sourceId)).toMatchObject({ licensesCreated: 2 });

@@ -267,7 +267,8 @@ describe('Sophos Central Partner', () => {
 
       expect(await handle.result()).toMatchObject({ licensesCreated: 2 });
       expect(fake.statuses.get(429)).toBe(1);
-      expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(2 + 1);
+      // One read when the source was verified (R4), then each tenant's, the rate-limited one again.
+      expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(1 + 2 + 1);
       // The Temporal UI shows every read done by its first attempt: none was taken for a dead worker.
       const { events } = await handle.fetchHistory();
       const attempts = (events ?? []).flatMap((event) => (event.activityTaskStartedEventAttributes ? [event.activityTaskStartedEventAttributes.attempt] : []));
