@@ -13,7 +13,7 @@ import { ensureMaintenanceSchedule } from './maintenance.js';
 import { BACKGROUND_DEADLINES, REQUEST_DEADLINES } from '../db/client.js';
 import { openCheckedDatabase, openTemporalClient } from './services.js';
 import { connectWorker } from './temporal.js';
-import { routeTemporalLogs } from './temporal-logs.js';
+import { installTemporalRuntime } from './temporal-runtime.js';
 import { createWorker } from './worker.js';
 import { createMailer } from '../activities/notice/transport.js';
 import { sourceCredentialCipher } from './credentials-key.js';
@@ -26,6 +26,26 @@ export interface Endpoints {
 
 export interface RunningPart {
   stop(): Promise<void>;
+}
+
+/**
+ * How long requests in flight when the API stops may take to finish before their connections are
+ * cut. Answers take well under a second while Temporal and PostgreSQL are up; a request still
+ * running after this is retrying against a Temporal server that went away (stopped at the same
+ * time by a service manager, or down), which would hold the stop for the client's retries, some 20 s.
+ */
+const REQUESTS_FINISH_WITHIN_MS = 5_000;
+
+/** Waits until no request is being handled; false when some still are after `withinMs`. */
+async function requestsFinished(handling: ReadonlySet<Promise<void>>, withinMs: number): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  while (handling.size > 0) {
+    if (Date.now() >= deadline) return false;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(handling), new Promise((done) => (timer = setTimeout(done, deadline - Date.now())))]);
+    clearTimeout(timer);
+  }
+  return true;
 }
 
 export async function startApi(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { server: Server }> {
@@ -47,7 +67,18 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
     webhookTargets: safeguards.webhookTargets,
     sourceCredentials: await sourceCredentialCipher(config),
   });
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const handling = new Set<Promise<void>>();
+  const server = createServer((request, response) => {
+    // Once the API stops, a connection closes as soon as its answer is sent: left open, it would
+    // carry more requests, and the stop would wait for those too.
+    response.once('close', () => {
+      if (!server.listening) server.closeIdleConnections();
+    });
+    const handled = handle(request, response);
+    handling.add(handled);
+    void handled.finally(() => handling.delete(handled));
+  });
   await new Promise<void>((ready, fail) => {
     server.once('error', (error) => fail(new Error(`PORT: cannot listen on ${config.PORT} (${error.message})`)));
     server.listen(config.PORT, config.HOST, ready);
@@ -55,8 +86,13 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
   return {
     server,
     async stop() {
-      await new Promise<void>((done) => server.close(() => done()));
+      server.close();
+      const finished = await requestsFinished(handling, REQUESTS_FINISH_WITHIN_MS);
       server.closeAllConnections();
+      // The Temporal connection and the pool stay with requests still running: closing the connection
+      // under a call waiting to be retried makes the SDK's retry throw, uncaught, and the process
+      // crash. It ends right after the stop anyway.
+      if (!finished) throw new Error(`${handling.size} requests still running ${REQUESTS_FINISH_WITHIN_MS / 1000} s into the stop were cut off`);
       await temporal.connection.close();
       await database.close();
     },
@@ -65,13 +101,14 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
 
 export async function startWorker(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { worker: Worker }> {
   const database = await openCheckedDatabase(endpoints.databaseUrl, BACKGROUND_DEADLINES);
-  routeTemporalLogs(logger);
+  installTemporalRuntime(logger);
   const connection = await connectWorker(config, endpoints.temporalAddress);
+  const mailer = createMailer(endpoints.smtpUrl, config.MAIL_FROM);
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: { db: database.db, logger, mailer: createMailer(endpoints.smtpUrl, config.MAIL_FROM), webhookTargets: safeguards.webhookTargets, sourceCredentials: await sourceCredentialCipher(config) },
+    activities: { db: database.db, logger, mailer, webhookTargets: safeguards.webhookTargets, sourceCredentials: await sourceCredentialCipher(config) },
     dataConverter: encryptingDataConverter(safeguards.codec),
     maxCachedWorkflows: config.TENURE_WORKFLOW_CACHE,
   });
@@ -81,6 +118,9 @@ export async function startWorker(config: Config, endpoints: Endpoints, logger: 
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
+      // Its pooled SMTP connections would stay open, and a mail server stopped after the worker
+      // (npm start's catcher) waits for them: 23-30 s when a notice had gone out shortly before.
+      mailer.close();
       await connection.close();
       await database.close();
     },

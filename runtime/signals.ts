@@ -1,18 +1,38 @@
-// Ctrl-C stops every part in reverse order of start, then exits; a second Ctrl-C exits at once.
+// Ctrl-C, SIGTERM or a closed terminal (SIGHUP) stops every part in reverse order of start, then
+// exits: 0 when every part stopped cleanly, 1 when one did not. A second signal exits at once, with
+// 128 + its number as a shell reports a process ended by it.
+import { constants } from 'node:os';
 import type { Logger } from '../platform/logger.js';
 
-export function stopOnSignal(parts: { stop(): Promise<void> }[], logger: Logger, onStopped: () => Promise<void> = async () => {}): void {
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    for (const part of [...parts].reverse()) {
-      await part.stop().catch((error: unknown) => logger.error({ err: error }, 'a part did not stop cleanly'));
+/**
+ * The npm scripts run Tenure under the tsx CLI, which passes a signal on to its child unless the
+ * child says within 30 ms that it has it. Ctrl-C reaches both, so the child often gets it a second
+ * time some 30 ms later: a repeat this soon is that copy, not a user's second Ctrl-C.
+ */
+const RELAYED_COPY_WITHIN_MS = 500;
+
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export function stopOnSignal(parts: { stop(): Promise<void> }[], logger: Logger): void {
+  let stoppingSince: number | undefined;
+  const stop = async (signal: (typeof STOP_SIGNALS)[number]) => {
+    if (stoppingSince !== undefined) {
+      if (performance.now() - stoppingSince < RELAYED_COPY_WITHIN_MS) return;
+      logger.warn({ signal }, 'exiting at once, without waiting for the stop');
+      process.exit(128 + constants.signals[signal]);
     }
-    await onStopped();
-    process.exit(0);
+    stoppingSince = performance.now();
+    logger.info({ signal }, 'stopping');
+    let clean = true;
+    for (const part of [...parts].reverse()) {
+      await part.stop().catch((error: unknown) => {
+        clean = false;
+        logger.error({ err: error }, 'a part did not stop cleanly');
+      });
+    }
+    // The last line: every part has ended, the embedded servers included, and their ports are free.
+    logger.info(`stopped in ${((performance.now() - stoppingSince) / 1000).toFixed(1)} s`);
+    process.exit(clean ? 0 : 1);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void stop(signal));
 }

@@ -9,7 +9,8 @@ import { startDevServer } from './embedded/temporal.js';
 import { startMailCatcher } from './embedded/mail.js';
 import { startApi, startWorker, type RunningPart } from './processes.js';
 import { safeguardsOf } from './safeguards.js';
-import { stopOnSignal } from './signals.js';
+import { STOP_SIGNALS, stopOnSignal } from './signals.js';
+import { startupMessage } from './startup-message.js';
 import { supervise, type ServerProcess, type Supervised } from './embedded/supervise.js';
 
 const parts: RunningPart[] = [];
@@ -22,10 +23,11 @@ const config = (() => {
 })();
 const logger = createLogger(config.LOG_LEVEL);
 stopOnSignal(parts, logger);
-// Ctrl-C reaches the embedded servers as well, and they end on it while the worker and the API
-// are still stopping: from then on their exit is part of the stop, not a crash to restart.
+// The embedded servers have their own process group, out of the terminal's Ctrl-C, but a service
+// manager may signal every process at once (systemd stops a whole control group): from the signal
+// on, their exit is part of the stop, not a crash to restart.
 const supervised: Supervised<ServerProcess>[] = [];
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => supervised.forEach((server) => server.expectExit()));
+for (const signal of STOP_SIGNALS) process.on(signal, () => supervised.forEach((server) => server.expectExit()));
 
 try {
   const started = performance.now();
@@ -34,7 +36,7 @@ try {
   const safeguards = await safeguardsOf(config, { embeddedTemporal: !config.TEMPORAL_ADDRESS });
 
   let temporalAddress = config.TEMPORAL_ADDRESS;
-  let temporalUi = 'your Temporal cluster\'s UI';
+  let temporalUi: string | undefined;
   if (!temporalAddress) {
     const server = await supervise('the Temporal dev server', () => startDevServer({
       dataDir: join(dataDir, 'temporal'),
@@ -42,6 +44,7 @@ try {
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
       codecEndpoint: `http://localhost:${config.PORT}/codec`,
+      ownProcessGroup: true,
       log: (line) => logger.debug({ component: 'temporal' }, line),
     }), logger);
     supervised.push(server);
@@ -57,6 +60,7 @@ try {
       port: config.EMBEDDED_POSTGRES_PORT,
       database: 'tenure',
       persistent: true,
+      ownProcessGroup: true,
       log: (line) => logger.debug({ component: 'postgres' }, line),
     }), logger);
     supervised.push(postgres);
@@ -74,15 +78,21 @@ try {
   const endpoints = { temporalAddress, databaseUrl, smtpUrl };
   const api = await startApi(config, endpoints, logger, safeguards);
   parts.push(api);
-  parts.push(await startWorker(config, endpoints, logger, safeguards));
+  const worker = await startWorker(config, endpoints, logger, safeguards);
+  // Stopped in reverse order, the API before the worker although started first: requests in
+  // flight (an Update waits for the worker to apply it) finish while the worker still serves them.
+  parts.splice(parts.indexOf(api), 0, worker);
 
-  const base = `http://localhost:${config.PORT}`;
-  logger.info(`Tenure is up in ${((performance.now() - started) / 1000).toFixed(1)} s
-  API          ${base}/v1   (readiness: ${base}/readyz)
-  API docs     ${base}/docs
-  Temporal UI  ${temporalUi}
-  Mail         ${config.SMTP_URL ? config.SMTP_URL : `caught locally in ${join(dataDir, 'mail')}, readable at ${base}/v1/outbox`}
-Press Ctrl-C to stop.`);
+  logger.info(startupMessage({
+    api: `http://localhost:${config.PORT}`,
+    temporalUi,
+    temporalAddress,
+    namespace: config.TEMPORAL_NAMESPACE,
+    databaseUrl,
+    embeddedDatabase: !config.DATABASE_URL,
+    smtpUrl,
+    caughtMailDir: config.SMTP_URL ? undefined : join(dataDir, 'mail'),
+  }, (performance.now() - started) / 1000));
 } catch (error) {
   for (const part of parts.reverse()) await part.stop().catch(() => {});
   exitOnStartupError(error);

@@ -19,6 +19,9 @@ export async function startMailCatcher(options: { port: number; mailDir: string 
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    // At stop, senders still connected (a worker run apart with SMTP_URL pointing here) are told
+    // 421, SMTP's "try again later", after this instead of 30 s: a notice is sent again, not lost.
+    closeTimeout: 2_000,
     onData(stream, session, callback) {
       const file = join(mailDir, `${Date.now()}-${session.id}-${++received}.eml`);
       pipeline(stream, createWriteStream(file)).then(() => callback(), callback);

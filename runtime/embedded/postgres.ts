@@ -10,6 +10,7 @@ import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { stopWithTenure } from './stop-with-tenure.js';
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -18,6 +19,8 @@ export interface EmbeddedPostgresOptions {
   persistent: boolean;
   /** False for a throwaway test server: commits skip the disk flush, which costs ~100 ms each on slow disks. */
   durable?: boolean;
+  /** `npm start`: out of the terminal's Ctrl-C, stopped by Tenure in turn (./stop-with-tenure.ts). */
+  ownProcessGroup?: boolean;
   log?: (line: string) => void;
 }
 
@@ -35,6 +38,8 @@ export interface RunningPostgres {
 
 const USER = 'tenure';
 const PASSWORD = 'tenure';
+/** PostgreSQL's "fast" shutdown (pg_ctl -m fast): sessions end, data is flushed, nothing to recover at the next start. */
+const FAST_SHUTDOWN = 'SIGINT';
 /** English server messages, whatever the machine's locale: readiness is read from them. */
 const SERVER_ENV = { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' };
 
@@ -54,8 +59,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       '-c', 'max_connections=200',
       ...(options.durable === false ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
-    { ...owner, env: SERVER_ENV, stdio: ['ignore', 'ignore', 'pipe'] },
+    { ...owner, env: SERVER_ENV, stdio: ['ignore', 'ignore', 'pipe'], detached: options.ownProcessGroup },
   );
+  stopWithTenure(server, FAST_SHUTDOWN);
   const exited = new Promise<string>((done) => server.once('exit', (code, signal) => done(signal ? `killed by ${signal}` : `exit code ${code}`)));
   await untilReady(server, options.port, dataDir, options.log);
 
@@ -154,7 +160,6 @@ function stopServer(server: ChildProcess): Promise<void> {
       clearTimeout(killer);
       done();
     });
-    // SIGINT is PostgreSQL's "fast" shutdown: sessions end, data is flushed.
-    server.kill('SIGINT');
+    server.kill(FAST_SHUTDOWN);
   });
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the dependency-free bootstrap
 import { findTemporalCli } from '../../scripts/temporal-cli.mjs';
 import { searchAttributeTypes } from '../../workflows/search-attributes.js';
+import { stopWithTenure } from './stop-with-tenure.js';
 
 export interface DevServerOptions {
   dataDir: string;
@@ -16,6 +17,8 @@ export interface DevServerOptions {
   namespace: string;
   /** Where the UI asks to decode payloads: the API's /codec, so the UI shows what the histories hold encrypted. */
   codecEndpoint?: string;
+  /** `npm start`: out of the terminal's Ctrl-C, stopped by Tenure in turn (./stop-with-tenure.ts). */
+  ownProcessGroup?: boolean;
   log?: (line: string) => void;
 }
 
@@ -27,6 +30,9 @@ export interface RunningDevServer {
   exited: Promise<string>;
   stop(): Promise<void>;
 }
+
+/** The dev server finishes what it has in hand and exits, in about a second. */
+const GRACEFUL_STOP = 'SIGTERM';
 
 export function searchAttributeFlags(): string[] {
   return Object.entries(searchAttributeTypes).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]);
@@ -64,8 +70,9 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
       ...searchAttributeFlags(),
       ...devServerTuningFlags(),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup },
   );
+  stopWithTenure(child, GRACEFUL_STOP);
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -113,6 +120,6 @@ function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((done) => {
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     child.once('exit', () => { clearTimeout(killer); done(); });
-    child.kill('SIGTERM');
+    child.kill(GRACEFUL_STOP);
   });
 }

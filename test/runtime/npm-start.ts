@@ -1,6 +1,6 @@
 // `npm start` driven as a user's terminal would: free ports, a temporary data directory, its
 // own process group (Ctrl-C reaches every process in it), and readiness polled over HTTP.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -73,11 +73,14 @@ export async function npmStartSetup(): Promise<NpmStartSetup> {
   };
 }
 
-export async function ctrlC(child: ChildProcess): Promise<Finished> {
+/** Signals every process of the group, as Ctrl-C in a terminal (SIGINT) or a service manager (SIGTERM) does; resolves when npm has exited. */
+export async function signalGroup(child: ChildProcess, signal: 'SIGINT' | 'SIGTERM'): Promise<Finished> {
   const finished = collect(child, 60_000);
-  process.kill(-child.pid!, 'SIGINT');
+  process.kill(-child.pid!, signal);
   return finished;
 }
+
+export const ctrlC = (child: ChildProcess) => signalGroup(child, 'SIGINT');
 
 export const portIsFree = (port: number) =>
   new Promise<boolean>((done) => {
@@ -86,11 +89,12 @@ export const portIsFree = (port: number) =>
     probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
   });
 
-export const groupIsGone = (pid: number) => {
-  try {
-    process.kill(-pid, 0);
-    return false;
-  } catch {
-    return true;
-  }
-};
+/**
+ * Whether every process of the group has ended. A zombie has: only its exit status waits to be
+ * collected, by init when its parent went first (npm and its shell end at once on SIGTERM).
+ */
+export const groupIsGone = (pid: number) =>
+  execFileSync('ps', ['-A', '-o', 'pgid=,stat='], { encoding: 'utf8' })
+    .split('\n')
+    .map((row) => row.trim().split(/\s+/))
+    .every(([group, state]) => Number(group) !== pid || state!.startsWith('Z'));
