@@ -66,24 +66,48 @@ export async function currentVersion(db: Reader, partnerId: string, policyId: st
   return row && policyFromRow(row);
 }
 
-/** The current version of the policy the subject lives by now; a running subject adopts it at its next cycle. */
-export async function resolvePolicy(db: Database, subject: PolicySubject): Promise<ResolvedPolicy> {
-  // Named at issue wins over every default: nothing else needs reading.
-  if (subject.explicitPolicyId) return namedPolicy(db, subject.partnerId, subject.explicitPolicyId, 'explicit');
-  const [[company], [forProduct]] = await Promise.all([
-    db.select({ policyId: companies.policyId }).from(companies).where(and(eq(companies.id, subject.companyId), eq(companies.partnerId, subject.partnerId))).limit(1),
-    db.select({ policyId: productPolicies.policyId }).from(productPolicies).where(and(eq(productPolicies.partnerId, subject.partnerId), eq(productPolicies.product, subject.product))).limit(1),
-  ]);
-  if (company?.policyId) return namedPolicy(db, subject.partnerId, company.policyId, 'company');
-  if (forProduct?.policyId) return namedPolicy(db, subject.partnerId, forProduct.policyId, 'product');
-  return { policy: await partnerDefaultPolicy(db, subject.partnerId), choice: 'partner_default' };
+/** The strongest choice a subject has, and its policy's current version (null when the choice names no policy of the partner). */
+interface StrongestChoice {
+  policyId: string;
+  choice: Exclude<PolicyChoice, 'partner_default'>;
+  policy: LifecyclePolicy | null;
 }
 
-/** The current version of a policy chosen by name; one that does not exist is its chooser's error. */
-async function namedPolicy(db: Database, partnerId: string, policyId: string, choice: PolicyChoice): Promise<ResolvedPolicy> {
-  const policy = await currentVersion(db, partnerId, policyId);
-  if (!policy) throw new PolicyNotFound(policyId, choice);
-  return { policy, choice };
+/**
+ * The strongest of the choices that exist (named at issue > its company's > the partner's for
+ * its product) with its policy's current version, in one round trip: every issue and every cycle
+ * of every license asks. None: the subject lives by the partner's default.
+ */
+async function strongestChoice(db: Reader, subject: PolicySubject): Promise<StrongestChoice | undefined> {
+  const [row] = await db.execute<{ policyId: string; choice: StrongestChoice['choice']; current: typeof policies.$inferSelect | null }>(sql`
+    select chosen.policy_id as "policyId", chosen.choice, (
+      select to_jsonb(current_version) from (
+        select ${policies.id}, ${policies.version}, ${policies.name}, ${policies.trial}, ${policies.grace}, ${policies.suspension},
+               ${policies.expiryNotices} as "expiryNotices", ${policies.deletionNotice} as "deletionNotice"
+        from ${policies}
+        where ${policies.id} = chosen.policy_id and ${policies.partnerId} = ${subject.partnerId}
+        order by ${policies.version} desc limit 1
+      ) as current_version
+    ) as current
+    from (
+      select ${subject.explicitPolicyId}::uuid as policy_id, 'explicit' as choice, 1 as strength where ${subject.explicitPolicyId}::uuid is not null
+      union all
+      select ${companies.policyId}, 'company', 2 from ${companies}
+        where ${companies.id} = ${subject.companyId} and ${companies.partnerId} = ${subject.partnerId} and ${companies.policyId} is not null
+      union all
+      select ${productPolicies.policyId}, 'product', 3 from ${productPolicies}
+        where ${productPolicies.partnerId} = ${subject.partnerId} and ${productPolicies.product} = ${subject.product}
+      order by strength limit 1
+    ) as chosen`);
+  return row && { policyId: row.policyId, choice: row.choice, policy: row.current && policyFromRow(row.current) };
+}
+
+/** The current version of the policy the subject lives by now; a running subject adopts it at its next cycle. */
+export async function resolvePolicy(db: Database, subject: PolicySubject): Promise<ResolvedPolicy> {
+  const chosen = await strongestChoice(db, subject);
+  if (!chosen) return { policy: await partnerDefaultPolicy(db, subject.partnerId), choice: 'partner_default' };
+  if (!chosen.policy) throw new PolicyNotFound(chosen.policyId, chosen.choice);
+  return { policy: chosen.policy, choice: chosen.choice };
 }
 
 /** The partner's default policy (DESIGN §3 defaults), created the first time one is needed. */

@@ -60,7 +60,10 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const body = parseInput(createAccount, ctx.request.body);
-    const company = await companyOf(db, caller.partnerId, body.companyId).catch(() => { throw fieldNotFound('companyId'); });
+    // Only "no such company" is the caller's mistake; PostgreSQL down stays a 503.
+    const company = await companyOf(db, caller.partnerId, body.companyId).catch((error: unknown) => {
+      throw error instanceof Problem && error.status === 404 ? fieldNotFound('companyId') : error;
+    });
     if (body.term === 'monthly') await requireMonthlyProgramme(db, caller.partnerId);
     const { policy } = await policyForSubject(db, { partnerId: caller.partnerId, companyId: company.id, product: body.product, explicitPolicyId: null });
     const facts: AccountFacts = {

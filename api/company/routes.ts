@@ -16,7 +16,7 @@ import { documented } from '../openapi/route.js';
 import { oneTreeChangeAtATime } from '../tree-changes.js';
 import { companyList, companyResponse } from './responses.js';
 
-/** Every issue reads its company. */
+/** A company of the partner, by id: every route under /companies/{id} reads it. */
 const companyOfPartner = preparedOnce((db: Database) =>
   db
     .select()

@@ -13,10 +13,9 @@ import { licenseRecorded } from '../../workflows/license/messages.js';
 import { LicenseExpiresAt, LicenseState as LicenseStateAttribute } from '../../workflows/search-attributes.js';
 import type { AppDependencies } from '../app.js';
 import { actorOf, type Caller } from '../auth.js';
-import { companyOf } from '../company/routes.js';
 import { subjectSearchAttributes } from '../lifecycle/search-attributes.js';
 import { policyForSubject } from '../policy/resolve.js';
-import { placeLicense, type Placement } from '../pool/placement.js';
+import { companyToPlaceIn, placeLicense, type CompanyToPlaceIn, type Placement } from '../pool/placement.js';
 import { fieldNotFound } from '../problem.js';
 import type { issueLicense } from '../schemas.js';
 import { scopeOf } from '../scope.js';
@@ -34,12 +33,17 @@ export function issueLookups(db: Database, caller: Caller) {
     if (!memo.has(key)) memo.set(key, read().catch((error: unknown) => { memo.delete(key); throw error; }));
     return memo.get(key)!;
   };
-  const companies = new Map<string, Promise<Awaited<ReturnType<typeof companyOf>>>>();
+  const companies = new Map<string, Promise<CompanyToPlaceIn>>();
   const placements = new Map<string, Promise<Placement>>();
   const policies = new Map<string, Promise<ResolvedPolicy>>();
   return {
-    company: (id: string) => once(companies, id, () => companyOf(db, caller.partnerId, id).catch(() => { throw fieldNotFound('companyId'); })),
-    placement: (company: { id: string; name: string }, poolId: string | undefined) => once(placements, `${company.id}:${poolId ?? ''}`, () => placeLicense(db, scope, company, poolId)),
+    company: (id: string) =>
+      once(companies, id, async () => {
+        const company = await companyToPlaceIn(db, caller.partnerId, id);
+        if (!company) throw fieldNotFound('companyId');
+        return company;
+      }),
+    placement: (company: CompanyToPlaceIn, poolId: string | undefined) => once(placements, `${company.id}:${poolId ?? ''}`, () => placeLicense(db, scope, company, poolId)),
     policy: (subject: PolicySubject) => once(policies, `${subject.companyId}:${subject.product}:${subject.explicitPolicyId ?? ''}`, () => policyForSubject(db, subject)),
   };
 }

@@ -3,7 +3,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.js';
 import { preparedOnce } from '../../db/prepared.js';
-import { accessGroups, pools } from '../../db/schema.js';
+import { accessGroups, companies, pools } from '../../db/schema.js';
 import { fieldNotFound, invalidInput } from '../problem.js';
 import type { Scope } from '../scope.js';
 
@@ -35,6 +35,27 @@ const defaultPoolOfCompany = preparedOnce((db: Database) =>
     .prepare('default_pool_of_company'),
 );
 
+/** Every issue reads its company, and most land in its default pool: both in one round trip. */
+const companyWithDefaultPool = preparedOnce((db: Database) =>
+  db
+    .select({ company: companies, defaultPoolId: pools.id, defaultPoolGroupId: pools.accessGroupId })
+    .from(companies)
+    .leftJoin(pools, and(eq(pools.partnerId, companies.partnerId), eq(pools.defaultForCompanyId, companies.id)))
+    .where(and(eq(companies.id, sql.placeholder('companyId')), eq(companies.partnerId, sql.placeholder('partnerId'))))
+    .limit(1)
+    .prepare('company_with_default_pool'),
+);
+
+export type CompanyToPlaceIn = typeof companies.$inferSelect & { defaultPool: Placement | undefined };
+
+/** The partner's company a license is issued to, with its default pool if it has one yet; undefined if there is no such company. */
+export async function companyToPlaceIn(db: Database, partnerId: string, companyId: string): Promise<CompanyToPlaceIn | undefined> {
+  const [row] = await companyWithDefaultPool(db).execute({ companyId, partnerId });
+  if (!row) return undefined;
+  const defaultPool = row.defaultPoolId && row.defaultPoolGroupId ? { poolId: row.defaultPoolId, accessGroupId: row.defaultPoolGroupId } : undefined;
+  return { ...row.company, defaultPool };
+}
+
 async function defaultPoolOf(db: Database, partnerId: string, company: { id: string; name: string }): Promise<Placement> {
   const find = () => defaultPoolOfCompany(db).execute({ partnerId, companyId: company.id });
   const [existing] = await find();
@@ -49,13 +70,13 @@ async function defaultPoolOf(db: Database, partnerId: string, company: { id: str
 }
 
 /** The pool named, if the key may use it; else the company's default pool, if the key may use that. */
-export async function placeLicense(db: Database, scope: Scope, company: { id: string; name: string }, poolId: string | undefined): Promise<Placement> {
+export async function placeLicense(db: Database, scope: Scope, company: Pick<CompanyToPlaceIn, 'id' | 'name' | 'defaultPool'>, poolId: string | undefined): Promise<Placement> {
   if (poolId) {
     const [named] = await db.select({ poolId: pools.id, accessGroupId: pools.accessGroupId }).from(pools).where(and(eq(pools.id, poolId), scope.pools()));
     if (!named) throw fieldNotFound('poolId');
     return named;
   }
-  const placement = await defaultPoolOf(db, scope.partnerId, company);
+  const placement = company.defaultPool ?? (await defaultPoolOf(db, scope.partnerId, company));
   // A key of the whole partner may use every pool of it: no need to ask.
   if (scope.accessGroupIds === null) return placement;
   const [usable] = await db.select({ id: pools.id }).from(pools).where(and(eq(pools.id, placement.poolId), scope.pools()));
