@@ -11,9 +11,28 @@ import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js'
 import { clientInterceptors } from '../../runtime/temporal.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import { eventually, type Tenure } from '../../test/support/tenure.js';
-import { rawEntity, rawExpiry, rawIssued, rawSleeper, recordedRaw, renewRaw, type SleeperSinks } from './workflows.js';
+import { AccessGroupId, CompanyId, CompanyName, LicenseExpiresAt, LicenseState, PartnerId, PoolId, Product } from '../../workflows/search-attributes.js';
+import { rawEntity, rawExpiry, rawIssued, rawSleeper, recordedRaw, renewRaw, type RawEntityFacts, type SleeperSinks } from './workflows.js';
 
 const rawWorkflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
+
+/** The facts a license's workflow starts with (machines/license/contract.ts), policy included, with the values of P3's. */
+const designedFacts = {
+  partnerId: crypto.randomUUID(),
+  companyId: crypto.randomUUID(),
+  companyName: 'Bench Corp',
+  product: 'endpoint-protection',
+  explicitPolicyId: crypto.randomUUID(),
+  seats: 10,
+  owner: 'msp',
+  tag: 'Bench Corp',
+  accountType: null,
+  poolId: crypto.randomUUID(),
+  accessGroupId: crypto.randomUUID(),
+  sourceId: null,
+  term: 'annual',
+  policy: { id: crypto.randomUUID(), version: 1, name: 'Bench policy', trial: 'P30D', grace: 'P14D', suspension: 'P30D', expiryNotices: ['P30D'], deletionNotice: 'P14D' },
+};
 
 export interface RawTemporal {
   client: Client;
@@ -26,6 +45,12 @@ export interface RawTemporal {
   startEntity(expiresInMs: number, update?: boolean): Promise<void>;
   /** Issues one raw entity as Tenure issues a license: update-with-start, answered once a local activity recorded it. */
   issue(expiresInMs: number): Promise<void>;
+  /**
+   * Issues one as DESIGN asks of an issue: started with a license's facts and policy, the search
+   * attributes ops filter on and a summary, answered once a local activity wrote its row in
+   * PostgreSQL (table `raw_issue`, which the bench makes).
+   */
+  issueAsDesigned(expiresInMs: number): Promise<void>;
   /** Starts `count` raw workflows that only sleep (P6) and waits until each has run its first task. */
   startSleeping(count: number, expiresInMs: number): Promise<void>;
   /** Starts P5's raw entities, one per id, each asleep until `at` and then writing one row and sending one mail; waits until every one sleeps. */
@@ -69,7 +94,10 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     maxConcurrentActivityTaskExecutions: 200,
     sinks,
     activities: {
-      recordIssue: async (revision: number) => revision,
+      recordIssue: async (revision: number, entity?: RawEntityFacts) => {
+        if (entity) await tenure.db.execute(sql`insert into raw_issue (id, facts) values (${entity.id}, ${JSON.stringify(entity)}::jsonb)`);
+        return revision;
+      },
       record: async (revision: number) => {
         if (revision === 1) recorded++;
         return revision;
@@ -93,9 +121,34 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     const startWorkflowOperation = new WithStartWorkflowOperation(rawIssued, { taskQueue, workflowId: `${taskQueue}:issued:${issued++}`, args: [expiresInMs], workflowIdConflictPolicy: 'FAIL' });
     await client.workflow.executeUpdateWithStart(recordedRaw, { startWorkflowOperation });
   };
+  const issueAsDesigned = async (expiresInMs: number) => {
+    const id = crypto.randomUUID();
+    const expiresAt = new Date(Date.now() + expiresInMs);
+    const entity = { id, ...designedFacts, expiresAt: expiresAt.toISOString() };
+    const startWorkflowOperation = new WithStartWorkflowOperation(rawIssued, {
+      taskQueue,
+      workflowId: `${taskQueue}:designed:${id}`,
+      args: [expiresInMs, entity],
+      workflowIdConflictPolicy: 'FAIL',
+      staticSummary: `${designedFacts.companyName} · ${designedFacts.product} · ${designedFacts.seats} seats`,
+      staticDetails: `License ${id} (annual, owned by the msp) on policy "${designedFacts.policy.name}" v1.`,
+      typedSearchAttributes: [
+        { key: PartnerId, value: designedFacts.partnerId },
+        { key: CompanyId, value: designedFacts.companyId },
+        { key: CompanyName, value: designedFacts.companyName },
+        { key: Product, value: designedFacts.product },
+        { key: PoolId, value: designedFacts.poolId },
+        { key: AccessGroupId, value: designedFacts.accessGroupId },
+        { key: LicenseState, value: 'active' },
+        { key: LicenseExpiresAt, value: expiresAt },
+      ],
+    });
+    await client.workflow.executeUpdateWithStart(recordedRaw, { startWorkflowOperation });
+  };
   return {
     client,
     issue,
+    issueAsDesigned,
     taskQueue,
     entityId,
     get started() {

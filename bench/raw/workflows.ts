@@ -47,20 +47,24 @@ export async function rawSleeper(sleepMs: number): Promise<void> {
   await sleep(sleepMs);
 }
 
-const { recordIssue } = proxyLocalActivities<{ recordIssue(revision: number): Promise<number> }>({ startToCloseTimeout: '30s' });
+const { recordIssue } = proxyLocalActivities<{ recordIssue(revision: number, entity?: RawEntityFacts): Promise<number> }>({ startToCloseTimeout: '30s' });
 
 export const recordedRaw = defineUpdate<number>('recorded');
+
+/** What P3's raw issue as DESIGN asks it starts with: a license's facts and policy, as much as Tenure's. */
+export type RawEntityFacts = { id: string } & Record<string, unknown>;
 
 /**
  * The floor of an issue that reads its own write: started with an Update (update-with-start) that
  * answers once one local activity has recorded the entity, then asleep, as P3's licenses are.
+ * Given the entity's facts, the activity writes them as a row where a read would find them.
  */
-export async function rawIssued(expiresInMs: number): Promise<void> {
+export async function rawIssued(expiresInMs: number, entity?: RawEntityFacts): Promise<void> {
   let revision = 0;
   setHandler(recordedRaw, async () => {
     await condition(() => revision > 0);
     return revision;
   });
-  revision = await recordIssue(1);
+  revision = await recordIssue(1, entity);
   await sleep(expiresInMs);
 }
