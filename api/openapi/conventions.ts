@@ -4,7 +4,7 @@
 // the first is running), an id that is not the caller's is not found (404, R1), and a body
 // that is not JSON, over 1 MB or too deep is refused (400, 415, 413, 422: api/request-body.ts),
 // and while the database or Temporal does not answer, 503 (db/unavailable.ts, api/problem.ts).
-import type { OpenApiParameter } from './document.js';
+import type { OpenApiHeader, OpenApiParameter } from './document.js';
 import { sharedProblems } from './problems.js';
 import type { DocumentedOperation } from './route.js';
 
@@ -16,6 +16,8 @@ export interface Conventions {
   /** Problems particular to this route, by status, descriptions merged. */
   problems: Record<number, string>;
   headers: OpenApiParameter[];
+  /** Headers a success may carry, by name. */
+  answerHeaders: Record<string, OpenApiHeader>;
 }
 
 const idempotencyKey: OpenApiParameter = {
@@ -25,6 +27,11 @@ const idempotencyKey: OpenApiParameter = {
   description:
     'Makes a retry safe: the same key and body within 24 hours answer the first answer again, with `Idempotent-Replayed: true`. The same key with another body answers 422. A 503 is not kept: the retry its `Retry-After` invites runs again under the same key.',
   schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+};
+
+const idempotentReplayed: OpenApiHeader = {
+  description: '`true` when this is the first answer to an earlier request with the same Idempotency-Key, given again: the request did not run a second time. Absent otherwise.',
+  schema: { type: 'string', enum: ['true'] },
 };
 
 const IDEMPOTENCY_IN_PROGRESS = 'A request with the same Idempotency-Key is still running: retry after `Retry-After` seconds';
@@ -56,5 +63,6 @@ export function conventionsOf(route: DocumentedOperation, hasPathParameters: boo
     sharedProblems: shared.filter((status) => !problems[status]),
     problems,
     headers: idempotent ? [idempotencyKey] : [],
+    answerHeaders: idempotent ? { 'Idempotent-Replayed': idempotentReplayed } : {},
   };
 }

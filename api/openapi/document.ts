@@ -15,8 +15,14 @@ export interface OpenApiParameter {
   schema: JsonSchema;
 }
 
+export interface OpenApiHeader {
+  description: string;
+  schema: JsonSchema;
+}
+
 export interface OpenApiResponse {
   description: string;
+  headers?: Record<string, OpenApiHeader>;
   content?: Record<string, { schema: JsonSchema }>;
 }
 
@@ -117,7 +123,8 @@ function operation(documented: DocumentedOperation, path: string, components: Co
         Object.entries(documented.responses).map(([status, response]) => {
           const { description, content } = describedResponse(Number(status), response);
           const media = Object.entries(content).map(([type, schema]) => [type, { schema: components.convert(schema) }]);
-          return [status, { description, ...(media.length > 0 ? { content: Object.fromEntries(media) } : {}) }];
+          const headers = Number(status) < 300 ? conventions.answerHeaders : {};
+          return [status, { description, ...(Object.keys(headers).length > 0 ? { headers } : {}), ...(media.length > 0 ? { content: Object.fromEntries(media) } : {}) }];
         }),
       ),
       ...Object.fromEntries(conventions.sharedProblems.map((status) => [status, { $ref: `#/components/responses/${sharedProblems[status]!.name}` }])),

@@ -5,7 +5,7 @@ import Router from '@koa/router';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { createApp } from '../../api/app.js';
 import { hashSecret, newSecret } from '../../api/api-key/keys.js';
-import { openApiDocument, type OpenApiDocument, type OpenApiOperation } from '../../api/openapi/document.js';
+import { openApiDocument, type OpenApiDocument, type OpenApiOperation, type OpenApiResponse } from '../../api/openapi/document.js';
 import { openApiPath, servedRoutes } from '../../api/openapi/served.js';
 import { apiKeys, partners } from '../../db/schema.js';
 import { createLogger } from '../../platform/logger.js';
@@ -167,6 +167,19 @@ describe('the OpenAPI document', () => {
       for (const value of ['it@ab--cd.test', `${'a'.repeat(65)}@acme.test`, `it@${'b'.repeat(64)}.test`]) expect(refusedByPattern(schema, value), `${where} lets ${value} through`).toBe(true);
       expect(refusedByPattern(schema, 'it@xn--bcher-kva.test'), where).toBe(false);
     }
+  });
+
+  it('tells a generated client which answers may be replays: every POST that takes an Idempotency-Key documents Idempotent-Replayed on its successes, as a replay sends it', async () => {
+    const posts = documentedRoutes().filter((route) => route.method === 'post' && route.operation.parameters?.some((parameter) => parameter.name === 'Idempotency-Key'));
+    expect(posts.length).toBeGreaterThan(10);
+    for (const route of posts) {
+      const successes = Object.entries(route.operation.responses).filter(([status]) => Number(status) < 300);
+      for (const [status, response] of successes) expect((response as OpenApiResponse).headers, `${route.path} ${status}`).toHaveProperty('Idempotent-Replayed');
+    }
+    const body = { name: 'Replayed Corp' };
+    const key = { headers: { 'Idempotency-Key': `openapi-replay-${crypto.randomUUID()}` } };
+    expect((await tenure.api('POST', '/v1/companies', body, key)).headers.get('idempotent-replayed')).toBeNull();
+    expect((await tenure.api('POST', '/v1/companies', body, key)).headers.get('idempotent-replayed')).toBe('true');
   });
 
   it('documents every route the API serves, and only those', () => {
