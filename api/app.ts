@@ -10,7 +10,7 @@ import { crossOrigin } from './cors.js';
 import { undecodableQueryValuesRefused } from './query-string.js';
 import { idempotentPosts } from './idempotency.js';
 import { measureRequests } from './measure.js';
-import { Problem, asProblem, methodNotAllowed } from './problem.js';
+import { OUTAGE_CODE, OUTAGE_RETRY_AFTER_SECONDS, Problem, asProblem, methodNotAllowed } from './problem.js';
 import { jsonBodies } from './request-body.js';
 import { healthRoutes } from './ops/health.js';
 import { type ReadinessProbe } from '../platform/readiness.js';
@@ -108,6 +108,8 @@ export function createApp(deps: AppDependencies): Koa {
       const problem = asProblem(error);
       if (problem.status >= 500) log.error({ err: error }, 'request failed');
       ctx.status = problem.status;
+      // Our own outage: PostgreSQL or Temporal back within seconds. ConnectWise's 503s carry its own Retry-After, or none (R27).
+      if (problem.code === OUTAGE_CODE) ctx.set('Retry-After', String(OUTAGE_RETRY_AFTER_SECONDS));
       ctx.type = 'application/problem+json';
       ctx.body = problem.body(ctx.path, requestId);
     } finally {

@@ -69,14 +69,26 @@ export function isTemporalUnavailable(error: unknown): boolean {
   return false;
 }
 
-const RETRY_SHORTLY = 'Try again shortly; send an Idempotency-Key with a POST so that a retry cannot repeat it.';
+/**
+ * What an outage's 503 asks the caller to wait (`Retry-After`, RFC 9110 §10.2.3): the database
+ * client reconnects at least every second and a Temporal call gives up within seconds, so an
+ * outage that has ended is seen by a retry this much later.
+ */
+export const OUTAGE_RETRY_AFTER_SECONDS = 2;
+
+const RETRY_SHORTLY = `Try again in ${OUTAGE_RETRY_AFTER_SECONDS} seconds (Retry-After); send an Idempotency-Key with a POST so that a retry cannot repeat it.`;
+
+/** The code of a 503 for a part of Tenure that does not answer; api/app.ts sends its Retry-After. */
+export const OUTAGE_CODE = 'unavailable';
+
+const outage = (title: string) => new Problem(503, OUTAGE_CODE, title, RETRY_SHORTLY);
 
 /** Any error as the problem a caller sees: ours as raised, Koa's (413, 405, bad JSON) translated, anything else a 500. */
 export function asProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   // An outage to wait out, not a bug: the caller may retry (with its Idempotency-Key, for a POST).
-  if (isDatabaseUnavailable(error)) return new Problem(503, 'unavailable', 'The database is not answering', RETRY_SHORTLY);
-  if (isTemporalUnavailable(error)) return new Problem(503, 'unavailable', 'Temporal is not answering', RETRY_SHORTLY);
+  if (isDatabaseUnavailable(error)) return outage('The database is not answering');
+  if (isTemporalUnavailable(error)) return outage('Temporal is not answering');
   const status = (error as { status?: number; statusCode?: number }).status ?? (error as { statusCode?: number }).statusCode;
   if (status === 413) return new Problem(413, 'body_too_large', 'The request body is too large', 'The limit is 1 MB.');
   if (status === 415) return new Problem(415, 'unsupported_media_type', 'The body must be JSON', (error as Error).message, { field: 'Content-Type' });

@@ -28,7 +28,7 @@ export const sharedProblems: Record<number, { name: string; description: string 
   413: { name: 'BodyTooLarge', description: 'The body is larger than 1 MB' },
   415: { name: 'UnsupportedMediaType', description: 'The body is not `application/json`' },
   422: { name: 'InvalidInput', description: 'A field is invalid: `field` and `errors` name it' },
-  503: { name: 'Unavailable', description: 'The database or Temporal is not answering: retry shortly (with the same Idempotency-Key for a POST)' },
+  503: { name: 'Unavailable', description: 'The database or Temporal is not answering: retry after `Retry-After` seconds (with the same Idempotency-Key for a POST)' },
 };
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';

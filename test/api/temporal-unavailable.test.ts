@@ -4,12 +4,8 @@
 // closed port for one that is down. The API's client gives every call a deadline
 // (runtime/temporal.ts), and the API answers 503 problem+json, having changed nothing.
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { createServer, type Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../api/app.js';
-import { createLogger } from '../../platform/logger.js';
-import { clientInterceptors } from '../../runtime/temporal.js';
+import { apiWithTemporalAt as outageApi, type OutageApi } from '../support/outage-api.js';
 import { freePort } from '../support/ports.js';
 import { createCompany, issueLicense } from '../support/setup.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
@@ -22,7 +18,7 @@ const ANSWERS_WITHIN_MS = DEADLINE_MS + 3_000;
 let tenure: Tenure;
 let silent: TcpServer;
 const held: Socket[] = [];
-const apis: { server: Server; client: Client }[] = [];
+const apis: OutageApi[] = [];
 
 beforeAll(async () => {
   tenure = await startTenure();
@@ -31,11 +27,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const { server, client } of apis) {
-    server.closeAllConnections();
-    await new Promise<void>((done) => server.close(() => done()));
-    await client.connection.close();
-  }
+  for (const api of apis) await api.close();
   for (const socket of held) socket.destroy();
   await new Promise<void>((done) => silent?.close(() => done()));
   await tenure?.close();
@@ -43,12 +35,9 @@ afterAll(async () => {
 
 /** The API of this Tenure, on its database, with a client of the Temporal at `address`. */
 async function apiWithTemporalAt(address: string): Promise<string> {
-  const client = new Client({ connection: Connection.lazy({ address, interceptors: clientInterceptors(DEADLINE_MS) }), namespace: 'default' });
-  const app = createApp({ db: tenure.db, temporal: client, taskQueue: tenure.taskQueue, logger: createLogger('silent'), readiness: async () => ({}) });
-  const server = createServer(app.callback());
-  await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
-  apis.push({ server, client });
-  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const api = await outageApi(tenure, address, DEADLINE_MS);
+  apis.push(api);
+  return api.url;
 }
 
 async function timed(url: string, method: string, path: string, body: unknown) {
@@ -59,7 +48,13 @@ async function timed(url: string, method: string, path: string, body: unknown) {
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(60_000),
   });
-  return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as Record<string, unknown>, ms: Date.now() - started };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type'),
+    retryAfter: response.headers.get('retry-after'),
+    body: (await response.json()) as Record<string, unknown>,
+    ms: Date.now() - started,
+  };
 }
 
 describe.each([
@@ -79,6 +74,7 @@ describe.each([
       expect(answer.status, JSON.stringify(answer.body)).toBe(503);
       expect(answer.type).toContain('application/problem+json');
       expect(answer.body).toMatchObject({ status: 503, code: 'unavailable', title: 'Temporal is not answering' });
+      expect(answer.retryAfter, 'a 503 says when to come back (RFC 9110)').toBe('2');
       expect(answer.ms).toBeLessThan(ANSWERS_WITHIN_MS);
     }
     // Nothing half done: no second license of the company, the renewed one as it was.

@@ -50,7 +50,7 @@ async function timed(path: string, init: RequestInit = {}) {
   const started = Date.now();
   const response = await fetch(`${tenure.url}${path}`, { ...init, headers: { authorization: `Bearer ${tenure.adminKey}`, 'content-type': 'application/json', ...init.headers }, signal: AbortSignal.timeout(30_000) });
   const body = (await response.json()) as Record<string, any>;
-  return { status: response.status, type: response.headers.get('content-type'), body, ms: Date.now() - started };
+  return { status: response.status, type: response.headers.get('content-type'), retryAfter: response.headers.get('retry-after'), body, ms: Date.now() - started };
 }
 
 describe('PostgreSQL stops answering while licenses expire', () => {
@@ -80,6 +80,8 @@ describe('PostgreSQL stops answering while licenses expire', () => {
       expect(answer.status, JSON.stringify(answer.body)).toBe(503);
       expect(answer.type).toMatch(/^application\/problem\+json/);
       expect(answer.body.code).toBe('unavailable');
+      // RFC 9110: a client that waits as told sees the outage end.
+      expect(answer.retryAfter).toBe('2');
       expect(answer.ms).toBeLessThan(API_ANSWERS_WITHIN_MS);
     }
     const readiness = await timed('/readyz');
