@@ -4,13 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { retryAfterMs } from '../platform/network/retry-after.js';
 
 /**
- * How long in all a request waits while the API still runs an earlier request with its
- * Idempotency-Key (409 idempotency_in_progress, with Retry-After). A run interrupted a moment ago
- * leaves its requests running on the server, and they end in seconds: a rerun gets their answers.
- * A key whose request died with its server stays claimed for minutes; that row is reported failed,
- * saying the request still runs, rather than holding up the import.
+ * How long in all a request waits when the API asks it to come back (Retry-After): while the API
+ * still runs an earlier request with its Idempotency-Key (409 idempotency_in_progress), and while
+ * the database or Temporal does not answer (503) if asking again cannot repeat an effect (a GET,
+ * or a POST with its Idempotency-Key). A run interrupted a moment ago leaves its requests running
+ * on the server, and they end in seconds: a rerun gets their answers; a restart of PostgreSQL or
+ * Temporal takes seconds too. A key whose request died with its server stays claimed for minutes,
+ * and an outage may last: that row is reported failed with the API's reason rather than holding
+ * up the import.
  */
-const IN_PROGRESS_PATIENCE_MS = 30_000;
+const PATIENCE_MS = 30_000;
 
 export interface Connection {
   url: string;
@@ -61,14 +64,15 @@ export function apiClient(connection: Connection) {
   }
   async function exchange<Answer = any>(method: string, path: string, options: RequestOptions = {}): Promise<Exchange<Answer>> {
     if (!connection.key) throw new Error('no API key: pass --key or set TENURE_API_KEY');
-    const patienceEndsAt = Date.now() + IN_PROGRESS_PATIENCE_MS;
+    const patienceEndsAt = Date.now() + PATIENCE_MS;
+    const safeToRepeat = method === 'GET' || options.idempotencyKey !== undefined;
     for (;;) {
       const response = await send(method, path, options);
-      const text = await response.text();
-      const answer = text ? JSON.parse(text) : undefined;
+      const answer = await bodyOf(response);
       if (response.ok) return { answer: answer as Answer, replayed: response.headers.get('idempotent-replayed') === 'true' };
-      const wait = answer?.code === 'idempotency_in_progress' ? retryAfterMs(response.headers.get('retry-after')) : null;
-      if (wait === null || Date.now() + wait > patienceEndsAt) throw new ApiError(response.status, answer ?? {});
+      const comeBack = answer?.code === 'idempotency_in_progress' || (response.status === 503 && safeToRepeat);
+      const wait = comeBack ? retryAfterMs(response.headers.get('retry-after')) : null;
+      if (wait === null || Date.now() + wait > patienceEndsAt) throw new ApiError(response.status, answer ?? { title: response.statusText || undefined });
       await sleep(wait);
     }
   }
@@ -76,6 +80,18 @@ export function apiClient(connection: Connection) {
     return (await exchange<Answer>(method, path, options)).answer;
   }
   return Object.assign(request, { exchange });
+}
+
+/** The answer's JSON; undefined for an empty body or one that is not JSON (a proxy's error page, say). */
+async function bodyOf(response: Response): Promise<any> {
+  const text = await response.text();
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    if (response.ok) throw new Error(`Tenure answered ${response.status} with a body that is not JSON: is --url the API's address?`);
+    return undefined;
+  }
 }
 
 export type Request = ReturnType<typeof apiClient>;

@@ -12,6 +12,8 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { idempotencyKeys } from '../../db/schema.js';
 import { startFakeJsonFeed, type FakeJsonFeed } from '../fakes/json-feed.js';
+import { apiWithTemporalAt } from '../support/outage-api.js';
+import { freePort } from '../support/ports.js';
 import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 
 const run = promisify(execFile);
@@ -35,14 +37,20 @@ const tenureCli = async (...command: Parameters<typeof cliArguments>) => {
   return stdout;
 };
 
-/**
- * The test Tenure behind a proxy: `drops` may cut a request's connection before it is forwarded,
- * and `answered` sees the status of every answer on its way back.
- */
-async function behindProxy({ drops = () => false, answered = () => {} }: { drops?: (incoming: IncomingMessage) => boolean; answered?: (status: number) => void }) {
+interface Proxying {
+  /** Cuts a request's connection before it is forwarded. */
+  drops?: (incoming: IncomingMessage) => boolean;
+  /** Sees the status of every answer on its way back. */
+  answered?: (status: number) => void;
+  /** The API a request goes to, the test Tenure's unless it says otherwise. */
+  to?: () => string;
+}
+
+/** The test Tenure behind a proxy, to watch or cut what goes between the CLI and the API. */
+async function behindProxy({ drops = () => false, answered = () => {}, to = () => tenure.url }: Proxying) {
   const proxy = createServer((incoming, outgoing) => {
     if (drops(incoming)) return incoming.socket.destroy();
-    const forwarded = request(`${tenure.url}${incoming.url}`, { method: incoming.method, headers: incoming.headers }, (answer) => {
+    const forwarded = request(`${to()}${incoming.url}`, { method: incoming.method, headers: incoming.headers }, (answer) => {
       answered(answer.statusCode!);
       outgoing.writeHead(answer.statusCode!, answer.headers);
       answer.pipe(outgoing);
@@ -189,5 +197,30 @@ it('a rerun right after Ctrl-C waits for the issues the interrupted run left run
   }
   // The interrupted run's issues end once the worker is back, and the rerun reads their answers.
   expect(await rerun).toBe('0 licenses issued, 2 already issued by an earlier run, 0 companies created, 0 rows failed\n');
+  expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(2);
+});
+
+it('an import during an outage of Temporal waits as the API asks (503, Retry-After) and issues every row once', async () => {
+  const partner = JSON.parse(await tenureCli(['--json', 'partner', 'create', 'Patient MSP']));
+  const adminKey: string = partner.adminKey.secret;
+  const csv = join(scratch, 'outage.csv');
+  await writeFile(csv, ['company,product,seats,term,expiresAt', 'Zeta Oy,eps,10,annual,2030-06-30T00:00:00Z', 'Zeta Oy,ecos,10,annual,2030-06-30T00:00:00Z'].join('\n'));
+
+  // Tenure's API with nothing listening where its Temporal should be, until it has answered one 503.
+  const outage = await apiWithTemporalAt(tenure, `127.0.0.1:${await freePort()}`, 2_000);
+  let down = true;
+  let outageAnswers = 0;
+  const proxy = await behindProxy({
+    to: () => (down ? outage.url : tenure.url),
+    answered: (status) => {
+      if (status !== 503) return;
+      outageAnswers++;
+      down = false;
+    },
+  });
+  const imported = await tenureCli(['licenses', 'import', csv, '--no-progress', '--concurrency', '1'], adminKey, proxy.url).finally(() => Promise.all([proxy.close(), outage.close()]));
+
+  expect(outageAnswers).toBe(1);
+  expect(imported).toBe('2 licenses issued, 1 companies created, 0 rows failed\n');
   expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(2);
 });
