@@ -79,7 +79,8 @@ interface StrongestChoice {
  * of every license asks. None: the subject lives by the partner's default.
  */
 async function strongestChoice(db: Reader, subject: PolicySubject): Promise<StrongestChoice | undefined> {
-  const [row] = await db.execute<{ policyId: string; choice: StrongestChoice['choice']; current: typeof policies.$inferSelect | null }>(sql`
+  // The current version comes back as JSON with the fields of a LifecyclePolicy, named as it names them.
+  const [row] = await db.execute<{ policyId: string; choice: StrongestChoice['choice']; current: LifecyclePolicy | null }>(sql`
     select chosen.policy_id as "policyId", chosen.choice, (
       select to_jsonb(current_version) from (
         select ${policies.id}, ${policies.version}, ${policies.name}, ${policies.trial}, ${policies.grace}, ${policies.suspension},
@@ -99,7 +100,7 @@ async function strongestChoice(db: Reader, subject: PolicySubject): Promise<Stro
         where ${productPolicies.partnerId} = ${subject.partnerId} and ${productPolicies.product} = ${subject.product}
       order by strength limit 1
     ) as chosen`);
-  return row && { policyId: row.policyId, choice: row.choice, policy: row.current && policyFromRow(row.current) };
+  return row && { policyId: row.policyId, choice: row.choice, policy: row.current };
 }
 
 /** The current version of the policy the subject lives by now; a running subject adopts it at its next cycle. */
