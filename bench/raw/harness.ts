@@ -11,7 +11,8 @@ import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js'
 import { clientInterceptors } from '../../runtime/temporal.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import { eventually, type Tenure } from '../../test/support/tenure.js';
-import { AccessGroupId, CompanyId, CompanyName, LicenseExpiresAt, LicenseState, PartnerId, PoolId, Product } from '../../workflows/search-attributes.js';
+import { subjectSearchAttributes } from '../../api/lifecycle/search-attributes.js';
+import { LicenseExpiresAt, LicenseState } from '../../workflows/search-attributes.js';
 import { rawEntity, rawExpiry, rawIssued, rawSleeper, recordedRaw, renewRaw, type RawEntityFacts, type SleeperSinks } from './workflows.js';
 
 const rawWorkflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
@@ -132,13 +133,9 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
       workflowIdConflictPolicy: 'FAIL',
       staticSummary: `${designedFacts.companyName} · ${designedFacts.product} · ${designedFacts.seats} seats`,
       staticDetails: `License ${id} (annual, owned by the msp) on policy "${designedFacts.policy.name}" v1.`,
+      // The attributes Tenure's issue starts a license with (api/lifecycle/search-attributes.ts).
       typedSearchAttributes: [
-        { key: PartnerId, value: designedFacts.partnerId },
-        { key: CompanyId, value: designedFacts.companyId },
-        { key: CompanyName, value: designedFacts.companyName },
-        { key: Product, value: designedFacts.product },
-        { key: PoolId, value: designedFacts.poolId },
-        { key: AccessGroupId, value: designedFacts.accessGroupId },
+        ...subjectSearchAttributes(entity),
         { key: LicenseState, value: 'active' },
         { key: LicenseExpiresAt, value: expiresAt },
       ],
