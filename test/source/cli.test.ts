@@ -224,3 +224,17 @@ it('an import during an outage of Temporal waits as the API asks (503, Retry-Aft
   expect(imported).toBe('2 licenses issued, 1 companies created, 0 rows failed\n');
   expect(JSON.parse(await tenureCli(['--json', 'licenses', 'list'], adminKey))).toHaveLength(2);
 });
+
+it('an error page that is not JSON, as a proxy in front of Tenure serves one, is reported by its status, not as a JSON parse error', async () => {
+  const gateway = createServer((_incoming, outgoing) => {
+    outgoing.writeHead(502, { 'content-type': 'text/html' });
+    outgoing.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
+  const failed = await tenureCli(['licenses', 'list'], undefined, url)
+    .then(() => undefined)
+    .catch((error: { code: number; stderr: string }) => error)
+    .finally(() => new Promise<void>((resolve) => gateway.close(() => resolve())));
+  expect(failed).toMatchObject({ code: 1, stderr: 'tenure: 502 Bad Gateway\n' });
+});
