@@ -115,8 +115,8 @@ export class EsetEma2Connector implements Connector {
    * Every company below the account's own, parents before their sites, read depth first. A company
    * whose children ESET refuses is a gap standing for its whole subtree (R4: the rest is read).
    */
-  async *companies(resumeFrom?: string): AsyncIterable<Page<UpstreamCompany>> {
-    const walk: CompanyWalk = resumeFrom === undefined ? [{ companyId: await this.rootCompanyId(), nextSkip: 0, unwalked: [] }] : (JSON.parse(resumeFrom) as CompanyWalk);
+  async *companies(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamCompany>> {
+    const walk: CompanyWalk = resumeFrom === undefined ? [{ companyId: await this.rootCompanyId(signal), nextSkip: 0, unwalked: [] }] : (JSON.parse(resumeFrom) as CompanyWalk);
     let companiesRead = 0;
     let companiesTotal: number | null = null;
     const progress = () => ({ companiesRead, companiesTotal, licensesRead: 0 });
@@ -136,13 +136,13 @@ export class EsetEma2Connector implements Connector {
       }
       for (const upcoming of walk.at(-2)?.unwalked.slice(0, CHILDREN_LOOKAHEAD) ?? []) {
         if (early.has(upcoming)) continue;
-        const firstPage = this.children(upcoming, 0, PAGE_SIZE);
+        const firstPage = this.children(upcoming, 0, PAGE_SIZE, signal);
         firstPage.catch(() => undefined);
         early.set(upcoming, firstPage);
       }
       const asked = level.nextSkip === 0 ? early.get(level.companyId) : undefined;
       early.delete(level.companyId);
-      const page = await (asked ?? this.children(level.companyId, level.nextSkip, PAGE_SIZE));
+      const page = await (asked ?? this.children(level.companyId, level.nextSkip, PAGE_SIZE, signal));
       const isRoot = walk.length === 1;
       if (page === null) {
         // Without its own company the account reaches no company at all (R4); below a company, the rest is read.
@@ -170,14 +170,15 @@ export class EsetEma2Connector implements Connector {
     }
   }
 
-  licenses(resumeFrom?: string): AsyncIterable<Page<UpstreamLicense>> {
-    return licensesByCompany((from) => this.companies(from), (companyId) => this.licensesOf(companyId), resumeFrom);
+  licenses(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamLicense>> {
+    return licensesByCompany((from, reading) => this.companies(from, reading), (companyId, reading) => this.licensesOf(companyId, reading), resumeFrom, signal);
   }
 
-  private async licensesOf(companyId: string): Promise<CompanyLicenses> {
+  /** Once `signal` aborts (reading stopped), the calls under way are abandoned and the details queued behind them never sent. */
+  private async licensesOf(companyId: string, signal: AbortSignal): Promise<CompanyLicenses> {
     const keys: string[] = [];
     for (let skip = 0; ; ) {
-      const page = await this.searchLicenses(companyId, skip, PAGE_SIZE);
+      const page = await this.searchLicenses(companyId, skip, PAGE_SIZE, signal);
       // EMA2 lets a user see a company it has NoAccess to: that company's licenses are unread, not gone (R23).
       if (page === null) return { licenses: [], gap: noAccessTo(companyId) };
       keys.push(...page.search.map((found) => found.publicLicenseKey));
@@ -185,7 +186,14 @@ export class EsetEma2Connector implements Connector {
       if (skip >= page.totalCount) break;
       if (page.search.length === 0) throw rowsMissing('/Search/Licenses', skip, page.totalCount);
     }
-    const details = await Promise.all(keys.map((key) => this.detailSlot(() => this.detail(key))));
+    const details = await Promise.all(
+      keys.map((key) =>
+        this.detailSlot(() => {
+          signal.throwIfAborted();
+          return this.detail(key, signal);
+        }),
+      ),
+    );
     // The account lost its access to the company after the search: its licenses are unread, not refused credentials (R4, R23).
     if (details.includes(NO_ACCESS)) return { licenses: [], gap: noAccessTo(companyId) };
     const licenses = details.filter((detail): detail is LicenseDetail => detail !== null && detail !== NO_ACCESS).map(licenseFromDetail);
@@ -193,30 +201,33 @@ export class EsetEma2Connector implements Connector {
   }
 
   /** Null when the account has NoAccess to the company. */
-  private searchLicenses(companyId: string, skip: number, take: number): Promise<SearchPage | null> {
-    return this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take }, { 403: null });
+  private searchLicenses(companyId: string, skip: number, take: number, signal?: AbortSignal): Promise<SearchPage | null> {
+    return this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take }, { 403: null }, signal);
   }
 
   /** Null when the license vanished between the search and its detail: it is simply gone. NO_ACCESS when its company's access went. */
-  private detail(publicLicenseKey: string): Promise<LicenseDetail | null | typeof NO_ACCESS> {
-    return this.post(licenseDetail, '/License/Detail', { publicLicenseKey }, { 403: NO_ACCESS, 404: null });
+  private detail(publicLicenseKey: string, signal: AbortSignal): Promise<LicenseDetail | null | typeof NO_ACCESS> {
+    return this.post(licenseDetail, '/License/Detail', { publicLicenseKey }, { 403: NO_ACCESS, 404: null }, signal);
   }
 
-  private async rootCompanyId(): Promise<string> {
-    const user = await this.call(currentUser, { method: 'GET', url: joinUrl(this.baseUrl, '/User/Current') });
+  private async rootCompanyId(signal?: AbortSignal): Promise<string> {
+    const user = await this.call(currentUser, { method: 'GET', url: joinUrl(this.baseUrl, '/User/Current'), signal });
     return user.company.companyId;
   }
 
   /** Null when the account has NoAccess to the company: ESET refuses to list what is under it. */
-  private children(companyId: string, skip: number, take: number): Promise<ChildrenPage | null> {
-    return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take }, { 403: null });
+  private children(companyId: string, skip: number, take: number, signal?: AbortSignal): Promise<ChildrenPage | null> {
+    return this.post(childrenAnswer, '/Company/Children', { companyId, skip, take }, { 403: null }, signal);
   }
 
-  private post<Shape, Instead = never>(schema: z.ZodType<Shape>, path: string, body: object, instead: AnswerInstead<Instead> = {}): Promise<Shape | Instead> {
-    return this.call(schema, { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, instead);
+  private post<Shape, Instead = never>(schema: z.ZodType<Shape>, path: string, body: object, instead: AnswerInstead<Instead>, signal?: AbortSignal): Promise<Shape | Instead> {
+    return this.call(schema, { method: 'POST', url: joinUrl(this.baseUrl, path), headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal }, instead);
   }
 
-  /** One authorised call; a 401 renews the session (or logs in again) and tries once more. */
+  /**
+   * One authorised call; a 401 renews the session (or logs in again) and tries once more. The
+   * session is every caller's, so its token calls do not take one caller's signal.
+   */
   private async call<Shape, Instead = never>(schema: z.ZodType<Shape>, request: UpstreamRequest, instead: AnswerInstead<Instead> = {}): Promise<Shape | Instead> {
     let accessToken = await this.session.accessToken();
     for (let attempt = 1; ; attempt++) {
