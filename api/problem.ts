@@ -45,6 +45,16 @@ export const fieldNotFound = (field: string) => invalidInput([{ field, message: 
 
 export const notFound = (what: string) => new Problem(404, 'not_found', `${what} not found`);
 
+/**
+ * For `.catch()` on a read of something a field names: its 404 becomes the field's 422, and any
+ * other failure (PostgreSQL not answering: a 503 to retry) stays what it was, not the caller's mistake.
+ */
+export const missingAs =
+  (field: string) =>
+  (error: unknown): never => {
+    throw error instanceof Problem && error.status === 404 ? fieldNotFound(field) : error;
+  };
+
 export const unauthorized = () =>
   new Problem(401, 'unauthorized', 'A valid API key is required', 'Send `Authorization: Bearer <api key>`.');
 

@@ -8,7 +8,7 @@ import { accessGroups } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
-import { fieldNotFound, invalidInput, notFound } from '../problem.js';
+import { invalidInput, missingAs, notFound } from '../problem.js';
 import { scopeOf, type Scope } from '../scope.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
@@ -50,9 +50,7 @@ async function checkParent(db: Database | Transaction, scope: Scope, parentId: s
     if (scope.accessGroupIds) throw invalidInput([{ field: 'parentId', message: "is needed: a key scoped to access groups creates groups inside them (R2)" }]);
     return;
   }
-  await accessGroupOf(db, scope, parentId).catch(() => {
-    throw fieldNotFound('parentId');
-  });
+  await accessGroupOf(db, scope, parentId).catch(missingAs('parentId'));
   if (!group) return;
   const below = scopeOf({ partnerId: scope.partnerId, accessGroupIds: [group.id] });
   const [loop] = await db.select({ id: accessGroups.id }).from(accessGroups).where(and(eq(accessGroups.id, parentId), below.groups(accessGroups.id))).limit(1);

@@ -21,7 +21,7 @@ import { lifecycleRoutes } from '../lifecycle/kit.js';
 import { subjectSearchAttributes } from '../lifecycle/search-attributes.js';
 import { documented } from '../openapi/route.js';
 import { policyForSubject } from '../policy/resolve.js';
-import { Problem, fieldNotFound } from '../problem.js';
+import { Problem, missingAs } from '../problem.js';
 import { createAccount, listAccounts, updateAccount } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { accountResponse, accountResponses } from './responses.js';
@@ -60,10 +60,7 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
   }, async (ctx) => {
     const caller = requireRole(ctx, 'operator');
     const body = parseInput(createAccount, ctx.request.body);
-    // Only "no such company" is the caller's mistake; PostgreSQL down stays a 503.
-    const company = await companyOf(db, caller.partnerId, body.companyId).catch((error: unknown) => {
-      throw error instanceof Problem && error.status === 404 ? fieldNotFound('companyId') : error;
-    });
+    const company = await companyOf(db, caller.partnerId, body.companyId).catch(missingAs('companyId'));
     if (body.term === 'monthly') await requireMonthlyProgramme(db, caller.partnerId);
     const { policy } = await policyForSubject(db, { partnerId: caller.partnerId, companyId: company.id, product: body.product, explicitPolicyId: null });
     const facts: AccountFacts = {

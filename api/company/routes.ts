@@ -9,7 +9,7 @@ import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
 import { signalCompanyFacts } from './facts-changed.js';
 import { currentPolicy } from '../policy/resolve.js';
-import { fieldNotFound, invalidInput, notFound } from '../problem.js';
+import { invalidInput, missingAs, notFound } from '../problem.js';
 import { createCompany, updateCompany } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
@@ -61,8 +61,8 @@ async function checkNotBelow(tx: Transaction, companyId: string, parentId: strin
 
 /** A parent or a policy named in a company must be the caller's own; its absence is a field error. */
 async function checkReferences(db: Database, partnerId: string, body: { parentId?: string; policyId?: string }) {
-  if (body.parentId) await companyOf(db, partnerId, body.parentId).catch(() => { throw fieldNotFound('parentId'); });
-  if (body.policyId) await currentPolicy(db, partnerId, body.policyId).catch(() => { throw fieldNotFound('policyId'); });
+  if (body.parentId) await companyOf(db, partnerId, body.parentId).catch(missingAs('parentId'));
+  if (body.policyId) await currentPolicy(db, partnerId, body.policyId).catch(missingAs('policyId'));
 }
 
 export function companyRoutes(router: Router, { db, temporal }: AppDependencies): void {

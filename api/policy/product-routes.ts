@@ -8,7 +8,7 @@ import { productPolicies } from '../../db/schema.js';
 import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
 import { actorOf, callerOf, requireRole } from '../auth.js';
-import { fieldNotFound, notFound } from '../problem.js';
+import { missingAs, notFound } from '../problem.js';
 import { productPolicyPath, setProductPolicy } from '../schemas.js';
 import { parseInput } from '../validate.js';
 import { documented } from '../openapi/route.js';
@@ -51,7 +51,7 @@ export function productPolicyRoutes(router: Router, { db }: AppDependencies): vo
     const caller = requireRole(ctx, 'admin');
     const { product } = parseInput(productPolicyPath, ctx.params);
     const { policyId } = parseInput(setProductPolicy, ctx.request.body);
-    await currentPolicy(db, caller.partnerId, policyId).catch(() => { throw fieldNotFound('policyId'); });
+    await currentPolicy(db, caller.partnerId, policyId).catch(missingAs('policyId'));
     ctx.body = await db.transaction(async (tx) => {
       const [before] = await tx.select().from(productPolicies).where(ofProduct(caller.partnerId, product)).for('update');
       const [after] = await tx

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { hashSecret } from '../../api/api-key/keys.js';
-import { apiKeys, partners } from '../../db/schema.js';
+import { accounts, apiKeys, partners } from '../../db/schema.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
 import { createCompany, createPolicy, PRODUCT, createAccount, issueLicense } from '../support/setup.js';
 
@@ -48,6 +48,18 @@ describe('accounts API', () => {
     expect(badTerm.body).toMatchObject({ status: 422, field: 'term' });
     const badFilter = await tenure.api('GET', '/v1/accounts?state=sleeping');
     expect(badFilter.body).toMatchObject({ status: 422, field: 'state' });
+  });
+
+  it('issue 14: a company read PostgreSQL does not answer is a 503 to retry, not a 422 blaming companyId, and creates nothing', async () => {
+    // The companies table locked by another session: the API key is read, the company is not.
+    const answer = await tenure.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table companies in access exclusive mode`);
+      return tenure.api('POST', '/v1/accounts', { companyId, product: PRODUCT, name: 'Created During A Stall', seatsRequested: 1, term: 'annual' });
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(503);
+    expect(answer.body).toMatchObject({ code: 'unavailable' });
+    expect(answer.body.field).toBeUndefined();
+    expect(await tenure.db.select().from(accounts).where(eq(accounts.name, 'Created During A Stall'))).toEqual([]);
   });
 
   it('R10: a trial account runs its policy length; its timeline shows what follows from the machine and the policy', async () => {

@@ -1,10 +1,11 @@
 // Changing a company: only the fields sent change, every change is audited (R32), and a rename
 // reaches the running workflows of its licenses and accounts without touching their tags (R8).
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { testPayloadCodec } from '../support/payload-keys.js';
 import { startTenure, type Tenure } from '../support/tenure.js';
-import { createAccount, createCompany, issueLicense } from '../support/setup.js';
+import { createAccount, createCompany, createPolicy, issueLicense } from '../support/setup.js';
 
 let tenure: Tenure;
 beforeAll(async () => {
@@ -38,6 +39,19 @@ describe('changing a company', () => {
       ]);
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 422]);
     }
+  });
+
+  it('issue 14: a policy PostgreSQL does not answer is a 503 to retry, not a 422 saying policyId does not exist', async () => {
+    const policyId = await createPolicy(tenure, { grace: 'P14D' });
+    const company = await createCompany(tenure, { name: 'Stalled Policy Ltd' });
+    // The policies table locked by another session: the API key and the company are read, the policy is not.
+    const answer = await tenure.db.transaction(async (tx) => {
+      await tx.execute(sql`lock table policies in access exclusive mode`);
+      return tenure.api('PATCH', `/v1/companies/${company}`, { policyId });
+    });
+    expect(answer.status, JSON.stringify(answer.body)).toBe(503);
+    expect(answer.body).toMatchObject({ code: 'unavailable' });
+    expect((await tenure.api('GET', `/v1/companies/${company}`)).body.policyId).toBeNull();
   });
 
   it('changes only the fields sent: a rename keeps the language, recipients and opt-outs of its notices', async () => {
