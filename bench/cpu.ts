@@ -3,6 +3,7 @@
 // worker, the raw worker and the load itself). On two cores, what an item costs in all three
 // bounds how many a second the machine can do, whoever is waiting for whom.
 import { readdirSync, readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 
 export type CpuShare = { temporal: number; postgres: number; bench: number };
 
@@ -38,3 +39,18 @@ export function measureCpu(): (items: number) => CpuShare {
     return { temporal: perItem(after.temporal - before.temporal), postgres: perItem(after.postgres - before.postgres), bench: perItem((own.user + own.system) / 1000) };
   };
 }
+
+/** The CPU milliseconds this machine's cores give in one second of wall time. */
+export const CORE_MS_PER_SECOND = cpus().length * 1_000;
+
+/** What one item cost in the dev server, PostgreSQL and this process together. */
+export const totalCpuMs = (share: CpuShare) => Math.round((share.temporal + share.postgres + share.bench) * 100) / 100;
+
+/**
+ * The most items a second the cores allow when each costs `share`: no rate beats it, however the
+ * work is ordered or waits, since the cores cannot give more CPU than they have.
+ */
+export const cpuBoundPerSecond = (share: CpuShare) => Math.round((CORE_MS_PER_SECOND / totalCpuMs(share)) * 10) / 10;
+
+/** The most CPU one item may cost, in all processes together, for `perSecond` items a second to fit on the cores. */
+export const cpuMsAllowedAt = (perSecond: number) => Math.round((CORE_MS_PER_SECOND / perSecond) * 100) / 100;
