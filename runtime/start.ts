@@ -22,7 +22,7 @@ const config = (() => {
   }
 })();
 const logger = createLogger(config.LOG_LEVEL);
-stopOnSignal(parts, logger);
+stopOnSignal(parts, logger, { whenOrphaned: true });
 // The embedded servers have their own process group, out of the terminal's Ctrl-C, but a service
 // manager may signal every process at once (systemd stops a whole control group): from the signal
 // on, their exit is part of the stop, not a crash to restart.
@@ -46,6 +46,7 @@ try {
       codecEndpoint: `http://localhost:${config.PORT}/codec`,
       ownProcessGroup: true,
       log: (line) => logger.debug({ component: 'temporal' }, line),
+      warn: (message) => logger.warn({ component: 'temporal' }, message),
     }), logger);
     supervised.push(server);
     parts.push(server);
@@ -62,6 +63,7 @@ try {
       persistent: true,
       ownProcessGroup: true,
       log: (line) => logger.debug({ component: 'postgres' }, line),
+      warn: (message) => logger.warn({ component: 'postgres' }, message),
     }), logger);
     supervised.push(postgres);
     parts.push(postgres);

@@ -6,10 +6,11 @@
 // `npm test` into a passing exit code.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import postgres from 'postgres';
+import { stopLeftover } from './leftover.js';
 import { stopWithTenure } from './stop-with-tenure.js';
 
 export interface EmbeddedPostgresOptions {
@@ -22,6 +23,8 @@ export interface EmbeddedPostgresOptions {
   /** `npm start`: out of the terminal's Ctrl-C, stopped by Tenure in turn (./stop-with-tenure.ts). */
   ownProcessGroup?: boolean;
   log?: (line: string) => void;
+  /** What an operator should see: a leftover server of a killed run, stopped before this start. */
+  warn?: (message: string) => void;
 }
 
 export interface RunningPostgres {
@@ -49,6 +52,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const owner = serverOwner();
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
   if (fresh) await initialise(binaries.initdb, dataDir, owner, options.log);
+  // Its lock file's first line is the pid of the server on this data; still running, it is a killed Tenure's leftover.
+  const leftover = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+  await stopLeftover(leftover, dataDir, FAST_SHUTDOWN, options.warn);
 
   const server = spawn(
     binaries.postgres,

@@ -2,12 +2,13 @@
 // without TEMPORAL_ADDRESS: SQLite state under the data directory, UI on its port,
 // and Tenure's search attributes registered at start.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 // @ts-expect-error plain ESM helper shared with the dependency-free bootstrap
 import { findTemporalCli } from '../../scripts/temporal-cli.mjs';
 import { searchAttributeTypes } from '../../workflows/search-attributes.js';
+import { stopLeftover } from './leftover.js';
 import { stopWithTenure } from './stop-with-tenure.js';
 
 export interface DevServerOptions {
@@ -20,6 +21,8 @@ export interface DevServerOptions {
   /** `npm start`: out of the terminal's Ctrl-C, stopped by Tenure in turn (./stop-with-tenure.ts). */
   ownProcessGroup?: boolean;
   log?: (line: string) => void;
+  /** What an operator should see: a leftover server of a killed run, stopped before this start. */
+  warn?: (message: string) => void;
 }
 
 export interface RunningDevServer {
@@ -56,11 +59,16 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const executable: string | undefined = findTemporalCli();
   if (!executable) throw new Error('the Temporal CLI is missing; run `npm start` again so the bootstrap can build it');
   await mkdir(resolve(options.dataDir), { recursive: true });
+  const database = join(resolve(options.dataDir), 'temporal.sqlite');
+  // The pid of the server that last ran on this data: still running, it is a killed Tenure's leftover.
+  const pidFile = join(resolve(options.dataDir), 'dev-server.pid');
+  const leftover = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+  await stopLeftover(leftover, database, GRACEFUL_STOP, options.warn);
   const child = spawn(
     executable,
     [
       'server', 'start-dev',
-      '--db-filename', join(resolve(options.dataDir), 'temporal.sqlite'),
+      '--db-filename', database,
       '--ip', '127.0.0.1',
       '--port', String(options.port),
       '--ui-port', String(options.uiPort),
@@ -73,6 +81,7 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
     { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup },
   );
   stopWithTenure(child, GRACEFUL_STOP);
+  await writeFile(pidFile, String(child.pid));
   const output: string[] = [];
   const collect = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n').filter(Boolean)) {

@@ -98,3 +98,21 @@ export const groupIsGone = (pid: number) =>
     .split('\n')
     .map((row) => row.trim().split(/\s+/))
     .every(([group, state]) => Number(group) !== pid || state!.startsWith('Z'));
+
+/** The pid of the process of `npm start`'s group that runs `command` itself (not the shell that started it). */
+export function processOfGroup(group: number, command: RegExp): number {
+  const rows = execFileSync('ps', ['-A', '-o', 'pid=,pgid=,args='], { encoding: 'utf8' }).trim().split('\n');
+  const found = rows.map((row) => row.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)).find((match) => match && Number(match[2]) === group && command.test(match[3]!));
+  if (!found) throw new Error(`no process of group ${group} runs ${command}`);
+  return Number(found[1]);
+}
+
+/** Processes still running with `dataDir` on their command line: servers a killed Tenure left behind. */
+export function processesUsing(dataDir: string): number[] {
+  return execFileSync('ps', ['-A', '-o', 'pid=,args='], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .map((row) => row.trim().match(/^(\d+)\s+(.*)$/))
+    .filter((match): match is RegExpMatchArray => match !== null && match[2]!.includes(dataDir) && !match[2]!.startsWith('ps '))
+    .map((match) => Number(match[1]));
+}

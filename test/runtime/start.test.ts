@@ -5,7 +5,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/tenure.js';
-import { groupIsGone, npmStartSetup, portIsFree, signalGroup } from './npm-start.js';
+import { groupIsGone, npmStartSetup, portIsFree, processesUsing, processOfGroup, signalGroup } from './npm-start.js';
 
 const tenure = await npmStartSetup();
 const { ports, ready, request } = tenure;
@@ -22,6 +22,8 @@ afterAll(async () => {
     process.kill(-child.pid!, 'SIGINT');
     await eventually(async () => groupIsGone(child.pid!), Boolean, { timeoutMs: 60_000 });
   }
+  // Servers in process groups of their own, left by a Tenure killed outright and not yet stopped by the next start.
+  for (const pid of processesUsing(resolve(tenure.dataDir))) process.kill(pid, 'SIGKILL');
   await rm(tenure.dataDir, { recursive: true, force: true });
 });
 
@@ -106,5 +108,38 @@ describe('npm start', () => {
     // As a service manager stops it: every process of the group gets SIGTERM.
     expect(await stopTimed(second, secondOutput, 'SIGTERM')).toBeLessThan(STOP_NOTICED_AFTER_MS);
     for (const port of Object.values(ports)) expect(await portIsFree(port)).toBe(true);
+  }, 400_000);
+
+  it('stops in order when only npm is killed, and after a kill -9 of Tenure the next start stops the servers it left and finds the same data', async () => {
+    // `kill <npm pid>` reaches npm and the shell it runs the script in, not Tenure: Tenure sees its parent gone.
+    const third = npmStart();
+    const thirdOutput = capture(third);
+    await ready();
+    const since = performance.now();
+    process.kill(third.pid!, 'SIGTERM');
+    await eventually(async () => groupIsGone(third.pid!), Boolean, { timeoutMs: 60_000, intervalMs: 50 });
+    expect(performance.now() - since).toBeLessThan(STOP_NOTICED_AFTER_MS);
+    await eventually(async () => thirdOutput(), (text) => /"msg":"stopped in \d+\.\d s"/.test(text), { timeoutMs: 5_000 });
+    for (const [name, port] of Object.entries(ports)) expect(await portIsFree(port), `${name} ${port} still taken`).toBe(true);
+
+    // kill -9 of Tenure's own process: Temporal and PostgreSQL, in process groups of their own, outlive it.
+    const fourth = npmStart();
+    await ready();
+    expect((await request('POST', '/v1/companies', { name: 'Written Before A Kill Ltd' })).status).toBe(201);
+    process.kill(processOfGroup(fourth.pid!, /^\S*node scripts\/start\.mjs/), 'SIGKILL');
+    await eventually(async () => groupIsGone(fourth.pid!), Boolean, { timeoutMs: 60_000, intervalMs: 50 });
+    expect(await portIsFree(ports.EMBEDDED_POSTGRES_PORT)).toBe(false);
+    expect(await portIsFree(ports.TEMPORAL_DEV_PORT)).toBe(false);
+
+    const fifth = npmStart();
+    const fifthOutput = capture(fifth);
+    const readiness = await ready();
+    expect(readiness?.status).toBe('ready');
+    expect(fifthOutput().match(/a killed run left running/g)).toHaveLength(2);
+    const companies = await request('GET', '/v1/companies').then((response) => response.json());
+    expect(companies.data.map((company: { name: string }) => company.name)).toContain('Written Before A Kill Ltd');
+    expect(await stopTimed(fifth, fifthOutput, 'SIGTERM')).toBeLessThan(STOP_NOTICED_AFTER_MS);
+    for (const port of Object.values(ports)) expect(await portIsFree(port)).toBe(true);
+    expect(processesUsing(resolve(tenure.dataDir))).toEqual([]);
   }, 400_000);
 });
