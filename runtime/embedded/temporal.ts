@@ -64,6 +64,10 @@ export async function startDevServer(options: DevServerOptions): Promise<Running
   const pidFile = join(resolve(options.dataDir), 'dev-server.pid');
   const leftover = Number(await readFile(pidFile, 'utf8').catch(() => ''));
   await stopLeftover(leftover, database, GRACEFUL_STOP, options.warn);
+  // Another program on the port would answer the readiness check below in the server's stead.
+  for (const [port, variable] of [[options.port, 'TEMPORAL_DEV_PORT'], [options.uiPort, 'TEMPORAL_UI_PORT']] as const) {
+    if (await portAnswers(port)) throw new Error(`port ${port} is taken by another program: stop it, or set ${variable} to a free port`);
+  }
   const child = spawn(
     executable,
     [

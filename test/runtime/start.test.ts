@@ -1,11 +1,13 @@
 // `npm start` as a user runs it: every part comes up at the addresses it prints, Ctrl-C leaves
 // nothing behind within seconds, and a second start finds the same data.
 import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/tenure.js';
 import { groupIsGone, npmStartSetup, portIsFree, processesUsing, processOfGroup, signalGroup } from './npm-start.js';
+import { collect } from './process.js';
 
 const tenure = await npmStartSetup();
 const { ports, ready, request } = tenure;
@@ -142,4 +144,17 @@ describe('npm start', () => {
     for (const port of Object.values(ports)) expect(await portIsFree(port)).toBe(true);
     expect(processesUsing(resolve(tenure.dataDir))).toEqual([]);
   }, 400_000);
+
+  it("stops at once, naming the port and its variable, when another program holds Temporal's port", async () => {
+    const squatter = createServer();
+    await new Promise<void>((listening) => squatter.listen(ports.TEMPORAL_DEV_PORT, '127.0.0.1', listening));
+    try {
+      const finished = await collect(npmStart(), 120_000);
+      expect(finished.code).toBe(1);
+      expect(finished.stderr).toContain(`tenure: port ${ports.TEMPORAL_DEV_PORT} is taken by another program: stop it, or set TEMPORAL_DEV_PORT to a free port`);
+      expect(processesUsing(resolve(tenure.dataDir))).toEqual([]);
+    } finally {
+      await new Promise((closed) => squatter.close(closed));
+    }
+  }, 200_000);
 });
