@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeFakeServer, HeldRequests } from './held-requests.js';
 
 export interface FakeEsetCompany {
   publicId: string;
@@ -88,13 +89,8 @@ export interface FakeEsetEma2 {
   renewLicense(publicLicenseKey: string, expirationDate: string): void;
   setSeats(publicLicenseKey: string, quantity: number): void;
   removeLicense(publicLicenseKey: string): void;
-  /** License/Detail calls from now on wait until released, oldest first. */
-  holdLicenseReads(): void;
-  releaseLicenseReads(count?: number): void;
-  /** License/Detail calls waiting to be released. */
-  readonly heldLicenseReads: number;
-  /** Requests whose client went away before they were answered. */
-  readonly abandoned: number;
+  /** License/Detail calls: held on demand; abandoned counts every request. */
+  readonly licenseReads: HeldRequests;
   close(): Promise<void>;
 }
 
@@ -119,12 +115,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
   const inFlight = new Map<string, number>();
   const failures: Array<{ failure: EsetFailure; path: string | undefined }> = [];
   let licenseSerial = 0;
-  const heldReads: Array<() => void> = [];
-  let holdingReads = false;
-  let abandoned = 0;
-  const releaseReads = (count = heldReads.length) => {
-    for (const release of heldReads.splice(0, count)) release();
-  };
+  const licenseReads = new HeldRequests();
 
   const addCompany = (name: string, parentId = rootCompanyId, { listedFirst = false } = {}): FakeEsetCompany => {
     const company: FakeEsetCompany = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1, access: 'write' };
@@ -228,7 +219,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     const handle = routes[route];
     if (!handle) return { status: 404, body: { code: 404, subCode: 0, message: 'Not found' } };
     if (!authorisingThemselves.has(route) && !authorised(request)) return { status: 401, body: { code: 1, subCode: 2, message: 'Token expired or invalid' } };
-    if (holdingReads && route === 'POST /License/Detail') await new Promise<void>((release) => heldReads.push(release));
+    if (route === 'POST /License/Detail') await licenseReads.passage();
     const answered = handle(failure?.kind === 'empty_page' ? { ...body, take: 0 } : body, request);
     if (failure?.kind !== 'without_field') return answered;
     const { [failure.field]: _left, ...rest } = answered.body as Record<string, unknown>;
@@ -241,9 +232,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     requests.set(path, (requests.get(path) ?? 0) + 1);
     inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
     peakInFlight.set(path, Math.max(peakInFlight.get(path) ?? 0, inFlight.get(path) ?? 0));
-    response.on('close', () => {
-      if (!response.writableFinished) abandoned += 1;
-    });
+    licenseReads.watch(response);
     answer(request, path)
       .then(async (answered) => {
         if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
@@ -286,24 +275,8 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     renewLicense: (key, expirationDate) => (licenseOf(licenses, key).expirationDate = expirationDate),
     setSeats: (key, quantity) => (licenseOf(licenses, key).quantity = quantity),
     removeLicense: (key) => licenses.delete(key),
-    holdLicenseReads: () => {
-      holdingReads = true;
-    },
-    releaseLicenseReads: releaseReads,
-    get heldLicenseReads() {
-      return heldReads.length;
-    },
-    get abandoned() {
-      return abandoned;
-    },
-    close: () => {
-      holdingReads = false;
-      releaseReads();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Connections the connector keeps alive would keep close() waiting until they time out.
-      server.closeAllConnections();
-      return closed;
-    },
+    licenseReads,
+    close: () => closeFakeServer(server, licenseReads),
   };
 }
 

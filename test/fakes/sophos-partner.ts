@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeFakeServer, HeldRequests } from './held-requests.js';
 
 export interface FakeSophosTenant {
   id: string;
@@ -70,13 +71,8 @@ export interface FakeSophosPartner {
   expireTokens(): void;
   /** The tenant is removed right after the next tenants page that lists it, before its licenses are read. */
   removeTenantAfterListing(tenantId: string): void;
-  /** License reads from now on wait until released, oldest first. */
-  holdLicenseReads(): void;
-  releaseLicenseReads(count?: number): void;
-  /** License reads waiting to be released. */
-  readonly heldLicenseReads: number;
-  /** Requests whose client went away before they were answered. */
-  readonly abandoned: number;
+  /** The licenses of a tenant, read: held on demand; abandoned counts every request. */
+  readonly licenseReads: HeldRequests;
   addTenant(name: string, overrides?: Partial<FakeSophosTenant>): FakeSophosTenant;
   addLicense(tenantId: string, overrides?: Partial<FakeSophosLicense>): FakeSophosLicense;
   close(): Promise<void>;
@@ -94,9 +90,7 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
   const statuses = new Map<number, number>();
   const failures: SophosFailure[] = [];
   const removedAfterListing = new Set<string>();
-  const heldReads: Array<() => void> = [];
-  let holdingReads = false;
-  let abandoned = 0;
+  const licenseReads = new HeldRequests();
   const documented = options.hosts === 'documented';
   /** Where the global API is served: the fake's root when it names Sophos's real global host, which a source reaches through its baseUrl. */
   const globalPrefix = documented ? '' : '/global';
@@ -143,9 +137,6 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
     apiHost: tenant.dataRegion === null ? undefined : apiHostOf(tenant.dataRegion),
     status: 'active',
   });
-  const releaseReads = (count = heldReads.length) => {
-    for (const release of heldReads.splice(0, count)) release();
-  };
 
   type Answer = { status: number; body: unknown; headers?: Record<string, string> };
   const answer = async (request: IncomingMessage): Promise<Answer> => {
@@ -195,7 +186,7 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
       const tenant = tenants.get(String(request.headers['x-tenant-id']));
       if (!tenant) return { status: 404, body: { error: 'notFound', message: 'No such tenant' } };
       if (!tenant.partnerAssistance) return { status: 403, body: { error: 'forbidden', message: 'Partner assistance is turned off for this tenant' } };
-      if (holdingReads) await new Promise<void>((release) => heldReads.push(release));
+      await licenseReads.passage();
       return { status: 200, body: { licenses: licenses.get(tenant.id) ?? [] } };
     }
     if (request.method === 'GET' && /^\/regions\/[^/]+\/licenses\/v1\/licenses$/.test(url.pathname)) {
@@ -205,9 +196,7 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
   };
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    response.on('close', () => {
-      if (!response.writableFinished) abandoned += 1;
-    });
+    licenseReads.watch(response);
     answer(request).then(
       ({ status, body, headers }) => {
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -232,26 +221,10 @@ export async function startFakeSophosPartner(options: FakeSophosOptions = {}): P
       for (const token of tokens.keys()) tokens.set(token, 0);
     },
     removeTenantAfterListing: (tenantId) => removedAfterListing.add(tenantId),
-    holdLicenseReads: () => {
-      holdingReads = true;
-    },
-    releaseLicenseReads: releaseReads,
-    get heldLicenseReads() {
-      return heldReads.length;
-    },
-    get abandoned() {
-      return abandoned;
-    },
+    licenseReads,
     addTenant,
     addLicense,
-    close: () => {
-      holdingReads = false;
-      releaseReads();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Connections a client opened and left unused would keep close() waiting until it drops them (seconds).
-      server.closeAllConnections();
-      return closed;
-    },
+    close: () => closeFakeServer(server, licenseReads),
   };
 }
 

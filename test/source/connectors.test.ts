@@ -282,33 +282,19 @@ describe('Sophos Central Partner connector', () => {
 
   it('R23: once reading stops (the activity gave back its cursor), the reads under way are abandoned and those queued never sent', async () => {
     const fake = await started(startFakeSophosPartner({ tenants: 20, licensesPerTenant: 1 }));
-    fake.holdLicenseReads();
+    fake.licenseReads.hold();
     const pages = sophos(fake).licenses()[Symbol.asyncIterator]();
     const first = pages.next();
-    await vi.waitFor(() => expect(fake.heldLicenseReads).toBe(8), { timeout: 10_000 });
-    fake.releaseLicenseReads(1);
+    await vi.waitFor(() => expect(fake.licenseReads.held).toBe(8), { timeout: 10_000 });
+    fake.licenseReads.release(1);
     expect((await first).value?.items).toHaveLength(1);
     // The ninth tenant's read took the slot the first left.
-    await vi.waitFor(() => expect(fake.heldLicenseReads).toBe(8), { timeout: 10_000 });
+    await vi.waitFor(() => expect(fake.licenseReads.held).toBe(8), { timeout: 10_000 });
 
     await pages.return?.();
 
-    await vi.waitFor(() => expect(fake.abandoned).toBe(8), { timeout: 10_000 });
+    await vi.waitFor(() => expect(fake.licenseReads.abandoned).toBe(8), { timeout: 10_000 });
     expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(9);
-  });
-
-  it('R23: a cancelled read (its signal aborted) abandons the reads under way and sends no more', async () => {
-    const fake = await started(startFakeSophosPartner({ tenants: 20, licensesPerTenant: 1 }));
-    fake.holdLicenseReads();
-    const cancel = new AbortController();
-    const reading = readAll(sophos(fake).licenses(undefined, cancel.signal));
-    await vi.waitFor(() => expect(fake.heldLicenseReads).toBe(8), { timeout: 10_000 });
-
-    cancel.abort(new Error('activity cancelled'));
-
-    await expect(reading).rejects.toThrow('activity cancelled');
-    await vi.waitFor(() => expect(fake.abandoned).toBe(8), { timeout: 10_000 });
-    expect(fake.requests.get('/global/licenses/v1/licenses')).toBe(8);
   });
 
   it('asks for a new token when the old one is refused, and before one expires', async () => {
@@ -424,4 +410,30 @@ describe('JSON feed connector', () => {
     const fake = await started(startFakeJsonFeed({ companies: 0 }));
     await expect(feed(fake).verify()).rejects.toBeInstanceOf(UpstreamNoCompanies);
   });
+});
+
+/** Each vendor read per company, eight license reads in flight: a Sophos tenant's licenses, or ESET's License/Detail of one license. */
+const cancellable = [
+  ['Sophos', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 20, licensesPerTenant: 1 }));
+    return { fake, read: sophos(fake), licensePath: '/global/licenses/v1/licenses' };
+  }],
+  ['ESET', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 3, licensesPerCompany: 20 }));
+    return { fake, read: eset(fake), licensePath: '/License/Detail' };
+  }],
+] as const;
+
+it.each(cancellable)('R23: %s: a cancelled read (its signal aborted) abandons the license reads under way and sends none of those queued', async (_vendor, setUp) => {
+  const { fake, read, licensePath } = await setUp();
+  fake.licenseReads.hold();
+  const cancel = new AbortController();
+  const reading = readAll(read.licenses(undefined, cancel.signal));
+  await vi.waitFor(() => expect(fake.licenseReads.held).toBe(8), { timeout: 10_000 });
+
+  cancel.abort(new Error('activity cancelled'));
+
+  await expect(reading).rejects.toThrow('activity cancelled');
+  await vi.waitFor(() => expect(fake.licenseReads.abandoned).toBe(8), { timeout: 10_000 });
+  expect(fake.requests.get(licensePath)).toBe(8);
 });

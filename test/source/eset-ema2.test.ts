@@ -309,20 +309,3 @@ describe('paging', () => {
     await expect(readAll(eset(fake).companies())).rejects.toMatchObject({ name: 'UpstreamUnavailable', reason: 'invalid_response', message: expect.stringContaining('totalCount') });
   });
 });
-
-describe('stopping', () => {
-  it('R23: a cancelled read (its signal aborted) abandons the License/Detail calls under way and sends none of those queued', async () => {
-    const fake = await started({ companies: 3, licensesPerCompany: 20 });
-    fake.holdLicenseReads();
-    const cancel = new AbortController();
-    const reading = readAll(eset(fake).licenses(undefined, cancel.signal));
-    // Eight details in flight across the whole read, the other 52 queued behind them.
-    await vi.waitFor(() => expect(fake.heldLicenseReads).toBe(8), { timeout: 10_000 });
-
-    cancel.abort(new Error('activity cancelled'));
-
-    await expect(reading).rejects.toThrow('activity cancelled');
-    await vi.waitFor(() => expect(fake.abandoned).toBe(8), { timeout: 10_000 });
-    expect(fake.requests.get('/License/Detail')).toBe(8);
-  });
-});
