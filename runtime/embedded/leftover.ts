@@ -14,6 +14,11 @@ const STOP_WITHIN_MS = 15_000;
  */
 export async function stopLeftover(pid: number, ownPath: string, signal: NodeJS.Signals, warn?: (message: string) => void): Promise<void> {
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !commandOf(pid)?.includes(ownPath)) return;
+  // Still the child of a running Tenure, it is no leftover: a second start on the same data must not take it away.
+  const parent = parentOf(pid);
+  if (parent !== undefined && TENURE_START.test(commandOf(parent) ?? '')) {
+    throw new Error(`another Tenure (pid ${parent}) is running on ${ownPath}: stop it first, or give this one a TENURE_DATA_DIR of its own`);
+  }
   warn?.(`stopping the server a killed run left running (pid ${pid}) before starting it again on the same data`);
   signalIfRunning(pid, signal);
   const killAt = Date.now() + STOP_WITHIN_MS;
@@ -23,9 +28,21 @@ export async function stopLeftover(pid: number, ownPath: string, signal: NodeJS.
   }
 }
 
+/** The command line of `npm start`'s own process, whichever way it was launched. */
+const TENURE_START = /scripts\/start\.mjs|runtime\/start\.ts/;
+
 function commandOf(pid: number): string | undefined {
+  return ps(pid, 'command');
+}
+
+function parentOf(pid: number): number | undefined {
+  const parent = Number(ps(pid, 'ppid'));
+  return parent > 0 ? parent : undefined;
+}
+
+function ps(pid: number, field: 'command' | 'ppid'): string | undefined {
   try {
-    return execFileSync('ps', ['-o', 'command=', '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+    return execFileSync('ps', ['-o', `${field}=`, '-p', String(pid)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
   } catch {
     return undefined; // not running (ps exits 1), or no ps on this system
   }

@@ -145,6 +145,20 @@ describe('npm start', () => {
     expect(processesUsing(resolve(tenure.dataDir))).toEqual([]);
   }, 400_000);
 
+  it('a second npm start on the same data stops with the reason and leaves the running one alone', async () => {
+    const running = npmStart();
+    const runningOutput = capture(running);
+    await ready();
+
+    const second = await collect(npmStart(), 120_000);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toMatch(/^tenure: another Tenure \(pid \d+\) is running on .*: stop it first, or give this one a TENURE_DATA_DIR of its own$/m);
+
+    expect((await tenure.readiness())?.status).toBe('ready');
+    expect(runningOutput()).not.toMatch(/left running|exited|restart/);
+    expect(await stopTimed(running, runningOutput, 'SIGINT')).toBeLessThan(STOP_NOTICED_AFTER_MS);
+  }, 200_000);
+
   it("stops at once, naming the port and its variable, when another program holds Temporal's port", async () => {
     const squatter = createServer();
     await new Promise<void>((listening) => squatter.listen(ports.TEMPORAL_DEV_PORT, '127.0.0.1', listening));
