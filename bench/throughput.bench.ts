@@ -255,7 +255,8 @@ describe(`P5: ${EXPIRING} licenses expiring in the same second`, () => {
       // and the least time that CPU takes on the cores, against the most per expiry that 30 s allows.
       cpuMsPerExpiry: { raw: rawCpuMsPerExpiry, tenure: tenureCpuMsPerExpiry },
       cpuBoundSeconds: { raw: cpuSeconds(rawCpuMsPerExpiry), tenure: cpuSeconds(tenureCpuMsPerExpiry) },
-      cpuMsAllowedFor30s: round((30 * CORE_MS_PER_SECOND) / EXPIRING),
+      // The 30 s target is for 2,000 expiries only.
+      ...(LARGE ? {} : { cpuMsAllowedFor30s: round((30 * CORE_MS_PER_SECOND) / EXPIRING) }),
       // The license's whole history to grace, its grace notice's delivery included.
       historyEvents: { licenseIssueToGraceNoticeSent: await eventsOf(`license:${ids[0]}`) },
     });

@@ -1,5 +1,6 @@
-// `npm start` as a user runs it: every part comes up at the addresses it prints, Ctrl-C leaves
-// nothing behind within seconds, and a second start finds the same data.
+// `npm start` as a user runs it: every part comes up at the addresses it prints, Ctrl-C, SIGTERM
+// or a kill of npm alone leaves nothing behind within seconds, a start after a kill -9 finds the
+// same data, and a start that cannot run (its data in use, a port taken) says why and touches nothing.
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { readdir, rm } from 'node:fs/promises';
