@@ -91,6 +91,8 @@ export interface FakeEsetEma2 {
   removeLicense(publicLicenseKey: string): void;
   /** License/Detail calls: held on demand; abandoned counts every request. */
   readonly licenseReads: HeldRequests;
+  /** Company/Children calls: held on demand; abandoned counts those only. */
+  readonly companyReads: HeldRequests;
   close(): Promise<void>;
 }
 
@@ -116,6 +118,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
   const failures: Array<{ failure: EsetFailure; path: string | undefined }> = [];
   let licenseSerial = 0;
   const licenseReads = new HeldRequests();
+  const companyReads = new HeldRequests();
 
   const addCompany = (name: string, parentId = rootCompanyId, { listedFirst = false } = {}): FakeEsetCompany => {
     const company: FakeEsetCompany = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1, access: 'write' };
@@ -220,6 +223,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     if (!handle) return { status: 404, body: { code: 404, subCode: 0, message: 'Not found' } };
     if (!authorisingThemselves.has(route) && !authorised(request)) return { status: 401, body: { code: 1, subCode: 2, message: 'Token expired or invalid' } };
     if (route === 'POST /License/Detail') await licenseReads.passage();
+    if (route === 'POST /Company/Children') await companyReads.passage();
     const answered = handle(failure?.kind === 'empty_page' ? { ...body, take: 0 } : body, request);
     if (failure?.kind !== 'without_field') return answered;
     const { [failure.field]: _left, ...rest } = answered.body as Record<string, unknown>;
@@ -233,6 +237,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     inFlight.set(path, (inFlight.get(path) ?? 0) + 1);
     peakInFlight.set(path, Math.max(peakInFlight.get(path) ?? 0, inFlight.get(path) ?? 0));
     licenseReads.watch(response);
+    if (path === '/Company/Children') companyReads.watch(response);
     answer(request, path)
       .then(async (answered) => {
         if (options.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, options.answerDelayMs));
@@ -276,7 +281,8 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     setSeats: (key, quantity) => (licenseOf(licenses, key).quantity = quantity),
     removeLicense: (key) => licenses.delete(key),
     licenseReads,
-    close: () => closeFakeServer(server, licenseReads),
+    companyReads,
+    close: () => closeFakeServer(server, licenseReads, companyReads),
   };
 }
 

@@ -49,8 +49,8 @@ export class HeldRequests {
  * Closes a fake's server: the requests it holds go first, and the connections a client keeps
  * alive are dropped, where server.close() alone would wait until the client drops them (seconds).
  */
-export function closeFakeServer(server: Server, held: HeldRequests): Promise<void> {
-  held.end();
+export function closeFakeServer(server: Server, ...held: HeldRequests[]): Promise<void> {
+  for (const requests of held) requests.end();
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeAllConnections();
   return closed;

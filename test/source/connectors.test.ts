@@ -167,6 +167,23 @@ describe('ESET MSP Administrator 2 connector', () => {
     expect(byKey.has(removed)).toBe(false);
     expect(byKey.size).toBe(3);
   });
+
+  it('R23: a cancelled company walk (its signal aborted) abandons the Company/Children calls under way and asks for no more', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 30, licensesPerCompany: 0 }));
+    fake.companyReads.hold();
+    const cancel = new AbortController();
+    const reading = readAll(eset(fake).companies(undefined, cancel.signal));
+    await vi.waitFor(() => expect(fake.companyReads.held).toBe(1), { timeout: 10_000 });
+    // The account's own company answers; the walk then asks for its first company's children and, ahead of it, its next eight's.
+    fake.companyReads.release();
+    await vi.waitFor(() => expect(fake.companyReads.held).toBe(9), { timeout: 10_000 });
+
+    cancel.abort(new Error('activity cancelled'));
+
+    await expect(reading).rejects.toThrow('activity cancelled');
+    await vi.waitFor(() => expect(fake.companyReads.abandoned).toBe(9), { timeout: 10_000 });
+    expect(fake.requests.get('/Company/Children')).toBe(10);
+  });
 });
 
 describe('Sophos Central Partner connector', () => {
