@@ -13,7 +13,7 @@ import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import { eventually, type Tenure } from '../../test/support/tenure.js';
 import { subjectSearchAttributes } from '../../api/lifecycle/search-attributes.js';
 import { LicenseExpiresAt, LicenseState } from '../../workflows/search-attributes.js';
-import { rawEntity, rawExpiry, rawIssued, rawSleeper, recordedRaw, renewRaw, type RawEntityFacts, type SleeperSinks } from './workflows.js';
+import { rawEntity, rawExpiry, rawExpiryAsDesigned, rawIssued, rawSleeper, recordedRaw, renewRaw, type RawEntityFacts, type SleeperSinks } from './workflows.js';
 
 const rawWorkflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 
@@ -34,6 +34,21 @@ const designedFacts = {
   term: 'annual',
   policy: { id: crypto.randomUUID(), version: 1, name: 'Bench policy', trial: 'P30D', grace: 'P14D', suspension: 'P30D', expiryNotices: ['P30D'], deletionNotice: 'P14D' },
 };
+
+/** A grace period's length: the timer a designed raw entity sleeps on after its expiry, beyond the bench's end. */
+const DESIGNED_NEXT_DEADLINE_MS = 3_600_000;
+
+/** How DESIGN asks a license's workflow to start: its facts and policy, the search attributes ops filter on, a summary. */
+function designedStart(id: string, expiresAt: Date) {
+  const entity = { id, ...designedFacts, expiresAt: expiresAt.toISOString() };
+  return {
+    entity,
+    staticSummary: `${designedFacts.companyName} · ${designedFacts.product} · ${designedFacts.seats} seats`,
+    staticDetails: `License ${id} (annual, owned by the msp) on policy "${designedFacts.policy.name}" v1.`,
+    // The attributes Tenure's issue starts a license with (api/lifecycle/search-attributes.ts).
+    typedSearchAttributes: [...subjectSearchAttributes(entity), { key: LicenseState, value: 'active' }, { key: LicenseExpiresAt, value: expiresAt }],
+  };
+}
 
 export interface RawTemporal {
   client: Client;
@@ -56,6 +71,12 @@ export interface RawTemporal {
   startSleeping(count: number, expiresInMs: number): Promise<void>;
   /** Starts P5's raw entities, one per id, each asleep until `at` and then writing one row and sending one mail; waits until every one sleeps. */
   startExpiring(ids: readonly string[], at: number): Promise<void>;
+  /**
+   * The same as DESIGN asks of a license's expiry: each started as `issueAsDesigned` starts one, and
+   * at `at` its row and mail written by a local activity, its state search attribute set to grace,
+   * and its next deadline's timer started.
+   */
+  startExpiringAsDesigned(ids: readonly string[], at: number): Promise<void>;
   /** Resolves once every raw entity started so far has run its first activity: no backlog left to skew the next figure. */
   drained(): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +106,10 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
       },
     },
   };
+  const expire = async (id: string) => {
+    await tenure.db.execute(sql`insert into raw_expiry (id) values (${id}) on conflict do nothing`);
+    await mailer!.send({ to: ['it@acme.test'], subject: 'raw', text: 'raw', html: '<p>raw</p>', messageId: `<${id}@raw>`, headers: { 'X-Tenure-Notice': `raw:${id}` } });
+  };
   const worker = await Worker.create({
     connection: await NativeConnection.connect({ address }),
     taskQueue,
@@ -103,10 +128,8 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
         if (revision === 1) recorded++;
         return revision;
       },
-      expire: async (id: string) => {
-        await tenure.db.execute(sql`insert into raw_expiry (id) values (${id}) on conflict do nothing`);
-        await mailer!.send({ to: ['it@acme.test'], subject: 'raw', text: 'raw', html: '<p>raw</p>', messageId: `<${id}@raw>`, headers: { 'X-Tenure-Notice': `raw:${id}` } });
-      },
+      expire,
+      expireAsDesigned: expire,
     },
   });
   const running = worker.run();
@@ -124,22 +147,8 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   };
   const issueAsDesigned = async (expiresInMs: number) => {
     const id = crypto.randomUUID();
-    const expiresAt = new Date(Date.now() + expiresInMs);
-    const entity = { id, ...designedFacts, expiresAt: expiresAt.toISOString() };
-    const startWorkflowOperation = new WithStartWorkflowOperation(rawIssued, {
-      taskQueue,
-      workflowId: `${taskQueue}:designed:${id}`,
-      args: [expiresInMs, entity],
-      workflowIdConflictPolicy: 'FAIL',
-      staticSummary: `${designedFacts.companyName} · ${designedFacts.product} · ${designedFacts.seats} seats`,
-      staticDetails: `License ${id} (annual, owned by the msp) on policy "${designedFacts.policy.name}" v1.`,
-      // The attributes Tenure's issue starts a license with (api/lifecycle/search-attributes.ts).
-      typedSearchAttributes: [
-        ...subjectSearchAttributes(entity),
-        { key: LicenseState, value: 'active' },
-        { key: LicenseExpiresAt, value: expiresAt },
-      ],
-    });
+    const { entity, ...started } = designedStart(id, new Date(Date.now() + expiresInMs));
+    const startWorkflowOperation = new WithStartWorkflowOperation(rawIssued, { ...started, taskQueue, workflowId: `${taskQueue}:designed:${id}`, args: [expiresInMs, entity], workflowIdConflictPolicy: 'FAIL' });
     await client.workflow.executeUpdateWithStart(recordedRaw, { startWorkflowOperation });
   };
   return {
@@ -161,6 +170,13 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     async startExpiring(ids, at) {
       await withBoundedConcurrency(ids, 64, (id) => client.workflow.start(rawExpiry, { taskQueue, workflowId: `${taskQueue}:${id}`, args: [id, at] }).then(() => undefined));
       await untilAsleep(rawExpiry.name, ids.length);
+    },
+    async startExpiringAsDesigned(ids, at) {
+      await withBoundedConcurrency(ids, 64, async (id) => {
+        const { entity: _entity, ...started } = designedStart(id, new Date(at));
+        await client.workflow.start(rawExpiryAsDesigned, { ...started, taskQueue, workflowId: `${taskQueue}:${id}`, args: [id, at, DESIGNED_NEXT_DEADLINE_MS] });
+      });
+      await untilAsleep(rawExpiryAsDesigned.name, ids.length);
     },
     drained,
     async close() {

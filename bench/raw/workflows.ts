@@ -1,6 +1,7 @@
 // The baseline: the least a Temporal workflow can do for the same job — record its
 // start through one activity, wait on a timer, answer an update through one activity.
-import { condition, defineUpdate, proxyActivities, proxyLocalActivities, proxySinks, setHandler, sleep, type Sinks } from '@temporalio/workflow';
+import { condition, defineUpdate, proxyActivities, proxyLocalActivities, proxySinks, setHandler, sleep, upsertSearchAttributes, type Sinks } from '@temporalio/workflow';
+import { LicenseState } from '../../workflows/search-attributes.js';
 
 /** Tells the bench that a workflow's first task ran and it now sleeps (counted per workflow type). */
 export interface SleeperSinks extends Sinks {
@@ -35,6 +36,21 @@ export async function rawExpiry(id: string, at: number): Promise<void> {
   sleepers.fellAsleep();
   await sleep(Math.max(0, at - Date.now()));
   await expire(id);
+}
+
+const { expireAsDesigned } = proxyLocalActivities<{ expireAsDesigned(id: string): Promise<void> }>({ startToCloseTimeout: '1m', retry: { initialInterval: '1s' } });
+
+/**
+ * P5's floor as DESIGN asks an expiry: started with a license's facts and search attributes, asleep
+ * until the instant, then one local activity writing one row and sending one mail, the `LicenseState`
+ * search attribute set to grace, and asleep again until the next deadline, as a license is.
+ */
+export async function rawExpiryAsDesigned(id: string, at: number, nextDeadlineMs: number): Promise<void> {
+  sleepers.fellAsleep();
+  await sleep(Math.max(0, at - Date.now()));
+  await expireAsDesigned(id);
+  upsertSearchAttributes([{ key: LicenseState, value: 'grace' }]);
+  await sleep(nextDeadlineMs);
 }
 
 /**

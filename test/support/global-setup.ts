@@ -17,6 +17,8 @@ import { findTemporalCli } from '../../scripts/temporal-cli.mjs';
 declare module 'vitest' {
   export interface ProvidedContext {
     temporalAddress: string;
+    /** The dev server's Prometheus metrics: the bench reads how many persistence calls its work cost. */
+    temporalMetricsUrl: string;
     postgresAdminUrl: string;
     workflowBundlePath: string;
   }
@@ -27,13 +29,14 @@ export default async function setup(project: TestProject) {
   const executable: string | undefined = findTemporalCli();
   if (!executable) throw new Error('the Temporal CLI is missing: run the tests with `npm test`, which builds it');
 
+  const metricsPort = await freePort();
   const [temporal, postgres, bundle] = await Promise.all([
     TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: executable },
         searchAttributes: searchAttributeKeys,
         ui: false,
-        extraArgs: ['--log-level', 'error', ...devServerTuningFlags()],
+        extraArgs: ['--log-level', 'error', '--metrics-port', String(metricsPort), ...devServerTuningFlags()],
       },
     }),
     freePort().then((port) => startEmbeddedPostgres({ dataDir: join(scratch, 'postgres'), port, database: 'tenure', persistent: false, durable: false })),
@@ -43,6 +46,7 @@ export default async function setup(project: TestProject) {
   await writeFile(workflowBundlePath, bundle.code);
 
   project.provide('temporalAddress', temporal.address);
+  project.provide('temporalMetricsUrl', `http://127.0.0.1:${metricsPort}/metrics`);
   project.provide('postgresAdminUrl', postgres.url);
   project.provide('workflowBundlePath', workflowBundlePath);
 
