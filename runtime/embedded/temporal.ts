@@ -48,7 +48,18 @@ export function searchAttributeFlags(): string[] {
  * Measured with P3 back to back (issue 13): raw update-with-start 56 → 72 /s, Tenure's batch
  * issue 43 → 72 /s. A real cluster keeps its own partitions (README, "Running against a real cluster").
  */
-const DEV_SERVER_DYNAMIC_CONFIG = { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
+const ONE_PARTITION = { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
+
+/**
+ * The search-attribute cache kept, as a cluster keeps it. The dev server turns it off by default so
+ * that attributes added while it runs show at once; then every start, search-attribute upsert and
+ * visibility write reads the cluster metadata and namespace again, on the one database connection
+ * the dev server's SQLite store shares between all its services. Tenure's attributes are all
+ * registered when the server starts (`searchAttributeFlags`), before the cache is first filled.
+ */
+const SEARCH_ATTRIBUTES_CACHED = { 'system.forceSearchAttributesCacheRefreshOnRead': false };
+
+const DEV_SERVER_DYNAMIC_CONFIG = { ...ONE_PARTITION, ...SEARCH_ATTRIBUTES_CACHED };
 
 /** The dev server's settings, shared by `npm start` and the tests' server so both measure the same. */
 export function devServerTuningFlags(): string[] {
