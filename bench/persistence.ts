@@ -3,7 +3,8 @@
 // which all its services share (frontend, history, matching, visibility alike): the SQLite plugin
 // of go.temporal.io/server sets SetMaxOpenConns(1) and hands every service the same pooled
 // connection. Every call waits its turn on it, however many cores are idle, so the calls an item
-// costs bound its rate on this server as its CPU does on the cores.
+// costs could bound its rate on this server as its CPU does on the cores: counted, they tell which
+// does (README, P3: the cores).
 import { inject } from 'vitest';
 
 export type PersistenceCalls = { total: number; byOperation: Record<string, number> };
