@@ -35,6 +35,8 @@ import {
 
 /** EMA2 answers at most 100 rows a page. */
 const PAGE_SIZE = 100;
+/** How many times a company's license search is read whole while its totalCount keeps changing. */
+const SEARCH_READS_WHILE_CHANGING = 3;
 /** License/Detail is one call per license: this many in flight across the whole read. */
 const DETAILS_IN_FLIGHT = 8;
 /** Company/Children calls asked for ahead of the walk. */
@@ -176,16 +178,9 @@ export class EsetEma2Connector implements Connector {
 
   /** Once `signal` aborts (reading stopped), the calls under way are abandoned and the details queued behind them never sent. */
   private async licensesOf(companyId: string, signal: AbortSignal): Promise<CompanyLicenses> {
-    const keys: string[] = [];
-    for (let skip = 0; ; ) {
-      const page = await this.searchLicenses(companyId, skip, PAGE_SIZE, signal);
-      // EMA2 lets a user see a company it has NoAccess to: that company's licenses are unread, not gone (R23).
-      if (page === null) return { licenses: [], gap: noAccessTo(companyId) };
-      keys.push(...page.search.map((found) => found.publicLicenseKey));
-      skip += page.search.length;
-      if (skip >= page.totalCount) break;
-      if (page.search.length === 0) throw rowsMissing('/Search/Licenses', skip, page.totalCount);
-    }
+    const keys = await this.licenseKeys(companyId, signal);
+    // EMA2 lets a user see a company it has NoAccess to: that company's licenses are unread, not gone (R23).
+    if (keys === null) return { licenses: [], gap: noAccessTo(companyId) };
     const details = await Promise.all(
       keys.map((key) =>
         this.detailSlot(() => {
@@ -201,6 +196,30 @@ export class EsetEma2Connector implements Connector {
   }
 
   /** Null when the account has NoAccess to the company. */
+  /**
+   * The keys of a company's licenses, page by page; null when the account has no access to it. A
+   * license added or removed upstream between two pages shifts the rows by skip, and the one
+   * shifted past would be taken for gone (R23): a search whose totalCount changes while it is read
+   * is read again from its start, a few times, and then fails the read rather than guess.
+   */
+  private async licenseKeys(companyId: string, signal: AbortSignal): Promise<string[] | null> {
+    for (let read = 1; read <= SEARCH_READS_WHILE_CHANGING; read++) {
+      const keys: string[] = [];
+      let totalCount: number | undefined;
+      for (let skip = 0; ; ) {
+        const page = await this.searchLicenses(companyId, skip, PAGE_SIZE, signal);
+        if (page === null) return null;
+        if (totalCount !== undefined && page.totalCount !== totalCount) break;
+        totalCount = page.totalCount;
+        keys.push(...page.search.map((found) => found.publicLicenseKey));
+        skip += page.search.length;
+        if (skip >= page.totalCount) return keys;
+        if (page.search.length === 0) throw rowsMissing('/Search/Licenses', skip, page.totalCount);
+      }
+    }
+    throw new UpstreamUnavailable('invalid_response', `POST /Search/Licenses changed its totalCount while read, ${SEARCH_READS_WHILE_CHANGING} times in a row`);
+  }
+
   private searchLicenses(companyId: string, skip: number, take: number, signal?: AbortSignal): Promise<SearchPage | null> {
     return this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take }, { 403: null }, signal);
   }

@@ -93,6 +93,8 @@ export interface FakeEsetEma2 {
   readonly licenseReads: HeldRequests;
   /** Company/Children calls: held on demand; abandoned counts those only. */
   readonly companyReads: HeldRequests;
+  /** Runs before each Search/Licenses is answered: a test changes the licenses between two pages of one search. */
+  beforeLicenseSearch(change: (search: { customerId: string; skip: number }) => void): void;
   close(): Promise<void>;
 }
 
@@ -119,6 +121,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
   let licenseSerial = 0;
   const licenseReads = new HeldRequests();
   const companyReads = new HeldRequests();
+  let beforeLicenseSearch: (search: { customerId: string; skip: number }) => void = () => {};
 
   const addCompany = (name: string, parentId = rootCompanyId, { listedFirst = false } = {}): FakeEsetCompany => {
     const company: FakeEsetCompany = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1, access: 'write' };
@@ -193,6 +196,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
       const { skip, take } = paging(body);
       if (take > MAX_TAKE) return { status: 400, body: { code: 2, subCode: 0, message: `take must be at most ${MAX_TAKE}` } };
       if (!readable(body.customerId)) return forbidden;
+      beforeLicenseSearch({ customerId: String(body.customerId), skip });
       const found = [...licenses.values()].filter((license) => license.customerId === body.customerId);
       return { status: 200, body: { search: found.slice(skip, skip + take).map(({ publicLicenseKey }) => ({ publicLicenseKey })), totalCount: found.length } };
     },
@@ -282,6 +286,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     removeLicense: (key) => licenses.delete(key),
     licenseReads,
     companyReads,
+    beforeLicenseSearch: (change) => (beforeLicenseSearch = change),
     close: () => closeFakeServer(server, licenseReads, companyReads),
   };
 }

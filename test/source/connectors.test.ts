@@ -168,6 +168,36 @@ describe('ESET MSP Administrator 2 connector', () => {
     expect(byKey.size).toBe(3);
   });
 
+  it('R23: a license removed upstream while its company is searched page by page shifts no other license out of the read', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 1, licensesPerCompany: 0 }));
+    const company = [...fake.companies.values()].find((each) => each.parentId === fake.rootCompanyId)!;
+    const keys = Array.from({ length: 150 }, () => fake.addLicense(company.publicId).publicLicenseKey);
+    // Between the search's first page and its second, a license of the first page goes: the rest move up one row.
+    fake.beforeLicenseSearch(({ customerId, skip }) => {
+      if (customerId === company.publicId && skip === 100 && fake.licenses.has(keys[0]!)) fake.removeLicense(keys[0]!);
+    });
+
+    const read = (await readAll(eset(fake).licenses())).items.map((license) => license.upstreamId);
+
+    expect(read.sort()).toEqual(keys.slice(1).sort());
+    expect(fake.requests.get('/License/Detail')).toBe(149);
+  });
+
+  it('R23: a company whose licenses keep changing while searched fails the read as unavailable, rather than answer a shifted list', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 1, licensesPerCompany: 0 }));
+    const company = [...fake.companies.values()].find((each) => each.parentId === fake.rootCompanyId)!;
+    for (let count = 0; count < 150; count++) fake.addLicense(company.publicId);
+    fake.beforeLicenseSearch(({ customerId, skip }) => {
+      if (customerId === company.publicId && skip === 100) fake.addLicense(company.publicId);
+    });
+
+    const failure = await readAll(eset(fake).licenses()).catch((error: unknown) => error);
+
+    expect(failure).toBeInstanceOf(UpstreamUnavailable);
+    expect((failure as UpstreamUnavailable).reason).toBe('invalid_response');
+    expect((failure as Error).message).toContain('changed its totalCount while read, 3 times in a row');
+  });
+
   it('R23: a cancelled company walk (its signal aborted) abandons the Company/Children calls under way and asks for no more', async () => {
     const fake = await started(startFakeEsetEma2({ companies: 30, licensesPerCompany: 0 }));
     fake.companyReads.hold();
