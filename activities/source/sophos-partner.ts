@@ -26,6 +26,7 @@ import {
   unexpectedStatus,
   UpstreamAuthFailed,
   UpstreamNoCompanies,
+  UpstreamUnavailable,
   type CompanyLicenses,
   type Connector,
   type Page,
@@ -38,6 +39,15 @@ const SOPHOS_HOSTS_DOMAIN = 'central.sophos.com';
 const PUBLIC_IDENTITY_URL = 'https://id.sophos.com';
 /** Sophos pages tenants by at most 100. */
 const PAGE_SIZE = 100;
+/** How many times the tenants are walked whole while their count keeps changing. */
+const TENANT_WALKS_WHILE_CHANGING = 3;
+
+/** Where a walk of the tenants stands: the next page, the count the walk began with, and which walk it is. */
+interface TenantWalk {
+  page: number;
+  tenants?: number;
+  walk?: number;
+}
 /** Ask for a new token this long before the hour is up, at most a fifth of its life. */
 const LONGEST_RENEWAL_MARGIN_MS = 5 * 60_000;
 /** Where a partner opens each customer's Sophos Central Admin (seed 003 "Ouvrir Sophos Central Admin"). */
@@ -102,21 +112,36 @@ export class SophosPartnerConnector implements Connector {
     return { companiesReadable: readable };
   }
 
+  /**
+   * Tenants page by page. A tenant added or removed between two pages shifts the rest, and one
+   * shifted past a page boundary would go unlisted and its licenses be taken for gone (R23): a
+   * walk whose tenant count (`pages.items`) changes is walked again from the first page, a few
+   * times, and then fails the read rather than guess. Tenants listed twice are staged once.
+   */
   async *companies(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamCompany>> {
-    let page = resumeFrom === undefined ? 1 : (JSON.parse(resumeFrom) as { page: number }).page;
+    const cursor: TenantWalk = resumeFrom === undefined ? { page: 1 } : (JSON.parse(resumeFrom) as TenantWalk);
     let companiesRead = 0;
     for (;;) {
-      const answer = await this.tenantsPage(page, signal);
+      const answer = await this.tenantsPage(cursor.page, signal);
+      if (cursor.tenants !== undefined && answer.pages.items !== undefined && answer.pages.items !== cursor.tenants) {
+        const walk = (cursor.walk ?? 1) + 1;
+        if (walk > TENANT_WALKS_WHILE_CHANGING) {
+          throw new UpstreamUnavailable('invalid_response', `GET /partner/v1/tenants changed its pages.items while walked, ${TENANT_WALKS_WHILE_CHANGING} times in a row`);
+        }
+        Object.assign(cursor, { page: 1, tenants: undefined, walk });
+        continue;
+      }
+      cursor.tenants ??= answer.pages.items;
       for (const item of answer.items) this.tenants.set(item.id, item);
       companiesRead += answer.items.length;
-      const last = answer.items.length === 0 || (answer.pages.total !== undefined && page >= answer.pages.total);
-      page += 1;
+      const last = answer.items.length === 0 || (answer.pages.total !== undefined && cursor.page >= answer.pages.total);
+      cursor.page += 1;
       if (answer.items.length > 0) {
         yield {
           items: answer.items.map(companyOf),
           gaps: [],
           progress: { companiesRead, companiesTotal: answer.pages.items ?? null, licensesRead: 0 },
-          resumeFrom: JSON.stringify({ page }),
+          resumeFrom: JSON.stringify(cursor),
         };
       }
       if (last) return;

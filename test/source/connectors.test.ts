@@ -278,6 +278,30 @@ describe('Sophos Central Partner connector', () => {
     expect(resumed.items).toEqual([expect.objectContaining({ upstreamId: flexLicense.id, companyUpstreamId: flex.id, term: 'monthly', owner: 'partner' })]);
   });
 
+  it('R23: a tenant removed while the tenants are paged shifts no other tenant out of the read', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 5, licensesPerTenant: 1, pageSize: 2 }));
+    const [leaving, ...staying] = [...fake.tenants.keys()] as [string, ...string[]];
+    // Gone right after the first page lists it: the tenants after it move up one place.
+    fake.removeTenantAfterListing(leaving);
+
+    const read = await readAll(sophos(fake).licenses());
+
+    expect(new Set(read.items.map((license) => license.companyUpstreamId))).toEqual(new Set(staying));
+    expect(read.gaps).toEqual([expect.objectContaining({ companyUpstreamId: leaving, reason: 'company_gone' })]);
+  });
+
+  it('R23: tenants that keep changing while paged fail the read as unavailable, rather than answer a shifted list', async () => {
+    const fake = await started(startFakeSophosPartner({ tenants: 12, pageSize: 2 }));
+    // Every tenant goes right after a page lists it: each walk's first page changes the count under it.
+    for (const tenant of fake.tenants.keys()) fake.removeTenantAfterListing(tenant);
+
+    await expect(readAll(sophos(fake).companies())).rejects.toMatchObject({
+      name: 'UpstreamUnavailable',
+      reason: 'invalid_response',
+      message: expect.stringContaining('changed its pages.items while walked, 3 times in a row'),
+    });
+  });
+
   it('R23: a tenant removed between listing and reading is a gap, not a failed read', async () => {
     const fake = await started(startFakeSophosPartner({ tenants: 2, licensesPerTenant: 1 }));
     const leaving = fake.addTenant('Leaving Customer');
