@@ -35,8 +35,17 @@ import {
 
 /** EMA2 answers at most 100 rows a page. */
 const PAGE_SIZE = 100;
-/** How many times a company's license search is read whole while its totalCount keeps changing. */
-const SEARCH_READS_WHILE_CHANGING = 3;
+/**
+ * How many times a list paged by skip (a company's children, its license search) is read whole
+ * while its totalCount keeps changing. A row added or removed between two pages shifts the rest,
+ * and the one shifted past a page boundary would go unlisted and be taken for gone (R23).
+ */
+const READS_WHILE_CHANGING = 3;
+
+/** A list that kept changing under its reads fails the read: retried later, what was read before stands. */
+function keptChanging(path: string): UpstreamUnavailable {
+  return new UpstreamUnavailable('invalid_response', `POST ${path} changed its totalCount while read, ${READS_WHILE_CHANGING} times in a row`);
+}
 /** License/Detail is one call per license: this many in flight across the whole read. */
 const DETAILS_IN_FLIGHT = 8;
 /** Company/Children calls asked for ahead of the walk. */
@@ -88,6 +97,9 @@ interface WalkLevel {
   nextSkip: number | null;
   /** Children of the page last read whose own children are still to read, in order. */
   unwalked: string[];
+  /** The children's totalCount as this read of them began, and which read it is (READS_WHILE_CHANGING). */
+  totalCount?: number;
+  reads?: number;
 }
 
 export class EsetEma2Connector implements Connector {
@@ -153,6 +165,14 @@ export class EsetEma2Connector implements Connector {
         yield { items: [], gaps: [companiesUnderRefused(level.companyId)], progress: progress(), resumeFrom: JSON.stringify(walk) };
         continue;
       }
+      if (level.totalCount !== undefined && page.totalCount !== level.totalCount) {
+        // Its children changed between two pages: read them again from the first (those read twice are staged once).
+        const reads = (level.reads ?? 1) + 1;
+        if (reads > READS_WHILE_CHANGING) throw keptChanging('/Company/Children');
+        Object.assign(level, { nextSkip: 0, totalCount: undefined, reads });
+        continue;
+      }
+      level.totalCount ??= page.totalCount;
       // Only the top level's count is known without walking everything; it is the useful one.
       if (isRoot) companiesTotal ??= page.totalCount;
       const read = level.nextSkip + page.companies.length;
@@ -198,12 +218,10 @@ export class EsetEma2Connector implements Connector {
   /** Null when the account has NoAccess to the company. */
   /**
    * The keys of a company's licenses, page by page; null when the account has no access to it. A
-   * license added or removed upstream between two pages shifts the rows by skip, and the one
-   * shifted past would be taken for gone (R23): a search whose totalCount changes while it is read
-   * is read again from its start, a few times, and then fails the read rather than guess.
+   * search whose totalCount changes while it is read is read again from its start (READS_WHILE_CHANGING).
    */
   private async licenseKeys(companyId: string, signal: AbortSignal): Promise<string[] | null> {
-    for (let read = 1; read <= SEARCH_READS_WHILE_CHANGING; read++) {
+    for (let read = 1; read <= READS_WHILE_CHANGING; read++) {
       const keys: string[] = [];
       let totalCount: number | undefined;
       for (let skip = 0; ; ) {
@@ -217,7 +235,7 @@ export class EsetEma2Connector implements Connector {
         if (page.search.length === 0) throw rowsMissing('/Search/Licenses', skip, page.totalCount);
       }
     }
-    throw new UpstreamUnavailable('invalid_response', `POST /Search/Licenses changed its totalCount while read, ${SEARCH_READS_WHILE_CHANGING} times in a row`);
+    throw keptChanging('/Search/Licenses');
   }
 
   private searchLicenses(companyId: string, skip: number, take: number, signal?: AbortSignal): Promise<SearchPage | null> {

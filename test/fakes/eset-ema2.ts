@@ -66,6 +66,12 @@ export interface FakeEsetOptions {
   answerDelayMs?: number;
 }
 
+export interface FakeEsetPage {
+  path: '/Company/Children' | '/Search/Licenses';
+  of: string;
+  skip: number;
+}
+
 export interface FakeEsetEma2 {
   /** The source's baseUrl. */
   url: string;
@@ -93,8 +99,11 @@ export interface FakeEsetEma2 {
   readonly licenseReads: HeldRequests;
   /** Company/Children calls: held on demand; abandoned counts those only. */
   readonly companyReads: HeldRequests;
-  /** Runs before each Search/Licenses is answered: a test changes the licenses between two pages of one search. */
-  beforeLicenseSearch(change: (search: { customerId: string; skip: number }) => void): void;
+  /**
+   * Runs before each page of Company/Children (`of` the parent) and Search/Licenses (`of` the
+   * customer) is answered: a test changes the list between two pages of one read.
+   */
+  beforePage(change: (page: FakeEsetPage) => void): void;
   close(): Promise<void>;
 }
 
@@ -121,7 +130,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
   let licenseSerial = 0;
   const licenseReads = new HeldRequests();
   const companyReads = new HeldRequests();
-  let beforeLicenseSearch: (search: { customerId: string; skip: number }) => void = () => {};
+  let beforePage: (page: FakeEsetPage) => void = () => {};
 
   const addCompany = (name: string, parentId = rootCompanyId, { listedFirst = false } = {}): FakeEsetCompany => {
     const company: FakeEsetCompany = { publicId: randomUUID(), name, parentId, type: 2, email: `admin@${name.toLowerCase().replace(/\W+/g, '-')}.test`, status: 1, access: 'write' };
@@ -189,6 +198,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
       const { skip, take } = paging(body);
       if (take > MAX_TAKE) return { status: 400, body: { code: 2, subCode: 0, message: `take must be at most ${MAX_TAKE}` } };
       if (!readable(body.companyId)) return forbidden;
+      beforePage({ path: '/Company/Children', of: String(body.companyId), skip });
       const children = [...companies.values()].filter((company) => company.parentId === body.companyId);
       return { status: 200, body: { companies: children.slice(skip, skip + take).map(({ parentId: _parent, ...company }) => company), totalCount: children.length } };
     },
@@ -196,7 +206,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
       const { skip, take } = paging(body);
       if (take > MAX_TAKE) return { status: 400, body: { code: 2, subCode: 0, message: `take must be at most ${MAX_TAKE}` } };
       if (!readable(body.customerId)) return forbidden;
-      beforeLicenseSearch({ customerId: String(body.customerId), skip });
+      beforePage({ path: '/Search/Licenses', of: String(body.customerId), skip });
       const found = [...licenses.values()].filter((license) => license.customerId === body.customerId);
       return { status: 200, body: { search: found.slice(skip, skip + take).map(({ publicLicenseKey }) => ({ publicLicenseKey })), totalCount: found.length } };
     },
@@ -286,7 +296,7 @@ export async function startFakeEsetEma2(options: FakeEsetOptions = {}): Promise<
     removeLicense: (key) => licenses.delete(key),
     licenseReads,
     companyReads,
-    beforeLicenseSearch: (change) => (beforeLicenseSearch = change),
+    beforePage: (change) => (beforePage = change),
     close: () => closeFakeServer(server, licenseReads, companyReads),
   };
 }

@@ -173,8 +173,8 @@ describe('ESET MSP Administrator 2 connector', () => {
     const company = [...fake.companies.values()].find((each) => each.parentId === fake.rootCompanyId)!;
     const keys = Array.from({ length: 150 }, () => fake.addLicense(company.publicId).publicLicenseKey);
     // Between the search's first page and its second, a license of the first page goes: the rest move up one row.
-    fake.beforeLicenseSearch(({ customerId, skip }) => {
-      if (customerId === company.publicId && skip === 100 && fake.licenses.has(keys[0]!)) fake.removeLicense(keys[0]!);
+    fake.beforePage(({ path, of, skip }) => {
+      if (path === '/Search/Licenses' && of === company.publicId && skip === 100 && fake.licenses.has(keys[0]!)) fake.removeLicense(keys[0]!);
     });
 
     const read = (await readAll(eset(fake).licenses())).items.map((license) => license.upstreamId);
@@ -187,8 +187,8 @@ describe('ESET MSP Administrator 2 connector', () => {
     const fake = await started(startFakeEsetEma2({ companies: 1, licensesPerCompany: 0 }));
     const company = [...fake.companies.values()].find((each) => each.parentId === fake.rootCompanyId)!;
     for (let count = 0; count < 150; count++) fake.addLicense(company.publicId);
-    fake.beforeLicenseSearch(({ customerId, skip }) => {
-      if (customerId === company.publicId && skip === 100) fake.addLicense(company.publicId);
+    fake.beforePage(({ path, of, skip }) => {
+      if (path === '/Search/Licenses' && of === company.publicId && skip === 100) fake.addLicense(company.publicId);
     });
 
     const failure = await readAll(eset(fake).licenses()).catch((error: unknown) => error);
@@ -196,6 +196,20 @@ describe('ESET MSP Administrator 2 connector', () => {
     expect(failure).toBeInstanceOf(UpstreamUnavailable);
     expect((failure as UpstreamUnavailable).reason).toBe('invalid_response');
     expect((failure as Error).message).toContain('changed its totalCount while read, 3 times in a row');
+  });
+
+  it('R23: a company removed while its siblings are paged shifts no other company out of the walk', async () => {
+    const fake = await started(startFakeEsetEma2({ companies: 150, licensesPerCompany: 0 }));
+    const listed = [...fake.companies.values()].filter((company) => company.parentId === fake.rootCompanyId).map((company) => company.publicId);
+    // Between the first page of the account's companies and the second, the first company goes: the rest move up one row.
+    fake.beforePage(({ path, of, skip }) => {
+      if (path === '/Company/Children' && of === fake.rootCompanyId && skip === 100) fake.companies.delete(listed[0]!);
+    });
+
+    const walked = new Set((await readAll(eset(fake).companies())).items.map((company) => company.upstreamId));
+
+    // The one removed was listed while it was there; every other is listed, the one shifted past page 1 included.
+    expect([...walked].sort()).toEqual([...listed].sort());
   });
 
   it('R23: a cancelled company walk (its signal aborted) abandons the Company/Children calls under way and asks for no more', async () => {
