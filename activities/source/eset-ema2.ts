@@ -215,7 +215,6 @@ export class EsetEma2Connector implements Connector {
     return { licenses, gap: null };
   }
 
-  /** Null when the account has NoAccess to the company. */
   /**
    * The keys of a company's licenses, page by page; null when the account has no access to it. A
    * search whose totalCount changes while it is read is read again from its start (READS_WHILE_CHANGING).
@@ -238,6 +237,7 @@ export class EsetEma2Connector implements Connector {
     throw keptChanging('/Search/Licenses');
   }
 
+  /** Null when the account has NoAccess to the company. */
   private searchLicenses(companyId: string, skip: number, take: number, signal?: AbortSignal): Promise<SearchPage | null> {
     return this.post(searchAnswer, '/Search/Licenses', { keyword: '', customerId: companyId, skip, take }, { 403: null }, signal);
   }
