@@ -125,6 +125,19 @@ export class UpstreamUnavailable extends Error {
   }
 }
 
+/**
+ * How many times a list the vendor pages by position is read whole while its total keeps changing.
+ * A row added or removed between two pages shifts the rest, and the one shifted past a page
+ * boundary would go unlisted and be taken for gone (R23): such a list is read again from its first
+ * page, and after this many reads the read fails with `keptChanging`.
+ */
+export const READS_WHILE_CHANGING = 3;
+
+/** A list that kept changing under its reads: retried later, and what was read before stands (R23). */
+export function keptChanging(list: string, total: string): UpstreamUnavailable {
+  return new UpstreamUnavailable('invalid_response', `${list} changed its ${total} while read, ${READS_WHILE_CHANGING} times in a row`);
+}
+
 /** The upstream refused the credentials (or, during maintenance, pretends to). */
 export class UpstreamAuthFailed extends Error {
   override readonly name = upstreamFailureTypes.authFailed;

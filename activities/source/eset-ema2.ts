@@ -18,8 +18,10 @@ import {
   describe,
   joinUrl,
   jsonOf,
+  keptChanging,
   licensesByCompany,
   limiter,
+  READS_WHILE_CHANGING,
   requireOneCompanyReadable,
   sendUpstream,
   shaped,
@@ -35,17 +37,6 @@ import {
 
 /** EMA2 answers at most 100 rows a page. */
 const PAGE_SIZE = 100;
-/**
- * How many times a list paged by skip (a company's children, its license search) is read whole
- * while its totalCount keeps changing. A row added or removed between two pages shifts the rest,
- * and the one shifted past a page boundary would go unlisted and be taken for gone (R23).
- */
-const READS_WHILE_CHANGING = 3;
-
-/** A list that kept changing under its reads fails the read: retried later, what was read before stands. */
-function keptChanging(path: string): UpstreamUnavailable {
-  return new UpstreamUnavailable('invalid_response', `POST ${path} changed its totalCount while read, ${READS_WHILE_CHANGING} times in a row`);
-}
 /** License/Detail is one call per license: this many in flight across the whole read. */
 const DETAILS_IN_FLIGHT = 8;
 /** Company/Children calls asked for ahead of the walk. */
@@ -168,7 +159,7 @@ export class EsetEma2Connector implements Connector {
       if (level.totalCount !== undefined && page.totalCount !== level.totalCount) {
         // Its children changed between two pages: read them again from the first (those read twice are staged once).
         const reads = (level.reads ?? 1) + 1;
-        if (reads > READS_WHILE_CHANGING) throw keptChanging('/Company/Children');
+        if (reads > READS_WHILE_CHANGING) throw keptChanging('POST /Company/Children', 'totalCount');
         Object.assign(level, { nextSkip: 0, totalCount: undefined, reads });
         continue;
       }
@@ -234,7 +225,7 @@ export class EsetEma2Connector implements Connector {
         if (page.search.length === 0) throw rowsMissing('/Search/Licenses', skip, page.totalCount);
       }
     }
-    throw keptChanging('/Search/Licenses');
+    throw keptChanging('POST /Search/Licenses', 'totalCount');
   }
 
   /** Null when the account has NoAccess to the company. */

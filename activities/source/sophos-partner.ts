@@ -19,14 +19,15 @@ import {
   describe,
   joinUrl,
   jsonOf,
+  keptChanging,
   licensesByCompany,
+  READS_WHILE_CHANGING,
   requireOneCompanyReadable,
   sendUpstream,
   shaped,
   unexpectedStatus,
   UpstreamAuthFailed,
   UpstreamNoCompanies,
-  UpstreamUnavailable,
   type CompanyLicenses,
   type Connector,
   type Page,
@@ -39,15 +40,6 @@ const SOPHOS_HOSTS_DOMAIN = 'central.sophos.com';
 const PUBLIC_IDENTITY_URL = 'https://id.sophos.com';
 /** Sophos pages tenants by at most 100. */
 const PAGE_SIZE = 100;
-/** How many times the tenants are walked whole while their count keeps changing. */
-const TENANT_WALKS_WHILE_CHANGING = 3;
-
-/** Where a walk of the tenants stands: the next page, the count the walk began with, and which walk it is. */
-interface TenantWalk {
-  page: number;
-  tenants?: number;
-  walk?: number;
-}
 /** Ask for a new token this long before the hour is up, at most a fifth of its life. */
 const LONGEST_RENEWAL_MARGIN_MS = 5 * 60_000;
 /** Where a partner opens each customer's Sophos Central Admin (seed 003 "Ouvrir Sophos Central Admin"). */
@@ -89,6 +81,13 @@ interface Partner {
   globalHost: string;
 }
 
+/** Where a walk of the tenants stands: the next page, the count this read began with, and which read it is (READS_WHILE_CHANGING). */
+interface TenantWalk {
+  page: number;
+  tenants?: number;
+  reads?: number;
+}
+
 export class SophosPartnerConnector implements Connector {
   private token: { value: string; renewAt: number } | null = null;
   private partner: Partner | null = null;
@@ -113,10 +112,8 @@ export class SophosPartnerConnector implements Connector {
   }
 
   /**
-   * Tenants page by page. A tenant added or removed between two pages shifts the rest, and one
-   * shifted past a page boundary would go unlisted and its licenses be taken for gone (R23): a
-   * walk whose tenant count (`pages.items`) changes is walked again from the first page, a few
-   * times, and then fails the read rather than guess. Tenants listed twice are staged once.
+   * Tenants page by page; a walk whose tenant count (`pages.items`) changes between two pages is
+   * walked again from the first (READS_WHILE_CHANGING). Tenants listed twice are staged once.
    */
   async *companies(resumeFrom?: string, signal?: AbortSignal): AsyncIterable<Page<UpstreamCompany>> {
     const cursor: TenantWalk = resumeFrom === undefined ? { page: 1 } : (JSON.parse(resumeFrom) as TenantWalk);
@@ -124,11 +121,9 @@ export class SophosPartnerConnector implements Connector {
     for (;;) {
       const answer = await this.tenantsPage(cursor.page, signal);
       if (cursor.tenants !== undefined && answer.pages.items !== undefined && answer.pages.items !== cursor.tenants) {
-        const walk = (cursor.walk ?? 1) + 1;
-        if (walk > TENANT_WALKS_WHILE_CHANGING) {
-          throw new UpstreamUnavailable('invalid_response', `GET /partner/v1/tenants changed its pages.items while walked, ${TENANT_WALKS_WHILE_CHANGING} times in a row`);
-        }
-        Object.assign(cursor, { page: 1, tenants: undefined, walk });
+        const reads = (cursor.reads ?? 1) + 1;
+        if (reads > READS_WHILE_CHANGING) throw keptChanging('GET /partner/v1/tenants', 'pages.items');
+        Object.assign(cursor, { page: 1, tenants: undefined, reads });
         continue;
       }
       cursor.tenants ??= answer.pages.items;

@@ -312,7 +312,7 @@ describe('Sophos Central Partner connector', () => {
     await expect(readAll(sophos(fake).companies())).rejects.toMatchObject({
       name: 'UpstreamUnavailable',
       reason: 'invalid_response',
-      message: expect.stringContaining('changed its pages.items while walked, 3 times in a row'),
+      message: expect.stringContaining('changed its pages.items while read, 3 times in a row'),
     });
   });
 
