@@ -15,6 +15,7 @@ import { createPoolActivities } from './pool/move.js';
 import { createSourceActivities } from './source/index.js';
 import { createBillingActivities } from './billing/index.js';
 import type { CredentialCipher } from '../platform/source/credentials.js';
+import type { LocalFirstStates } from '../platform/lifecycle/first-state.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -26,6 +27,8 @@ export interface ActivityDependencies {
   resolveWebhookHost?: Resolver;
   /** Decrypts source credentials for the sync's reads (TENURE_CREDENTIALS_KEY); syncs fail without it. */
   sourceCredentials?: CredentialCipher;
+  /** Where this worker's workflows announce their first states: the sync starts license workflows eagerly here and waits for them. */
+  firstStates?: LocalFirstStates;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -39,7 +42,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createMaintenanceActivities(deps.db),
     ...createWebhookActivities(deps.db, deps.webhookTargets && { policy: deps.webhookTargets, resolve: deps.resolveWebhookHost }),
     ...createPoolActivities(deps.db),
-    ...createSourceActivities(deps.db, deps.logger, deps.sourceCredentials),
+    ...createSourceActivities(deps.db, deps.logger, deps.sourceCredentials, deps.firstStates),
     ...createBillingActivities({ db: deps.db, mailer: deps.mailer, credentials: deps.sourceCredentials }),
   };
 }

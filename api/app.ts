@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import Koa, { type Context, type Middleware } from 'koa';
 import Router, { type Layer, type RouterContext } from '@koa/router';
 import type { Client } from '@temporalio/client';
+import type { LocalWorker } from '../platform/lifecycle/first-state.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { authenticate, readOnlyForViewers } from './auth.js';
@@ -75,6 +76,8 @@ export interface AppDependencies {
   webhookTargets?: TargetPolicy;
   /** Encrypts source credentials at rest (TENURE_CREDENTIALS_KEY); sources cannot be added without it. */
   sourceCredentials?: CredentialCipher;
+  /** The worker in this process (npm start): issues start their workflows on it eagerly. */
+  localWorker?: LocalWorker;
 }
 
 export function createApp(deps: AppDependencies): Koa {

@@ -1,6 +1,6 @@
 // The two long-running parts of Tenure, each startable alone (production) or together (`npm start`).
 import { createServer, type Server } from 'node:http';
-import type { Worker } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createApp } from '../api/app.js';
 import { applyMigrations } from '../db/migrate.js';
 import { ensureBootstrapPartner } from '../api/api-key/keys.js';
@@ -12,7 +12,8 @@ import { readinessProbe } from './readiness.js';
 import { ensureMaintenanceSchedule } from './maintenance.js';
 import { BACKGROUND_DEADLINES, REQUEST_DEADLINES } from '../db/client.js';
 import { openCheckedDatabase, openTemporalClient } from './services.js';
-import { connectWorker } from './temporal.js';
+import { connectWorker, localWorkerOn } from './temporal.js';
+import type { LocalWorker } from '../platform/lifecycle/first-state.js';
 import { installTemporalRuntime } from './temporal-runtime.js';
 import { createWorker } from './worker.js';
 import { createMailer } from '../activities/notice/transport.js';
@@ -26,6 +27,18 @@ export interface Endpoints {
 
 export interface RunningPart {
   stop(): Promise<void>;
+}
+
+/** A worker's connection made before the API starts, when both run in this process (npm start): the API starts workflows eagerly on it. */
+export interface WorkerHere {
+  connection: NativeConnection;
+  local: LocalWorker;
+}
+
+export async function connectWorkerHere(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<WorkerHere> {
+  installTemporalRuntime(logger);
+  const connection = await connectWorker(config, endpoints.temporalAddress);
+  return { connection, local: localWorkerOn(connection, config.TEMPORAL_NAMESPACE, encryptingDataConverter(safeguards.codec)) };
 }
 
 /**
@@ -48,7 +61,7 @@ async function requestsFinished(handling: ReadonlySet<Promise<void>>, withinMs: 
   return true;
 }
 
-export async function startApi(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { server: Server }> {
+export async function startApi(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards, here?: WorkerHere): Promise<RunningPart & { server: Server }> {
   const database = await openCheckedDatabase(endpoints.databaseUrl, REQUEST_DEADLINES);
   const temporal = await openTemporalClient(config, endpoints.temporalAddress, encryptingDataConverter(safeguards.codec));
   await applyMigrations(database.db);
@@ -66,6 +79,7 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
     codec: { codec: safeguards.codec, uiOrigins: codecUiOrigins(config), trustLoopback: safeguards.trustLocalTemporalUi },
     webhookTargets: safeguards.webhookTargets,
     sourceCredentials: await sourceCredentialCipher(config),
+    localWorker: here?.local,
   });
   const handle = app.callback();
   const handling = new Set<Promise<void>>();
@@ -99,10 +113,10 @@ export async function startApi(config: Config, endpoints: Endpoints, logger: Log
   };
 }
 
-export async function startWorker(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards): Promise<RunningPart & { worker: Worker }> {
+/** The worker, on the connection made for it beforehand when the API shares its process; it closes that connection when it stops, after the API. */
+export async function startWorker(config: Config, endpoints: Endpoints, logger: Logger, safeguards: Safeguards, here?: WorkerHere): Promise<RunningPart & { worker: Worker }> {
   const database = await openCheckedDatabase(endpoints.databaseUrl, BACKGROUND_DEADLINES);
-  installTemporalRuntime(logger);
-  const connection = await connectWorker(config, endpoints.temporalAddress);
+  const { connection, local } = here ?? (await connectWorkerHere(config, endpoints, logger, safeguards));
   const mailer = createMailer(endpoints.smtpUrl, config.MAIL_FROM);
   const worker = await createWorker({
     connection,
@@ -111,6 +125,7 @@ export async function startWorker(config: Config, endpoints: Endpoints, logger: 
     activities: { db: database.db, logger, mailer, webhookTargets: safeguards.webhookTargets, sourceCredentials: await sourceCredentialCipher(config) },
     dataConverter: encryptingDataConverter(safeguards.codec),
     maxCachedWorkflows: config.TENURE_WORKFLOW_CACHE,
+    firstStates: local.firstStates,
   });
   const running = worker.run();
   return {

@@ -7,7 +7,7 @@ import { createLogger } from '../platform/logger.js';
 import { startEmbeddedPostgres } from './embedded/postgres.js';
 import { startDevServer } from './embedded/temporal.js';
 import { startMailCatcher } from './embedded/mail.js';
-import { startApi, startWorker, type RunningPart } from './processes.js';
+import { connectWorkerHere, startApi, startWorker, type RunningPart } from './processes.js';
 import { safeguardsOf } from './safeguards.js';
 import { STOP_SIGNALS, stopOnSignal } from './signals.js';
 import { startupMessage } from './startup-message.js';
@@ -78,9 +78,11 @@ try {
   }
 
   const endpoints = { temporalAddress, databaseUrl, smtpUrl };
-  const api = await startApi(config, endpoints, logger, safeguards);
+  // One process, one connection for both: the API's issues start their workflows on this worker eagerly.
+  const workerHere = await connectWorkerHere(config, endpoints, logger, safeguards);
+  const api = await startApi(config, endpoints, logger, safeguards, workerHere);
   parts.push(api);
-  const worker = await startWorker(config, endpoints, logger, safeguards);
+  const worker = await startWorker(config, endpoints, logger, safeguards, workerHere);
   // Stopped in reverse order, the API before the worker although started first: requests in
   // flight (an Update waits for the worker to apply it) finish while the worker still serves them.
   parts.splice(parts.indexOf(api), 0, worker);

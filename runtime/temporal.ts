@@ -2,8 +2,10 @@
 // (optionally mTLS) or Temporal Cloud (API key or mTLS), from the same variables.
 import { readFile } from 'node:fs/promises';
 import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
-import { Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import { LocalFirstStates, type LocalWorker } from '../platform/lifecycle/first-state.js';
 import { ConfigError, type Config } from './config.js';
 
 interface TemporalTarget {
@@ -59,4 +61,17 @@ export async function connectWorker(config: Config, address: string): Promise<Na
   } catch (error) {
     throw unreachable(address, error);
   }
+}
+
+/**
+ * Eager starts on the worker's own connection: Temporal hands the first task only to a worker on
+ * the connection that started the workflow. Each start within the deadline every other call has.
+ */
+export function localWorkerOn(connection: NativeConnection, namespace: string, dataConverter: DataConverter): LocalWorker {
+  const client = new Client({ connection, namespace, dataConverter });
+  return {
+    firstStates: new LocalFirstStates(),
+    startEagerly: (workflowType, options) =>
+      connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () => client.workflow.start(workflowType, { ...options, requestEagerStart: true })),
+  };
 }

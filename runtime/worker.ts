@@ -1,8 +1,10 @@
 // The Temporal worker: Tenure's workflows and the activities that do their I/O.
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import { Worker, type InjectedSinks, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
+import { LocalFirstStates } from '../platform/lifecycle/first-state.js';
+import type { LifecycleSinks } from '../workflows/lifecycle/sinks.js';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -15,6 +17,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Workflows kept in memory (TENURE_WORKFLOW_CACHE). */
   maxCachedWorkflows?: number;
+  /** Where first states are told to an API in this process that started their workflows eagerly (npm start); the sync's activities wait on it too. */
+  firstStates?: LocalFirstStates;
 }
 
 /**
@@ -42,6 +46,12 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export const workflowBundleOptions = { workflowsPath, preloadModules: [workflowsPath] };
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
+  const firstStates = options.firstStates ?? new LocalFirstStates();
+  const sinks: InjectedSinks<LifecycleSinks> = {
+    lifecycle: {
+      opened: { fn: ({ workflowId }, view) => firstStates.announce(workflowId, view), callDuringReplay: false },
+    },
+  };
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
@@ -49,7 +59,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } }),
-    activities: createActivities(options.activities),
+    activities: createActivities({ ...options.activities, firstStates }),
     dataConverter: options.dataConverter,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     // A mass expiry puts thousands of workflow tasks on this worker's sticky queue at once. At the
@@ -61,5 +71,10 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     // Recording activities wait on PostgreSQL and notices on SMTP, not on this CPU: a mass expiry
     // keeps many in flight (the pooled SMTP transport and the database pool bound the real work).
     maxConcurrentActivityTaskExecutions: 200,
+    // Temporal hands an eagerly started workflow's first task to this worker only while it has a
+    // free workflow task slot. At the default 40, most of an issue's 32 in flight found none and
+    // went through the task queue (747 of 1,000); the tasks wait on PostgreSQL, not on this CPU.
+    maxConcurrentWorkflowTaskExecutions: 200,
+    sinks,
   });
 }

@@ -1,6 +1,6 @@
 // After the sync's transaction: the license workflows whose facts changed hear of it, a batch
 // at a time, from a heartbeating activity. A new license's workflow is started exactly as
-// `POST /v1/licenses` starts one (update-with-start, so a retry finds it started); a license
+// `POST /v1/licenses` starts one (eagerly, on this worker, so a retry finds it started); a license
 // renewed upstream is renewed by its workflow through the machine's upstream event, in the
 // source's name; one re-sized upstream shows its seats and its accounts re-allocate. What remains
 // to tell is kept on each license's row (`pending`), so a sync killed here completes at its next run (R23).
@@ -19,7 +19,7 @@ import type { AccountType } from '../../machines/lifecycle/capabilities.js';
 import { LIFECYCLE_GENERATION, type FactsChange } from '../../machines/lifecycle/contract.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { LICENSES_PER_BATCH, sourceActor, type LicensesTold } from '../../machines/source/sync.js';
-import { startAndAwaitFirstState, withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
+import { startAndAwaitFirstState, withBoundedConcurrency, type LocalFirstStates, type LocalWorker } from '../../platform/lifecycle/first-state.js';
 import type { Logger } from '../../platform/logger.js';
 import { expiresAtOf, seatsOf } from './facts.js';
 
@@ -64,10 +64,15 @@ interface Pending {
   seats: number | null;
 }
 
-export function createTellActivities(db: Database, logger: Logger) {
+export function createTellActivities(db: Database, logger: Logger, firstStates?: LocalFirstStates) {
   return {
     async tellLicenseWorkflows(request: TellLicenses): Promise<LicensesTold> {
       const context = Context.current();
+      // The activity's client is on its worker's connection: the licenses it starts run their first task here.
+      const local: LocalWorker | undefined = firstStates && {
+        firstStates,
+        startEagerly: (workflowType, options) => context.client.workflow.start(workflowType, { ...options, requestEagerStart: true }),
+      };
       let progress: LicensesTold = (context.info.heartbeatDetails as LicensesTold | undefined) ?? { told: 0, rowsWritten: 0 };
       const policies = new Map<string, Promise<LifecyclePolicy>>();
       const policyOf = (row: Pending['row']) => {
@@ -76,7 +81,7 @@ export function createTellActivities(db: Database, logger: Logger) {
         return policies.get(key)!;
       };
       const tell = async (pending: Pending) => {
-        if (pending.row.pending === 'start') await start(context.client, request, pending, await policyOf(pending.row));
+        if (pending.row.pending === 'start') await start(context.client, request, pending, await policyOf(pending.row), local);
         else await update(context.client, request, pending, logger);
       };
       for (;;) {
@@ -123,7 +128,7 @@ async function writeSeatsUsed(db: Database, rows: readonly Pending['row'][]): Pr
 }
 
 /** Starts the license's workflow as `POST /v1/licenses` does, and waits until its first state is written. */
-async function start(client: Client, request: TellLicenses, { row, companyName, accessGroupId }: Pending, policy: LifecyclePolicy): Promise<void> {
+async function start(client: Client, request: TellLicenses, { row, companyName, accessGroupId }: Pending, policy: LifecyclePolicy, local: LocalWorker | undefined): Promise<void> {
   const { facts } = row;
   const keys = request.names.searchAttributes;
   const accountType = row.accountType as AccountType;
@@ -177,7 +182,7 @@ async function start(client: Client, request: TellLicenses, { row, companyName, 
         staticDetails: `License ${facts.upstreamId} synced from source ${row.sourceId} (${facts.term}, owned by the ${facts.owner}) on policy "${policy.name}" v${policy.version}.`,
         typedSearchAttributes,
       },
-    });
+    }, local);
   } catch (error) {
     if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
   }

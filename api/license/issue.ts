@@ -1,6 +1,6 @@
 // Issuing one license: the checks and facts of `POST /v1/licenses`, then its workflow started
-// and its first state written in one round trip to Temporal (update-with-start), so the caller
-// reads its own write. Shared by the single issue and the batch.
+// and its first state written before the answer (platform/lifecycle/first-state.ts), so the
+// caller reads its own write. Shared by the single issue and the batch.
 import type { z } from 'zod';
 import type { Database } from '../../db/client.js';
 import type { PolicySubject, ResolvedPolicy } from '../../db/policies.js';
@@ -52,7 +52,7 @@ export type IssueLookups = ReturnType<typeof issueLookups>;
 
 /** Starts the license's workflow; resolves once its first state is written, with the workflow's view of it. */
 export async function issueOne(
-  { db, temporal, taskQueue }: Pick<AppDependencies, 'db' | 'temporal' | 'taskQueue'>,
+  { db, temporal, taskQueue, localWorker }: Pick<AppDependencies, 'db' | 'temporal' | 'taskQueue' | 'localWorker'>,
   caller: Caller,
   body: IssueRequest,
   lookups: IssueLookups = issueLookups(db, caller),
@@ -100,5 +100,5 @@ export async function issueOne(
         { key: LicenseExpiresAt, value: new Date(first.context.expiresAt) },
       ],
     },
-  });
+  }, localWorker);
 }

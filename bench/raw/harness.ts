@@ -2,13 +2,13 @@
 // own task queue running bench/raw/workflows.ts with Tenure's worker settings, so every figure
 // has a baseline measured in the same run.
 import { fileURLToPath } from 'node:url';
-import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type InjectedSinks } from '@temporalio/worker';
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createMailer } from '../../activities/notice/transport.js';
-import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
-import { clientInterceptors } from '../../runtime/temporal.js';
+import { startAndAwaitFirstState, withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
+import { clientInterceptors, localWorkerOn } from '../../runtime/temporal.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import { eventually, type Tenure } from '../../test/support/tenure.js';
 import { subjectSearchAttributes } from '../../api/lifecycle/search-attributes.js';
@@ -59,7 +59,7 @@ export interface RawTemporal {
   readonly started: number;
   /** Starts one raw entity sleeping `expiresInMs`; with `update`, then renews it through an Update, as P1 does. */
   startEntity(expiresInMs: number, update?: boolean): Promise<void>;
-  /** Issues one raw entity as Tenure issues a license: update-with-start, answered once a local activity recorded it. */
+  /** Issues one raw entity as Tenure issues a license: started eagerly on its worker, answered once a local activity recorded it. */
   issue(expiresInMs: number): Promise<void>;
   /**
    * Issues one as DESIGN asks of an issue: started with a license's facts and policy, the search
@@ -96,8 +96,12 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   /** Fails, naming how many slept, rather than hang the bench if some never tell (10 minutes covers 10,000 here). */
   const untilAsleep = (workflowType: string, count: number) =>
     eventually(async () => asleep.get(workflowType) ?? 0, (slept) => slept >= count, { timeoutMs: 600_000, intervalMs: 250 });
+  const workerConnection = await NativeConnection.connect({ address });
+  // The least an issue that reads its write costs: an eager start on the bench's own worker, as Tenure's.
+  const local = localWorkerOn(workerConnection, 'default', {});
   const sinks: InjectedSinks<SleeperSinks> = {
     sleepers: {
+      recorded: { fn: ({ workflowId }, revision) => local.firstStates.announce(workflowId, revision), callDuringReplay: false },
       fellAsleep: {
         fn: ({ workflowType }) => {
           asleep.set(workflowType, (asleep.get(workflowType) ?? 0) + 1);
@@ -111,13 +115,14 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     await mailer!.send({ to: ['it@acme.test'], subject: 'raw', text: 'raw', html: '<p>raw</p>', messageId: `<${id}@raw>`, headers: { 'X-Tenure-Notice': `raw:${id}` } });
   };
   const worker = await Worker.create({
-    connection: await NativeConnection.connect({ address }),
+    connection: workerConnection,
     taskQueue,
-    // Bundled, cached, sticky and with activity slots as Tenure's worker (runtime/worker.ts), so memory and throughput compare.
+    // Bundled, cached, sticky and with the activity and workflow task slots of Tenure's worker (runtime/worker.ts), so memory and throughput compare.
     workflowBundle: await bundleWorkflowCode({ workflowsPath: rawWorkflowsPath, preloadModules: [rawWorkflowsPath], logger: new DefaultLogger('ERROR') }),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     stickyQueueScheduleToStartTimeout: '1m',
     maxConcurrentActivityTaskExecutions: 200,
+    maxConcurrentWorkflowTaskExecutions: 200,
     sinks,
     activities: {
       recordIssue: async (revision: number, entity?: RawEntityFacts) => {
@@ -141,15 +146,13 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     if (update) await handle.executeUpdate(renewRaw, { args: [0] });
   };
   let issued = 0;
-  const issue = async (expiresInMs: number) => {
-    const startWorkflowOperation = new WithStartWorkflowOperation(rawIssued, { taskQueue, workflowId: `${taskQueue}:issued:${issued++}`, args: [expiresInMs], workflowIdConflictPolicy: 'FAIL' });
-    await client.workflow.executeUpdateWithStart(recordedRaw, { startWorkflowOperation });
-  };
+  const issueRaw = (workflowId: string, options: Record<string, unknown>, args: unknown[]) =>
+    startAndAwaitFirstState(client, { workflowType: rawIssued.name, recordedUpdate: recordedRaw.name, options: { ...options, taskQueue, workflowId, args, workflowIdConflictPolicy: 'FAIL' } }, local);
+  const issue = (expiresInMs: number) => issueRaw(`${taskQueue}:issued:${issued++}`, {}, [expiresInMs]).then(() => undefined);
   const issueAsDesigned = async (expiresInMs: number) => {
     const id = crypto.randomUUID();
     const { entity, ...started } = designedStart(id, new Date(Date.now() + expiresInMs));
-    const startWorkflowOperation = new WithStartWorkflowOperation(rawIssued, { ...started, taskQueue, workflowId: `${taskQueue}:designed:${id}`, args: [expiresInMs, entity], workflowIdConflictPolicy: 'FAIL' });
-    await client.workflow.executeUpdateWithStart(recordedRaw, { startWorkflowOperation });
+    await issueRaw(`${taskQueue}:designed:${id}`, started, [expiresInMs, entity]);
   };
   return {
     client,
@@ -182,6 +185,7 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     async close() {
       worker.shutdown();
       await running;
+      await workerConnection.close();
       await client.connection.close();
     },
   };

@@ -3,9 +3,12 @@
 import { condition, defineUpdate, proxyActivities, proxyLocalActivities, proxySinks, setHandler, sleep, upsertSearchAttributes, type Sinks } from '@temporalio/workflow';
 import { LicenseState } from '../../workflows/search-attributes.js';
 
-/** Tells the bench that a workflow's first task ran and it now sleeps (counted per workflow type). */
+/**
+ * Tells the bench that a workflow's first task ran and it now sleeps (counted per workflow type),
+ * and that an issued entity is recorded (as Tenure's lifecycle workflows tell their `opened`).
+ */
 export interface SleeperSinks extends Sinks {
-  sleepers: { fellAsleep(): void };
+  sleepers: { fellAsleep(): void; recorded(revision: number): void };
 }
 
 const { sleepers } = proxySinks<SleeperSinks>();
@@ -71,8 +74,9 @@ export const recordedRaw = defineUpdate<number>('recorded');
 export type RawEntityFacts = { id: string } & Record<string, unknown>;
 
 /**
- * The floor of an issue that reads its own write: started with an Update (update-with-start) that
- * answers once one local activity has recorded the entity, then asleep, as P3's licenses are.
+ * The floor of an issue that reads its own write: answered once one local activity has recorded
+ * the entity (started eagerly on the bench's worker, which the sink tells; otherwise through the
+ * Update, as Tenure's issue is), then asleep, as P3's licenses are.
  * Given the entity's facts, the activity writes them as a row where a read would find them.
  */
 export async function rawIssued(expiresInMs: number, entity?: RawEntityFacts): Promise<void> {
@@ -82,5 +86,6 @@ export async function rawIssued(expiresInMs: number, entity?: RawEntityFacts): P
     return revision;
   });
   revision = await recordIssue(1, entity);
+  sleepers.recorded(revision);
   await sleep(expiresInMs);
 }

@@ -1,7 +1,14 @@
-// Starting a lifecycle workflow and waiting until its first state is written, in one round trip
-// to Temporal (update-with-start) instead of a start and then an Update: the API's issue, its
-// batch and the sync's first import share it, so every answer reads its own write (DESIGN §4).
-import { WithStartWorkflowOperation, type Client, type WorkflowStartOptions } from '@temporalio/client';
+// Starting a lifecycle workflow and waiting until its first state is written: the API's issue,
+// its batch and the sync's first import share it, so every answer reads its own write (DESIGN §4).
+//
+// Two ways, one answer. Through Temporal alone: update-with-start, one round trip instead of a
+// start and then an Update. Where the worker runs in the caller's process (`npm start`): an eager
+// start, whose first workflow task Temporal hands back with the start's answer to this process's
+// worker, without a trip through the task queue, and whose first state the workflow announces here
+// once written (the lifecycle's `opened` sink). That spares the server a third of an issue's
+// persistence calls (issue 13, P3). Whenever the eager way does not answer (no free slot on the
+// worker, a first task that failed), the `recorded` Update does.
+import { WithStartWorkflowOperation, type Client, type WorkflowHandle, type WorkflowStartOptions } from '@temporalio/client';
 import type { WorkflowIdConflictPolicy } from '@temporalio/common';
 
 export interface FirstStateStart {
@@ -12,10 +19,61 @@ export interface FirstStateStart {
   options: WorkflowStartOptions & { workflowIdConflictPolicy: WorkflowIdConflictPolicy };
 }
 
+/**
+ * How long an eagerly started workflow's first state may take to be announced before the Update
+ * is asked instead: the server's workflow task timeout, after which it hands the task to any worker.
+ */
+const ANNOUNCED_WITHIN_MS = 10_000;
+
+/** The first states this process's worker has written, told to whoever in this process waits for them. */
+export class LocalFirstStates {
+  private readonly waiting = new Map<string, (view: unknown) => void>();
+
+  /** Called by the lifecycle workflows' `opened` sink: no one may be waiting (a sync's retry, a restart). */
+  announce(workflowId: string, view: unknown): void {
+    this.waiting.get(workflowId)?.(view);
+  }
+
+  /** Starts waiting for `workflowId`'s first state: before the workflow starts, or its announcement could come first. */
+  expect<View>(workflowId: string): { within(ms: number): Promise<View | undefined>; forget(): void } {
+    let announced!: (view: View | undefined) => void;
+    const view = new Promise<View | undefined>((resolve) => (announced = resolve));
+    this.waiting.set(workflowId, announced as (view: unknown) => void);
+    let timer: NodeJS.Timeout | undefined;
+    return {
+      within: (ms) => {
+        timer = setTimeout(() => announced(undefined), ms);
+        return view;
+      },
+      forget: () => {
+        clearTimeout(timer);
+        this.waiting.delete(workflowId);
+      },
+    };
+  }
+}
+
+/** The worker in the caller's process, when there is one: eager starts need the connection it polls with. */
+export interface LocalWorker {
+  /** Starts a workflow asking Temporal to hand its first task straight to this process's worker. */
+  startEagerly(workflowType: string, options: WorkflowStartOptions): Promise<WorkflowHandle & { readonly eagerlyStarted: boolean }>;
+  firstStates: LocalFirstStates;
+}
+
 /** Resolves with the workflow's view once its first state is written. */
-export function startAndAwaitFirstState<View>(client: Client, { workflowType, recordedUpdate, options }: FirstStateStart): Promise<View> {
-  const startWorkflowOperation = new WithStartWorkflowOperation(workflowType, options);
-  return client.workflow.executeUpdateWithStart(recordedUpdate, { startWorkflowOperation }) as Promise<View>;
+export async function startAndAwaitFirstState<View>(client: Client, { workflowType, recordedUpdate, options }: FirstStateStart, local?: LocalWorker): Promise<View> {
+  if (!local) {
+    const startWorkflowOperation = new WithStartWorkflowOperation(workflowType, options);
+    return client.workflow.executeUpdateWithStart(recordedUpdate, { startWorkflowOperation }) as Promise<View>;
+  }
+  const announcement = local.firstStates.expect<View>(options.workflowId);
+  try {
+    const { eagerlyStarted } = await local.startEagerly(workflowType, options);
+    const view = eagerlyStarted ? await announcement.within(ANNOUNCED_WITHIN_MS) : undefined;
+    return view ?? ((await client.workflow.getHandle(options.workflowId).executeUpdate(recordedUpdate)) as View);
+  } finally {
+    announcement.forget();
+  }
 }
 
 /** Runs `work` on every item with at most `limit` of them in flight; answers in the items' order. The first failure starts no more. */

@@ -19,7 +19,8 @@ import { freePort } from './ports.js';
 import { createLogger } from '../../platform/logger.js';
 import { readinessProbe } from '../../runtime/readiness.js';
 import { createWorker } from '../../runtime/worker.js';
-import { clientInterceptors } from '../../runtime/temporal.js';
+import { clientInterceptors, localWorkerOn } from '../../runtime/temporal.js';
+import type { LocalWorker } from '../../platform/lifecycle/first-state.js';
 import { targetPolicy, type Resolver } from '../../platform/network/address-guard.js';
 import { testDataConverter, testPayloadCodec } from './payload-keys.js';
 import { credentialCipherFromKey } from '../../platform/source/credentials.js';
@@ -97,23 +98,28 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
   const sourceCredentials = credentialCipherFromKey(credentialsKey);
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
-  let workerConnection: NativeConnection | undefined;
+  // As in `npm start`, the API starts workflows eagerly on the worker's connection. It outlives a
+  // stopped worker: while none runs, Temporal starts them the usual way, as for any other process.
+  let here: { connection: NativeConnection; local: LocalWorker } | undefined;
   const startWorker = async () => {
-    workerConnection = await NativeConnection.connect({ address });
+    if (!here) {
+      const connection = await NativeConnection.connect({ address });
+      here = { connection, local: localWorkerOn(connection, 'default', testDataConverter) };
+    }
     worker = await createWorker({
-      connection: workerConnection,
+      connection: here.connection,
       namespace: 'default',
       taskQueue,
       workflowBundle,
       activities: { db: database.db, logger, mailer, webhookTargets, resolveWebhookHost: options.resolveWebhookHost, sourceCredentials },
       dataConverter: testDataConverter,
+      firstStates: here.local.firstStates,
     });
     running = worker.run();
   };
   const stopWorker = async () => {
     if (worker?.getState() === 'RUNNING') worker.shutdown();
     await running;
-    await workerConnection?.close();
     worker = undefined;
   };
   if (options.worker !== false) await startWorker();
@@ -130,6 +136,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
     codec: { codec: testPayloadCodec, uiOrigins: ['http://localhost:8233'], trustLoopback: false },
     webhookTargets,
     sourceCredentials,
+    localWorker: here?.local,
   });
   const server: Server = createServer(app.callback());
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
@@ -168,6 +175,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       await stopWorker();
+      await here?.connection.close();
       await client.connection.close();
       mailer.close();
       await catcher?.stop();

@@ -19,6 +19,7 @@ import { mirrorChangesInUi, mirrorInUi, showCard, type Card } from './details.js
 import { factsChanged } from './messages.js';
 import { NoticeDeliveries } from './notices.js';
 import { Serial } from './serial.js';
+import { lifecycleSink } from './sinks.js';
 import { RECORDING_LOCAL_ACTIVITY_OPTIONS, startDeliveries, SYSTEM_ACTOR } from './transition.js';
 import type { NoticeDue, RecordedTransition, TransitionRecord } from '../../activities/lifecycle/transitions.js';
 
@@ -155,6 +156,7 @@ export abstract class LifecycleRecord<
     await this.afterOpening();
     this.opened = true;
     this.showInUi();
+    if (!this.input.carryOver) lifecycleSink.opened(this.view());
     this.notices.deliver(this.input.pendingNotices ?? []);
   }
 

@@ -1,0 +1,58 @@
+// How an issue waits for its license's first state (DESIGN §4, read-your-writes): with the worker in
+// the API's process (npm start), the workflow starts eagerly on it and the answer comes from its
+// `opened` sink, with no Update in its history; with no worker running there, through the
+// `recorded` Update, once a worker has written the license.
+import { temporal } from '@temporalio/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { licenseWorkflowId } from '../../machines/license/contract.js';
+import { keepHistory } from '../support/histories.js';
+import { createCompany, inSeconds } from '../support/setup.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
+
+let tenure: Tenure;
+let companyId: string;
+beforeAll(async () => {
+  tenure = await startTenure();
+  companyId = await createCompany(tenure);
+});
+afterAll(() => tenure?.close());
+
+const license = { product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(86_400) };
+const { EventType } = temporal.api.enums.v1;
+
+async function eventTypesOf(licenseId: string) {
+  const history = await tenure.client.workflow.getHandle(licenseWorkflowId(licenseId)).fetchHistory();
+  return (history.events ?? []).map((event) => event.eventType);
+}
+
+describe('issue: answered once the first state is written', () => {
+  it('started on the API\'s own worker: answered by the workflow, with no Update in its history, and read back at once', async () => {
+    const issued = await tenure.api('POST', '/v1/licenses', { companyId, ...license });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    const read = await tenure.api('GET', `/v1/licenses/${issued.body.id}`);
+    expect(read.body).toMatchObject({ state: 'active', cycle: 1, expiresAt: issued.body.expiresAt });
+
+    const events = await eventTypesOf(issued.body.id);
+    expect(events).toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    expect(events).not.toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    await keepHistory('license-issued-eagerly', tenure.client, licenseWorkflowId(issued.body.id));
+  });
+
+  it('with the worker down: waits, and answers once a worker has written the license', async () => {
+    const quietCompany = await createCompany(tenure, { name: 'Issued While Down' });
+    await tenure.stopWorker();
+    const answer = tenure.api('POST', '/v1/licenses', { companyId: quietCompany, ...license });
+    let answered = false;
+    void answer.finally(() => (answered = true));
+    // The workflow is started, its first task waits for a worker, and the caller waits with it.
+    const running = `WorkflowType = 'licenseLifecycle' AND CompanyId = '${quietCompany}' AND ExecutionStatus = 'Running'`;
+    await eventually(async () => Number((await tenure.client.workflow.count(running)).count), (count) => count === 1);
+    expect(answered).toBe(false);
+
+    await tenure.startWorker();
+    const issued = await answer;
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    expect((await tenure.api('GET', `/v1/licenses/${issued.body.id}`)).body).toMatchObject({ state: 'active', companyId: quietCompany });
+    expect(await eventTypesOf(issued.body.id)).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  });
+});
