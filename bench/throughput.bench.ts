@@ -182,7 +182,7 @@ describe(`P3: issue ${ISSUES} licenses`, () => {
     /** Each round's ratio to a baseline of that round (the first runs, then the mirrored second): how far the drift moved it. */
     const byRound = (way: keyof typeof ways, baseline: keyof typeof ways) => runs[way].map((run, index) => round(run.perSecond / runs[baseline][index]!.perSecond));
     p3 = { floorPerSecond: floor.perSecond, designedPerSecond: designed.perSecond, slowestIssuePerSecond: Math.min(single.perSecond, batch.perSecond) };
-    await report('P3.floor', `raw update-with-start answered once a local activity recorded it, ${IN_FLIGHT} in flight, vs bare starts`, floor.perSecond, bare.perSecond, 'entities/s', {
+    await report('P3.floor', `raw eager start answered once a local activity recorded it, ${IN_FLIGHT} in flight, vs bare starts`, floor.perSecond, bare.perSecond, 'entities/s', {
       // The same bare starts until their workflows have run: what any issue that answers once its
       // first state is written starts from, in time and in CPU.
       bareStartsRun: { perSecond: bareRunPerSecond, cpuMs: totalCpuMs(bare.cpuMsPerItem), cpuBoundPerSecond: cpuBoundPerSecond(bare.cpuMsPerItem) },
