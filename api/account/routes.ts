@@ -11,7 +11,7 @@ import type { AccountType } from '../../machines/lifecycle/capabilities.js';
 import { LIFECYCLE_GENERATION } from '../../machines/lifecycle/contract.js';
 import { AccountLifecycle, type AccountEvent, type AccountInput, type AccountScheduledEvent, type AccountSnapshot, type AccountState } from '../../machines/account/index.js';
 import { accountWorkflowId, type AccountFacts, type AccountLifecycleInput } from '../../machines/account/contract.js';
-import type { accountLifecycle } from '../../workflows/account/lifecycle.js';
+import { startAndAwaitFirstState } from '../../platform/lifecycle/first-state.js';
 import { accountRecorded, changeSeats, deleteAccount } from '../../workflows/account/messages.js';
 import { AccountState as AccountStateAttribute } from '../../workflows/search-attributes.js';
 import type { AppDependencies } from '../app.js';
@@ -80,15 +80,21 @@ export function accountRoutes(router: Router, deps: AppDependencies): void {
     };
     const input: AccountLifecycleInput = { facts, policy, start: { actor: actorOf(caller), ...creation }, generation: LIFECYCLE_GENERATION };
     const first = AccountLifecycle.start({ policy, createdAt: Date.now(), ...creation }).snapshot;
-    const handle = await temporal.workflow.start<typeof accountLifecycle>('accountLifecycle', {
-      workflowId: accountWorkflowId(facts.id),
-      taskQueue,
-      args: [input],
-      staticSummary: `${company.name} · ${facts.product} · ${facts.name}`,
-      staticDetails: `Account ${facts.id} (${facts.term}${body.trial ? ', started as a trial' : ''}) on policy "${policy.name}" v${policy.version}.`,
-      typedSearchAttributes: [...subjectSearchAttributes(facts), { key: AccountStateAttribute, value: AccountLifecycle.stateOf(first) }],
-    });
-    await handle.executeUpdate(accountRecorded);
+    // Started and answered as a license's issue is: once its workflow has written the account.
+    await startAndAwaitFirstState(temporal, {
+      workflowType: 'accountLifecycle',
+      recordedUpdate: accountRecorded.name,
+      options: {
+        workflowId: accountWorkflowId(facts.id),
+        taskQueue,
+        args: [input],
+        // A fresh id: a clash would be a bug, never a retry to absorb.
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `${company.name} · ${facts.product} · ${facts.name}`,
+        staticDetails: `Account ${facts.id} (${facts.term}${body.trial ? ', started as a trial' : ''}) on policy "${policy.name}" v${policy.version}.`,
+        typedSearchAttributes: [...subjectSearchAttributes(facts), { key: AccountStateAttribute, value: AccountLifecycle.stateOf(first) }],
+      },
+    }, deps.localWorker);
     await kit.answer(ctx, caller, facts.id, 201);
   });
 

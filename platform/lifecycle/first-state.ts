@@ -36,9 +36,9 @@ export class LocalFirstStates {
 
   /** Starts waiting for `workflowId`'s first state: before the workflow starts, or its announcement could come first. */
   expect<View>(workflowId: string): { within(ms: number): Promise<View | undefined>; forget(): void } {
-    let announced!: (view: View | undefined) => void;
-    const view = new Promise<View | undefined>((resolve) => (announced = resolve));
-    this.waiting.set(workflowId, announced as (view: unknown) => void);
+    let announced!: (view: unknown) => void;
+    const view = new Promise<View | undefined>((resolve) => (announced = resolve as (view: unknown) => void));
+    this.waiting.set(workflowId, announced);
     let timer: NodeJS.Timeout | undefined;
     return {
       within: (ms) => {
@@ -47,7 +47,8 @@ export class LocalFirstStates {
       },
       forget: () => {
         clearTimeout(timer);
-        this.waiting.delete(workflowId);
+        // A retry of the same start (a sync's activity) may wait for the same workflow meanwhile: leave it its wait.
+        if (this.waiting.get(workflowId) === announced) this.waiting.delete(workflowId);
       },
     };
   }

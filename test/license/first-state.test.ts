@@ -1,9 +1,10 @@
-// How an issue waits for its license's first state (DESIGN §4, read-your-writes): with the worker in
+// How an issue (and an account's creation) waits for the first state (DESIGN §4, read-your-writes): with the worker in
 // the API's process (npm start), the workflow starts eagerly on it and the answer comes from its
 // `opened` sink, with no Update in its history; with no worker running there, through the
 // `recorded` Update, once a worker has written the license.
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountWorkflowId } from '../../machines/account/contract.js';
 import { licenseWorkflowId } from '../../machines/license/contract.js';
 import { keepHistory } from '../support/histories.js';
 import { createCompany, inSeconds } from '../support/setup.js';
@@ -20,8 +21,8 @@ afterAll(() => tenure?.close());
 const license = { product: 'endpoint-protection', seats: 5, term: 'annual', expiresAt: inSeconds(86_400) };
 const { EventType } = temporal.api.enums.v1;
 
-async function eventTypesOf(licenseId: string) {
-  const history = await tenure.client.workflow.getHandle(licenseWorkflowId(licenseId)).fetchHistory();
+async function eventTypesOf(workflowId: string) {
+  const history = await tenure.client.workflow.getHandle(workflowId).fetchHistory();
   return (history.events ?? []).map((event) => event.eventType);
 }
 
@@ -32,10 +33,19 @@ describe('issue: answered once the first state is written', () => {
     const read = await tenure.api('GET', `/v1/licenses/${issued.body.id}`);
     expect(read.body).toMatchObject({ state: 'active', cycle: 1, expiresAt: issued.body.expiresAt });
 
-    const events = await eventTypesOf(issued.body.id);
+    const events = await eventTypesOf(licenseWorkflowId(issued.body.id));
     expect(events).toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
     expect(events).not.toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
     await keepHistory('license-issued-eagerly', tenure.client, licenseWorkflowId(issued.body.id));
+  });
+
+  it('an account is created the same way: answered by its workflow, with no Update in its history', async () => {
+    const created = await tenure.api('POST', '/v1/accounts', { companyId, product: 'endpoint-protection', name: 'Tenant', seatsRequested: 3, term: 'annual' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await tenure.api('GET', `/v1/accounts/${created.body.id}`)).body).toMatchObject({ id: created.body.id, state: created.body.state, seatsRequested: 3 });
+    const events = await eventTypesOf(accountWorkflowId(created.body.id));
+    expect(events).toContain(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    expect(events).not.toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
   });
 
   it('with the worker down: waits, and answers once a worker has written the license', async () => {
@@ -53,6 +63,6 @@ describe('issue: answered once the first state is written', () => {
     const issued = await answer;
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);
     expect((await tenure.api('GET', `/v1/licenses/${issued.body.id}`)).body).toMatchObject({ state: 'active', companyId: quietCompany });
-    expect(await eventTypesOf(issued.body.id)).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+    expect(await eventTypesOf(licenseWorkflowId(issued.body.id))).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
   });
 });
