@@ -15,7 +15,7 @@ import { createPoolActivities } from './pool/move.js';
 import { createSourceActivities } from './source/index.js';
 import { createBillingActivities } from './billing/index.js';
 import type { CredentialCipher } from '../platform/source/credentials.js';
-import type { LocalFirstStates } from '../platform/lifecycle/first-state.js';
+import type { LocalWorker } from '../platform/lifecycle/first-state.js';
 
 export interface ActivityDependencies {
   db: Database;
@@ -27,8 +27,8 @@ export interface ActivityDependencies {
   resolveWebhookHost?: Resolver;
   /** Decrypts source credentials for the sync's reads (TENURE_CREDENTIALS_KEY); syncs fail without it. */
   sourceCredentials?: CredentialCipher;
-  /** Where this worker's workflows announce their first states: the sync starts license workflows eagerly here and waits for them. */
-  firstStates?: LocalFirstStates;
+  /** This worker, for eager starts: the sync starts new license workflows on it and waits for their first states. */
+  localWorker?: LocalWorker;
 }
 
 export function createActivities(deps: ActivityDependencies) {
@@ -42,7 +42,7 @@ export function createActivities(deps: ActivityDependencies) {
     ...createMaintenanceActivities(deps.db),
     ...createWebhookActivities(deps.db, deps.webhookTargets && { policy: deps.webhookTargets, resolve: deps.resolveWebhookHost }),
     ...createPoolActivities(deps.db),
-    ...createSourceActivities(deps.db, deps.logger, deps.sourceCredentials, deps.firstStates),
+    ...createSourceActivities(deps.db, deps.logger, deps.sourceCredentials, deps.localWorker),
     ...createBillingActivities({ db: deps.db, mailer: deps.mailer, credentials: deps.sourceCredentials }),
   };
 }

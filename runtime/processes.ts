@@ -125,7 +125,7 @@ export async function startWorker(config: Config, endpoints: Endpoints, logger: 
     activities: { db: database.db, logger, mailer, webhookTargets: safeguards.webhookTargets, sourceCredentials: await sourceCredentialCipher(config) },
     dataConverter: encryptingDataConverter(safeguards.codec),
     maxCachedWorkflows: config.TENURE_WORKFLOW_CACHE,
-    firstStates: local.firstStates,
+    local,
   });
   const running = worker.run();
   return {

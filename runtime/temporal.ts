@@ -71,6 +71,8 @@ export function localWorkerOn(connection: NativeConnection, namespace: string, d
   const client = new Client({ connection, namespace, dataConverter });
   return {
     firstStates: new LocalFirstStates(),
+    // The server's workflow task timeout: past it, the server hands the first task to any worker.
+    announcedWithinMs: 10_000,
     startEagerly: (workflowType, options) =>
       connection.withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () => client.workflow.start(workflowType, { ...options, requestEagerStart: true })),
   };

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import { Worker, type InjectedSinks, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
-import { LocalFirstStates } from '../platform/lifecycle/first-state.js';
+import type { LocalWorker } from '../platform/lifecycle/first-state.js';
+import { localWorkerOn } from './temporal.js';
 import type { LifecycleSinks } from '../workflows/lifecycle/sinks.js';
 
 export interface WorkerOptions {
@@ -17,8 +18,8 @@ export interface WorkerOptions {
   workflowBundle?: WorkflowBundle;
   /** Workflows kept in memory (TENURE_WORKFLOW_CACHE). */
   maxCachedWorkflows?: number;
-  /** Where first states are told to an API in this process that started their workflows eagerly (npm start); the sync's activities wait on it too. */
-  firstStates?: LocalFirstStates;
+  /** Eager starts on this worker's connection, and where its workflows announce their first states: the API in the same process (npm start) and the sync's activities start on it. */
+  local?: LocalWorker;
 }
 
 /**
@@ -46,10 +47,10 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 export const workflowBundleOptions = { workflowsPath, preloadModules: [workflowsPath] };
 
 export function createWorker(options: WorkerOptions): Promise<Worker> {
-  const firstStates = options.firstStates ?? new LocalFirstStates();
+  const local = options.local ?? localWorkerOn(options.connection, options.namespace, options.dataConverter);
   const sinks: InjectedSinks<LifecycleSinks> = {
     lifecycle: {
-      opened: { fn: ({ workflowId }, view) => firstStates.announce(workflowId, view), callDuringReplay: false },
+      opened: { fn: ({ workflowId }, view) => local.firstStates.announce(workflowId, view), callDuringReplay: false },
     },
   };
   return Worker.create({
@@ -59,7 +60,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     ...(options.workflowBundle
       ? { workflowBundle: options.workflowBundle }
       : { workflowsPath, bundlerOptions: { preloadModules: workflowBundleOptions.preloadModules } }),
-    activities: createActivities({ ...options.activities, firstStates }),
+    activities: createActivities({ ...options.activities, localWorker: local }),
     dataConverter: options.dataConverter,
     maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     // A mass expiry puts thousands of workflow tasks on this worker's sticky queue at once. At the

@@ -3,19 +3,19 @@
 import type { Database } from '../../db/client.js';
 import type { Logger } from '../../platform/logger.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
-import type { LocalFirstStates } from '../../platform/lifecycle/first-state.js';
+import type { LocalWorker } from '../../platform/lifecycle/first-state.js';
 import { createSyncOperationActivities } from './operation.js';
 import { createReconcileActivities } from './reconcile.js';
 import { createStagingActivities } from './stage.js';
 import { createTellActivities } from './tell.js';
 import { createVerifyActivities } from './verify.js';
 
-export function createSourceActivities(db: Database, logger: Logger, credentials: CredentialCipher | undefined, firstStates?: LocalFirstStates) {
+export function createSourceActivities(db: Database, logger: Logger, credentials: CredentialCipher | undefined, localWorker?: LocalWorker) {
   return {
     ...createSyncOperationActivities(db),
     ...createStagingActivities(db, credentials),
     ...createReconcileActivities(db),
-    ...createTellActivities(db, logger, firstStates),
+    ...createTellActivities(db, logger, localWorker),
     ...createVerifyActivities(db, credentials),
   };
 }

@@ -19,7 +19,7 @@ import type { AccountType } from '../../machines/lifecycle/capabilities.js';
 import { LIFECYCLE_GENERATION, type FactsChange } from '../../machines/lifecycle/contract.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { LICENSES_PER_BATCH, sourceActor, type LicensesTold } from '../../machines/source/sync.js';
-import { startAndAwaitFirstState, withBoundedConcurrency, type LocalFirstStates, type LocalWorker } from '../../platform/lifecycle/first-state.js';
+import { startAndAwaitFirstState, withBoundedConcurrency, type LocalWorker } from '../../platform/lifecycle/first-state.js';
 import type { Logger } from '../../platform/logger.js';
 import { expiresAtOf, seatsOf } from './facts.js';
 
@@ -64,15 +64,10 @@ interface Pending {
   seats: number | null;
 }
 
-export function createTellActivities(db: Database, logger: Logger, firstStates?: LocalFirstStates) {
+export function createTellActivities(db: Database, logger: Logger, local?: LocalWorker) {
   return {
     async tellLicenseWorkflows(request: TellLicenses): Promise<LicensesTold> {
       const context = Context.current();
-      // The activity's client is on its worker's connection: the licenses it starts run their first task here.
-      const local: LocalWorker | undefined = firstStates && {
-        firstStates,
-        startEagerly: (workflowType, options) => context.client.workflow.start(workflowType, { ...options, requestEagerStart: true }),
-      };
       let progress: LicensesTold = (context.info.heartbeatDetails as LicensesTold | undefined) ?? { told: 0, rowsWritten: 0 };
       const policies = new Map<string, Promise<LifecyclePolicy>>();
       const policyOf = (row: Pending['row']) => {

@@ -19,12 +19,6 @@ export interface FirstStateStart {
   options: WorkflowStartOptions & { workflowIdConflictPolicy: WorkflowIdConflictPolicy };
 }
 
-/**
- * How long an eagerly started workflow's first state may take to be announced before the Update
- * is asked instead: the server's workflow task timeout, after which it hands the task to any worker.
- */
-const ANNOUNCED_WITHIN_MS = 10_000;
-
 /** The first states this process's worker has written, told to whoever in this process waits for them. */
 export class LocalFirstStates {
   private readonly waiting = new Map<string, (view: unknown) => void>();
@@ -59,6 +53,8 @@ export interface LocalWorker {
   /** Starts a workflow asking Temporal to hand its first task straight to this process's worker. */
   startEagerly(workflowType: string, options: WorkflowStartOptions): Promise<WorkflowHandle & { readonly eagerlyStarted: boolean }>;
   firstStates: LocalFirstStates;
+  /** How long an eagerly started workflow's first state may take to be announced before the Update is asked instead. */
+  announcedWithinMs: number;
 }
 
 /** Resolves with the workflow's view once its first state is written. */
@@ -70,7 +66,7 @@ export async function startAndAwaitFirstState<View>(client: Client, { workflowTy
   const announcement = local.firstStates.expect<View>(options.workflowId);
   try {
     const { eagerlyStarted } = await local.startEagerly(workflowType, options);
-    const view = eagerlyStarted ? await announcement.within(ANNOUNCED_WITHIN_MS) : undefined;
+    const view = eagerlyStarted ? await announcement.within(local.announcedWithinMs) : undefined;
     return view ?? ((await client.workflow.getHandle(options.workflowId).executeUpdate(recordedUpdate)) as View);
   } finally {
     announcement.forget();

@@ -5,6 +5,7 @@
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountWorkflowId } from '../../machines/account/contract.js';
+import { LocalFirstStates, type LocalWorker } from '../../platform/lifecycle/first-state.js';
 import { licenseWorkflowId } from '../../machines/license/contract.js';
 import { keepHistory } from '../support/histories.js';
 import { createCompany, inSeconds } from '../support/setup.js';
@@ -64,5 +65,32 @@ describe('issue: answered once the first state is written', () => {
     expect(issued.status, JSON.stringify(issued.body)).toBe(201);
     expect((await tenure.api('GET', `/v1/licenses/${issued.body.id}`)).body).toMatchObject({ state: 'active', companyId: quietCompany });
     expect(await eventTypesOf(licenseWorkflowId(issued.body.id))).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  });
+});
+
+describe('issue: an eager start whose first state is never told', () => {
+  let untold: Tenure;
+  const eagerly: boolean[] = [];
+  beforeAll(async () => {
+    // The API's worker starts the workflow eagerly and writes the license, but the API listens where nothing is told.
+    untold = await startTenure({
+      apiLocalWorker: (local): LocalWorker => ({
+        startEagerly: (workflowType, options) => local.startEagerly(workflowType, options).then((handle) => (eagerly.push(handle.eagerlyStarted), handle)),
+        firstStates: new LocalFirstStates(),
+        announcedWithinMs: 200,
+      }),
+    });
+  });
+  afterAll(() => untold?.close());
+
+  it('answers through the Update once its wait runs out, with the license as written', async () => {
+    const company = await createCompany(untold);
+    const issued = await untold.api('POST', '/v1/licenses', { companyId: company, ...license });
+    expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+    expect(eagerly).toEqual([true]);
+    expect(issued.body).toMatchObject({ state: 'active', cycle: 1 });
+    expect((await untold.api('GET', `/v1/licenses/${issued.body.id}`)).body).toMatchObject({ state: 'active', expiresAt: issued.body.expiresAt });
+    const history = await untold.client.workflow.getHandle(licenseWorkflowId(issued.body.id)).fetchHistory();
+    expect((history.events ?? []).map((event) => event.eventType)).toContain(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
   });
 });

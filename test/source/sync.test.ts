@@ -1,9 +1,11 @@
 // Sources and their sync against the local vendor fakes, through the API and a real Temporal and
 // PostgreSQL: what a first sync imports (R6, R8, R22), that a resync with no upstream change
 // writes nothing, renewals and removals upstream, maintenance (R23), and the refusals (R3, R4).
+import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq } from 'drizzle-orm';
 import { sourceCompanies, sourceLicenses } from '../../db/schema.js';
+import { licenseWorkflowId } from '../../machines/license/contract.js';
 import { SYNC_WORKFLOW_TYPE, syncWorkflowId, type SyncInput } from '../../machines/source/sync.js';
 import type { SyncOptions } from '../../workflows/source/sync.js';
 import { startFakeEsetEma2, type FakeEsetEma2 } from '../fakes/eset-ema2.js';
@@ -105,6 +107,14 @@ describe('R21, R22, R6, R8: the first sync imports companies and licenses', () =
       poolOf.set(license.companyId, license.poolId);
     }
     expect(new Set(poolOf.values()).size).toBe(2);
+  });
+
+  it('starts each new license eagerly on the sync\'s own worker: answered by the workflow, no Update in its history', async () => {
+    const [license] = await licensesOfSource(tenure, sourceId);
+    const history = await tenure.client.workflow.getHandle(licenseWorkflowId(license!.id)).fetchHistory();
+    const types = (history.events ?? []).map((event) => event.eventType);
+    expect(types).toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    expect(types).not.toContain(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
   });
 
   it('R22: a company without licenses joins the tree only, with no pool, and keeps its console link (M26)', async () => {

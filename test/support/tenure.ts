@@ -69,6 +69,8 @@ export interface TenureOptions {
   /** Another PostgreSQL or Temporal than the run's, for outage tests that stop theirs. */
   postgresAdminUrl?: string;
   temporalAddress?: string;
+  /** What the API gets of its worker for eager starts, for tests of the ways an eager start falls back. */
+  apiLocalWorker?: (local: LocalWorker) => LocalWorker;
 }
 
 export async function startTenure(options: TenureOptions = {}): Promise<Tenure> {
@@ -113,7 +115,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
       workflowBundle,
       activities: { db: database.db, logger, mailer, webhookTargets, resolveWebhookHost: options.resolveWebhookHost, sourceCredentials },
       dataConverter: testDataConverter,
-      firstStates: here.local.firstStates,
+      local: here.local,
     });
     running = worker.run();
   };
@@ -136,7 +138,7 @@ export async function startTenure(options: TenureOptions = {}): Promise<Tenure> 
     codec: { codec: testPayloadCodec, uiOrigins: ['http://localhost:8233'], trustLoopback: false },
     webhookTargets,
     sourceCredentials,
-    localWorker: here?.local,
+    localWorker: here && (options.apiLocalWorker ?? ((local) => local))(here.local),
   });
   const server: Server = createServer(app.callback());
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
