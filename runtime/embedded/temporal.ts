@@ -61,9 +61,22 @@ const SEARCH_ATTRIBUTES_CACHED = { 'system.forceSearchAttributesCacheRefreshOnRe
 
 const DEV_SERVER_DYNAMIC_CONFIG = { ...ONE_PARTITION, ...SEARCH_ATTRIBUTES_CACHED };
 
+/**
+ * The SQLite file written ahead (WAL), synced at checkpoints rather than at every commit. By
+ * SQLite's defaults each commit creates, syncs and deletes a rollback journal, on the one
+ * connection all the server's services share: every call waited on the disk in turn. Measured
+ * here (issue 13): bare starts 120 → 300 /s, Tenure's single issue 50 → 95 /s. A commit survives
+ * a crash of any process, the server's included; only the machine losing power may take the
+ * last ones back, which a dev server may. A real cluster keeps its own store.
+ */
+const DEV_SERVER_SQLITE_PRAGMAS = { journal_mode: 'WAL', synchronous: 'NORMAL' };
+
 /** The dev server's settings, shared by `npm start` and the tests' server so both measure the same. */
 export function devServerTuningFlags(): string[] {
-  return Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]);
+  return [
+    ...Object.entries(DEV_SERVER_DYNAMIC_CONFIG).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${value}`]),
+    ...Object.entries(DEV_SERVER_SQLITE_PRAGMAS).flatMap(([pragma, value]) => ['--sqlite-pragma', `${pragma}=${value}`]),
+  ];
 }
 
 export async function startDevServer(options: DevServerOptions): Promise<RunningDevServer> {

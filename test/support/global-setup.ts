@@ -36,6 +36,8 @@ export default async function setup(project: TestProject) {
         executable: { type: 'existing-path', path: executable },
         searchAttributes: searchAttributeKeys,
         ui: false,
+        // In a file, as `npm start` keeps it: the bench measures what a user runs.
+        dbFilename: join(scratch, 'temporal.sqlite'),
         extraArgs: ['--log-level', 'error', '--metrics-port', String(metricsPort), ...devServerTuningFlags()],
       },
     }),
