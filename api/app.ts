@@ -7,6 +7,7 @@ import type { LocalWorker } from '../platform/lifecycle/first-state.js';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../platform/logger.js';
 import { authenticate, readOnlyForViewers } from './auth.js';
+import { LiveKeys } from './api-key/live-keys.js';
 import { crossOrigin } from './cors.js';
 import { undecodableQueryValuesRefused } from './query-string.js';
 import { idempotentPosts } from './idempotency.js';
@@ -135,7 +136,8 @@ export function createApp(deps: AppDependencies): Koa {
   app.use(open.allowedMethods());
 
   const v1 = new Router({ prefix: '/v1' });
-  v1.use(authenticate(deps.db));
+  const liveKeys = new LiveKeys(deps.db);
+  v1.use(authenticate(liveKeys));
   v1.use(readOnlyForViewers());
   v1.use(idempotentPosts(deps.db));
   // An id that cannot exist is simply not found, never a database error.
@@ -155,7 +157,7 @@ export function createApp(deps: AppDependencies): Koa {
   licenseRoutes(v1, deps);
   accountRoutes(v1, deps);
   partnerRoutes(v1, deps);
-  apiKeyRoutes(v1, deps);
+  apiKeyRoutes(v1, deps, liveKeys);
   accessGroupRoutes(v1, deps);
   poolRoutes(v1, deps);
   operationRoutes(v1, deps);

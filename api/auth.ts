@@ -2,11 +2,8 @@
 // route reads or writes is filtered by that partner, so other partners' objects
 // simply do not exist for the caller (R1: 404, never 403).
 import type { Context, Next } from 'koa';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import type { Database } from '../db/client.js';
-import { preparedOnce } from '../db/prepared.js';
-import { apiKeys } from '../db/schema.js';
 import { hashSecret, type Role } from './api-key/keys.js';
+import type { LiveKeys } from './api-key/live-keys.js';
 import { forbidden, unauthorized } from './problem.js';
 
 export interface Caller {
@@ -18,22 +15,12 @@ export interface Caller {
 
 const rank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
-/** Every request reads its key. */
-const liveKeyBySecretHash = preparedOnce((db: Database) =>
-  db
-    .select()
-    .from(apiKeys)
-    .where(and(eq(apiKeys.secretHash, sql.placeholder('secretHash')), isNull(apiKeys.revokedAt)))
-    .limit(1)
-    .prepare('live_api_key_by_secret_hash'),
-);
-
-export function authenticate(db: Database) {
+export function authenticate(liveKeys: LiveKeys) {
   return async (ctx: Context, next: Next) => {
     const header = ctx.get('authorization');
     const secret = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     if (!secret) throw unauthorized();
-    const [key] = await liveKeyBySecretHash(db).execute({ secretHash: hashSecret(secret) });
+    const key = await liveKeys.find(hashSecret(secret));
     if (!key) throw unauthorized();
     ctx.state.caller = { partnerId: key.partnerId, keyId: key.id, role: key.role, accessGroupIds: key.accessGroupIds } satisfies Caller;
     await next();

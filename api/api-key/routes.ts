@@ -7,6 +7,7 @@ import type { AppDependencies } from '../app.js';
 import { audit } from '../audit/record.js';
 import { actorOf, requireRole, type Caller } from '../auth.js';
 import { apiKeyRepresentation, issueApiKey } from './keys.js';
+import type { LiveKeys } from './live-keys.js';
 import { Problem, invalidInput, notFound } from '../problem.js';
 import { createApiKey } from '../schemas.js';
 import { parseInput } from '../validate.js';
@@ -27,7 +28,7 @@ function checkWithinCallerScope(caller: Caller, requested: string[] | undefined)
 const lastAdminKey = () =>
   new Problem(409, 'last_admin_key', 'This is the partner\'s last admin key', 'Create another admin key first, then revoke this one.');
 
-export function apiKeyRoutes(router: Router, { db }: AppDependencies): void {
+export function apiKeyRoutes(router: Router, { db }: AppDependencies, liveKeys: LiveKeys): void {
   const route = documented(router);
 
   route.post('/api-keys', {
@@ -65,14 +66,14 @@ export function apiKeyRoutes(router: Router, { db }: AppDependencies): void {
   route.delete('/api-keys/:id', {
     operationId: 'revokeApiKey',
     summary: 'Revoke an API key',
-    description: 'The key is refused (401) from its next request on. Revoking a revoked key answers it again.',
+    description: 'The key is refused (401) from its next request on (by another API process of the deployment, within a second). Revoking a revoked key answers it again.',
     tag: 'API keys',
     role: 'admin',
     responses: { 200: apiKeyResponse },
     problems: { 409: "It is the partner's last admin key: create another admin key first" },
   }, async (ctx) => {
     const caller = requireRole(ctx, 'admin');
-    ctx.body = await db.transaction(async (tx) => {
+    const answer = await db.transaction(async (tx) => {
       // Serialises revocations within the partner, so two admins revoking each other cannot both succeed.
       await tx.select({ id: partners.id }).from(partners).where(eq(partners.id, caller.partnerId)).for('update');
       const [key] = await tx.select().from(apiKeys).where(and(eq(apiKeys.id, ctx.params.id!), eq(apiKeys.partnerId, caller.partnerId))).limit(1);
@@ -97,5 +98,7 @@ export function apiKeyRoutes(router: Router, { db }: AppDependencies): void {
       });
       return apiKeyRepresentation(revoked!);
     });
+    liveKeys.revoked(ctx.params.id!);
+    ctx.body = answer;
   });
 }

@@ -1,11 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createApp } from '../../api/app.js';
 import { hashSecret } from '../../api/api-key/keys.js';
+import { KEPT_FOR_MS } from '../../api/api-key/live-keys.js';
 import { servedRoutes } from '../../api/openapi/served.js';
 import { apiKeys, auditLog } from '../../db/schema.js';
 import { createLogger } from '../../platform/logger.js';
-import { startTenure, type Tenure } from '../support/tenure.js';
+import { eventually, startTenure, type Tenure } from '../support/tenure.js';
 import { createKey, createManagedPartner } from '../support/setup.js';
 
 let tenure: Tenure;
@@ -46,6 +49,23 @@ describe('API keys and roles (R31)', () => {
     expect((await tenure.api('DELETE', `/v1/api-keys/${key.id}`)).body.revokedAt).toBe(revoked.body.revokedAt);
     const actions = await tenure.db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.subjectId, key.id)).orderBy(auditLog.id);
     expect(actions.map((row) => row.action)).toEqual(['api_key.created', 'api_key.revoked']);
+  });
+
+  it('R31: another API process of the deployment, which kept the key live, refuses it within a second of its revocation', async () => {
+    const key = await createKey(tenure, 'operator');
+    const other = createServer(createApp({ db: tenure.db, temporal: tenure.client, taskQueue: tenure.taskQueue, logger: createLogger('silent'), readiness: async () => ({}) }).callback());
+    await new Promise<void>((listening) => other.listen(0, '127.0.0.1', listening));
+    try {
+      const { port } = other.address() as AddressInfo;
+      const readThroughOther = () => fetch(`http://127.0.0.1:${port}/v1/licenses`, { headers: { authorization: `Bearer ${key.secret}` } }).then((answer) => answer.status);
+      expect(await readThroughOther()).toBe(200);
+      expect((await tenure.api('DELETE', `/v1/api-keys/${key.id}`)).status).toBe(200);
+      const revokedAt = performance.now();
+      expect(await eventually(readThroughOther, (status) => status === 401, { timeoutMs: 5_000, intervalMs: 50 })).toBe(401);
+      expect(performance.now() - revokedAt).toBeLessThan(KEPT_FOR_MS + 500);
+    } finally {
+      await new Promise((closed) => other.close(closed));
+    }
   });
 
   it("R1: another partner's key cannot be revoked or even found: 404", async () => {
