@@ -69,14 +69,14 @@ export async function currentVersion(db: Reader, partnerId: string, policyId: st
 /** The strongest choice a subject has, and its policy's current version (null when the choice names no policy of the partner). */
 interface StrongestChoice {
   policyId: string;
-  choice: Exclude<PolicyChoice, 'partner_default'>;
+  choice: PolicyChoice;
   policy: LifecyclePolicy | null;
 }
 
 /**
  * The strongest of the choices that exist (named at issue > its company's > the partner's for
- * its product) with its policy's current version, in one round trip: every issue and every cycle
- * of every license asks. None: the subject lives by the partner's default.
+ * its product > the partner's default) with its policy's current version, in one round trip:
+ * every issue and every cycle of every license asks. None: the partner has no default policy yet.
  */
 async function strongestChoice(db: Reader, subject: PolicySubject): Promise<StrongestChoice | undefined> {
   // The current version comes back as JSON with the fields of a LifecyclePolicy, named as it names them.
@@ -91,14 +91,18 @@ async function strongestChoice(db: Reader, subject: PolicySubject): Promise<Stro
       ) as current_version
     ) as current
     from (
-      select ${subject.explicitPolicyId}::uuid as policy_id, 'explicit' as choice, 1 as strength where ${subject.explicitPolicyId}::uuid is not null
+      select ${subject.explicitPolicyId}::uuid as policy_id, 'explicit' as choice, 1 as strength, 0 as version where ${subject.explicitPolicyId}::uuid is not null
       union all
-      select ${companies.policyId}, 'company', 2 from ${companies}
+      select ${companies.policyId}, 'company', 2, 0 from ${companies}
         where ${companies.id} = ${subject.companyId} and ${companies.partnerId} = ${subject.partnerId} and ${companies.policyId} is not null
       union all
-      select ${productPolicies.policyId}, 'product', 3 from ${productPolicies}
+      select ${productPolicies.policyId}, 'product', 3, 0 from ${productPolicies}
         where ${productPolicies.partnerId} = ${subject.partnerId} and ${productPolicies.product} = ${subject.product}
-      order by strength limit 1
+      union all
+      -- As partnerDefaultPolicy reads it: the latest version named so.
+      select ${policies.id}, 'partner_default', 4, ${policies.version} from ${policies}
+        where ${policies.partnerId} = ${subject.partnerId} and ${policies.name} = ${DEFAULT_POLICY_NAME}
+      order by strength, version desc limit 1
     ) as chosen`);
   return row && { policyId: row.policyId, choice: row.choice, policy: row.current };
 }
