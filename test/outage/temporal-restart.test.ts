@@ -1,7 +1,7 @@
 // The Temporal server dies (SIGKILL) while licenses are expiring and comes back on the same
 // SQLite file and port, as the supervisor of `npm start` brings it back: the timers that fell
 // due meanwhile fire, and every transition and every notice happens exactly once (issue 14, R19).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,5 +65,16 @@ describe('the Temporal server restarts mid-expiry', () => {
     const renewed = await tenure.api('POST', `/v1/licenses/${ids[0]}/renew`, { duration: 'P1Y', basis: 'from_now' });
     expect(renewed.status, JSON.stringify(renewed.body)).toBe(200);
     expect(renewed.body.state).toBe('active');
+  });
+
+  it('issue 13: keeps its SQLite file written ahead (WAL), so a commit does not wait on the disk, and survived the kill above', async () => {
+    // Bytes 18 and 19 of an SQLite file's header are 2 once it is in WAL mode, 1 in the default rollback-journal mode.
+    const file = await open(join(serverOptions.dataDir, 'temporal.sqlite'), 'r');
+    try {
+      const { buffer } = await file.read({ buffer: Buffer.alloc(2), position: 18 });
+      expect([...buffer]).toEqual([2, 2]);
+    } finally {
+      await file.close();
+    }
   });
 });
