@@ -160,7 +160,7 @@ describe('P1, P2, P4: one caller, one entity at a time', () => {
 
 /** P3's rates: P5 issues its licenses in time for their instant by them. */
 let p3: { floorPerSecond: number; designedPerSecond: number; slowestIssuePerSecond: number } | undefined;
-describe(`P3: issue ${ISSUES} licenses`, () => {
+describe(`P3: issue ${ISSUES} licenses a round, four rounds each way`, () => {
   bench(`P3 single POSTs (${IN_FLIGHT} in flight) and batches vs bare workflow starts`, async () => {
     // Bare starts return before their workflows run: their CPU counts until the raw worker has run them all.
     const bareRuns: number[] = [];

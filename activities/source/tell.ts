@@ -1,6 +1,6 @@
 // After the sync's transaction: the license workflows whose facts changed hear of it, a batch
 // at a time, from a heartbeating activity. A new license's workflow is started exactly as
-// `POST /v1/licenses` starts one (eagerly, on this worker, so a retry finds it started); a license
+// `POST /v1/licenses` starts one (eagerly, on this worker), and a retry finds the one it started; a license
 // renewed upstream is renewed by its workflow through the machine's upstream event, in the
 // source's name; one re-sized upstream shows its seats and its accounts re-allocate. What remains
 // to tell is kept on each license's row (`pending`), so a sync killed here completes at its next run (R23).
