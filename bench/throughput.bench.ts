@@ -26,6 +26,8 @@ const SAMPLES = 50;
 const ISSUES = 1_000;
 const BARE_STARTS = 1_000;
 const FLOOR_ISSUES = 500;
+/** Each way's unmeasured first run. */
+const WARM_UP = 250;
 const IN_FLIGHT = 32;
 const EXPIRING = LARGE ? 10_000 : 2_000;
 /** P3's batches: its 1,000 licenses in two requests, as many in flight as P5 sends. */
@@ -163,32 +165,35 @@ let p3: { floorPerSecond: number; designedPerSecond: number; slowestIssuePerSeco
 describe(`P3: issue ${ISSUES} licenses a round, four rounds each way`, () => {
   bench(`P3 single POSTs (${IN_FLIGHT} in flight) and batches vs bare workflow starts`, async () => {
     // Bare starts return before their workflows run: their CPU counts until the raw worker has run them all.
-    const bareRuns: number[] = [];
-    const bareStarts = async () => {
+    const bareStarts = async (count: number) => {
       const started = performance.now();
-      const run = await timed(BARE_STARTS, () => withBoundedConcurrency([...Array(BARE_STARTS).keys()], IN_FLIGHT, () => raw.startEntity(DAY, false)), () => raw.drained());
-      bareRuns.push(performance.now() - started);
-      return run;
+      const run = await timed(count, () => withBoundedConcurrency([...Array(count).keys()], IN_FLIGHT, () => raw.startEntity(DAY, false)), () => raw.drained());
+      return { ...run, untilRunMs: performance.now() - started };
     };
-    // Every way runs four times, in mirrored order twice over, the baseline's bare starts first and
-    // last: the dev server's cost per start drifts within minutes (as its SQLite fills), and this
-    // shared machine's speed swings by a quarter from one minute to the next (raw's issue as
-    // designed 115 then 85 a second within one run): measured once each in a row, the last would
-    // pay most of it, and measured twice, one swing could still land on one way alone.
-    const inFlight = (work: () => Promise<unknown>) => () => timed(FLOOR_ISSUES, () => withBoundedConcurrency([...Array(FLOOR_ISSUES).keys()], IN_FLIGHT, work));
+    const inFlight = (work: () => Promise<unknown>) => (count: number) => timed(count, () => withBoundedConcurrency([...Array(count).keys()], IN_FLIGHT, work));
     const ways = {
       bare: bareStarts,
       floor: inFlight(() => raw.issue(DAY)),
       designed: inFlight(() => raw.issueAsDesigned(DAY)),
-      single: () => timed(ISSUES, () => withBoundedConcurrency([...Array(ISSUES).keys()], IN_FLIGHT, () => issue())),
-      batch: () => timed(ISSUES, () => issueBatches(ISSUES, P3_BATCH, {})),
+      single: inFlight(() => issue()),
+      batch: (count: number) => timed(count, () => issueBatches(count, P3_BATCH, {})),
     };
-    const runs: Record<keyof typeof ways, Timed[]> = { bare: [], floor: [], designed: [], single: [], batch: [] };
+    const counts = { bare: BARE_STARTS, floor: FLOOR_ISSUES, designed: FLOOR_ISSUES, single: ISSUES, batch: ISSUES };
     const order = ['bare', 'floor', 'designed', 'single', 'batch'] as const;
+    // Every way runs once unmeasured first: the first thousand calls of a code path run before V8
+    // has optimized it, and the first starts on a fresh server find its SQLite file empty (bare
+    // starts ran 229 a second in a first round, 157–177 in the three after).
+    for (const way of order) await ways[way](WARM_UP);
+    // Then four times, in mirrored order twice over, the baseline's bare starts first and
+    // last: the dev server's cost per start drifts within minutes (as its SQLite fills), and this
+    // shared machine's speed swings by a quarter from one minute to the next (raw's issue as
+    // designed 115 then 85 a second within one run): measured once each in a row, the last would
+    // pay most of it, and measured twice, one swing could still land on one way alone.
+    const runs: { [Way in keyof typeof ways]: Awaited<ReturnType<(typeof ways)[Way]>>[] } = { bare: [], floor: [], designed: [], single: [], batch: [] };
     const mirrored = [...order, ...[...order].reverse()];
-    for (const way of [...mirrored, ...mirrored]) runs[way].push(await ways[way]());
+    for (const way of [...mirrored, ...mirrored]) (runs[way] as Timed[]).push(await ways[way](counts[way]));
     const [bare, floor, designed, single, batch] = [together(runs.bare), together(runs.floor), together(runs.designed), together(runs.single), together(runs.batch)];
-    const bareRunPerSecond = perSecond(bare.count, bareRuns.reduce((sum, ms) => sum + ms, 0));
+    const bareRunPerSecond = perSecond(bare.count, runs.bare.reduce((sum, run) => sum + run.untilRunMs, 0));
     /** Each round's ratio to a baseline of that round (the first runs, then the mirrored second): how far the drift moved it. */
     const byRound = (way: keyof typeof ways, baseline: keyof typeof ways) => runs[way].map((run, index) => round(run.perSecond / runs[baseline][index]!.perSecond));
     p3 = { floorPerSecond: floor.perSecond, designedPerSecond: designed.perSecond, slowestIssuePerSecond: Math.min(single.perSecond, batch.perSecond) };
