@@ -8,7 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, bench, describe, expect } from 'vitest';
 import { licenses, outbox } from '../db/schema.js';
-import { withBoundedConcurrency } from '../platform/lifecycle/first-state.js';
+import { withBoundedConcurrency } from '../platform/concurrency.js';
 import { startSmtpServer, type TestSmtpServer } from '../test/notice/smtp.js';
 import { createCompany, createPolicy } from '../test/support/setup.js';
 import { eventually, startTenure, type Tenure } from '../test/support/tenure.js';

@@ -5,7 +5,7 @@ import type { Database } from '../../db/client.js';
 import { billingFailures, type ConnectWiseLookup, type ConnectWiseLookupRequest } from '../../machines/billing/contract.js';
 import { connectionOf } from '../../platform/billing/store.js';
 import type { CredentialCipher } from '../../platform/source/credentials.js';
-import { withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
+import { withBoundedConcurrency } from '../../platform/concurrency.js';
 import { ConnectWiseClient } from './connectwise-client.js';
 import { asFailure, failureTypeTellingLongWaits } from './failure.js';
 

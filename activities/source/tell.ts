@@ -19,7 +19,8 @@ import type { AccountType } from '../../machines/lifecycle/capabilities.js';
 import { LIFECYCLE_GENERATION, type FactsChange } from '../../machines/lifecycle/contract.js';
 import type { LifecyclePolicy } from '../../machines/lifecycle/policy.js';
 import { LICENSES_PER_BATCH, sourceActor, type LicensesTold } from '../../machines/source/sync.js';
-import { startAndAwaitFirstState, withBoundedConcurrency, type LocalWorker } from '../../platform/lifecycle/first-state.js';
+import { withBoundedConcurrency } from '../../platform/concurrency.js';
+import { startAndAwaitFirstState, type LocalWorker } from '../../platform/lifecycle/first-state.js';
 import type { Logger } from '../../platform/logger.js';
 import { expiresAtOf, seatsOf } from './facts.js';
 

@@ -7,7 +7,8 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type Injec
 import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createMailer } from '../../activities/notice/transport.js';
-import { startAndAwaitFirstState, withBoundedConcurrency } from '../../platform/lifecycle/first-state.js';
+import { withBoundedConcurrency } from '../../platform/concurrency.js';
+import { startAndAwaitFirstState } from '../../platform/lifecycle/first-state.js';
 import { clientInterceptors, localWorkerOn } from '../../runtime/temporal.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import { eventually, type Tenure } from '../../test/support/tenure.js';
