@@ -94,9 +94,12 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
   let sleepers = 0;
   /** Workflows asleep after their first task, per workflow type. */
   const asleep = new Map<string, number>();
-  /** Fails, naming how many slept, rather than hang the bench if some never tell (10 minutes covers 10,000 here). */
+  /**
+   * Fails, naming how many slept, rather than hang the bench if some never tell: 15 ms a workflow,
+   * 10 minutes at least (99,011 of 100,000 slept within 10 minutes here).
+   */
   const untilAsleep = (workflowType: string, count: number) =>
-    eventually(async () => asleep.get(workflowType) ?? 0, (slept) => slept >= count, { timeoutMs: 600_000, intervalMs: 250 });
+    eventually(async () => asleep.get(workflowType) ?? 0, (slept) => slept >= count, { timeoutMs: Math.max(600_000, count * 15), intervalMs: 250 });
   const workerConnection = await NativeConnection.connect({ address });
   // The least an issue that reads its write costs: an eager start on the bench's own worker, as Tenure's.
   const local = localWorkerOn(workerConnection, 'default', {});
