@@ -18,6 +18,11 @@ export interface ConnectWiseSettings {
   pageSize?: number;
   /** How long one request may take, in ms; 30 s unless set. */
   timeoutMs?: number;
+  /**
+   * How long, in ms and in all, this client may wait in place for rate-limited reads before a
+   * 429 goes to the caller's retry policy; 20 s unless set.
+   */
+  rateLimitWaitBudgetMs?: number;
 }
 
 export interface ConnectWiseCompany {
@@ -107,12 +112,20 @@ export class ConnectWiseError extends Error {
 
 const MAX_PAGE_SIZE = 1000;
 const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Short waits add up: a lookup reads a page of agreements and then each one's additions, and
+ * three 10 s waits on each would outlast the activity that reads them. Past this much waiting in
+ * all, the 429 and its Retry-After go to the caller, which answers 503 with it or retries later.
+ */
+const DEFAULT_RATE_LIMIT_WAIT_BUDGET_MS = 20_000;
 
 export class ConnectWiseClient {
   private readonly baseUrl: string;
   private readonly authorization: string;
   private readonly pageSize: number;
   private readonly timeoutMs: number;
+  /** What is left of the in-place waits this client may make for rate-limited reads. */
+  private rateLimitWaitLeftMs: number;
 
   constructor(private readonly settings: ConnectWiseSettings) {
     const pageSize = settings.pageSize ?? MAX_PAGE_SIZE;
@@ -123,6 +136,7 @@ export class ConnectWiseClient {
     this.authorization = `Basic ${Buffer.from(`${settings.company}+${settings.publicKey}:${settings.privateKey}`).toString('base64')}`;
     this.pageSize = pageSize;
     this.timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.rateLimitWaitLeftMs = settings.rateLimitWaitBudgetMs ?? DEFAULT_RATE_LIMIT_WAIT_BUDGET_MS;
   }
 
   /**
@@ -196,14 +210,15 @@ export class ConnectWiseClient {
     }
   }
 
-  /** A read answered 429 is asked again after the wait ConnectWise names, when that wait is short. */
+  /** A read answered 429 is asked again after the wait ConnectWise names, when that wait is short and the client's budget allows it. */
   private async request<T>(method: string, path: string, options: { query?: Record<string, string>; body?: unknown }): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.send<T>(method, path, options);
       } catch (error) {
         const waitMs = method === 'GET' ? rateLimitWaitMs(error, attempt) : undefined;
-        if (waitMs === undefined) throw error;
+        if (waitMs === undefined || waitMs > this.rateLimitWaitLeftMs) throw error;
+        this.rateLimitWaitLeftMs -= waitMs;
         await new Promise((resolve) => setTimeout(resolve, waitMs));
       }
     }

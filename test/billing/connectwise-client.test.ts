@@ -199,6 +199,23 @@ describe('ConnectWise client', () => {
     expect(connectwise.requests).toHaveLength(3);
   });
 
+  it('waits for rate limits only so long in all, however many reads meet them: then the 429 goes to the caller', async () => {
+    const acme = connectwise.addCompany({ identifier: 'AcmeCorp' });
+    connectwise.addAgreement({ companyId: acme.id, name: 'Security' });
+    const lookup = client({ rateLimitWaitBudgetMs: 1_500 });
+
+    connectwise.failNext(1, 429, 1);
+    expect(await lookup.findCompany('AcmeCorp')).toEqual(acme);
+    connectwise.failNext(1, 429, 1);
+    const started = Date.now();
+    const busy = await failureOf(lookup.listAgreements(acme.id));
+
+    // The second wait would pass the budget: the read gives up at once, with ConnectWise's wait for the caller.
+    expect(busy).toMatchObject({ kind: 'unavailable', status: 429, retryAfterMs: 1_000, retryable: true });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(connectwise.requests).toHaveLength(3);
+  });
+
   it('does not repeat a change answered 429 by itself: the retry policy of the push decides', async () => {
     const acme = connectwise.addCompany({ identifier: 'AcmeCorp' });
     const agreement = connectwise.addAgreement({ companyId: acme.id, name: 'Security' });
