@@ -38,8 +38,10 @@ export interface LifecycleInput<Facts extends SubjectFacts, Start, Carried exten
  * one writes a marker and a TemporalChangeVersion upsert, a visibility write, into every run.
  * Generation 1: notices delivered by the lifecycle itself without a patch marker, and search
  * attributes upserted only when their value changes (issue 13).
+ * Generation 2: an operation is written in the workflow task after the one its Update arrived
+ * in, never in a speculative task the server may drop.
  */
-export const LIFECYCLE_GENERATION = 1;
+export const LIFECYCLE_GENERATION = 2;
 
 /** Where a run picks up after continueAsNew. */
 export interface CarryOver<State, Context> {

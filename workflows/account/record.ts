@@ -42,7 +42,7 @@ export class AccountRecord extends LifecycleRecord<AccountTypes, AccountFacts, A
 
   /** A new seat request: written, then the group re-allocated so the caller reads the new allocation. */
   changeSeats(actor: string, seatsRequested: number): Promise<AccountView> {
-    return this.serial.run(async () => {
+    return this.inArrivalOrder(async () => {
       if (this.isDeleted) throw this.refusal('change seats of');
       const step = AccountLifecycle.apply(this.snapshot, { type: 'seats.changed', seatsRequested, at: workflowTime() });
       if (step.changed) {

@@ -4,7 +4,7 @@
 // sent once written, and the whole mirrored in the Temporal UI. Subclasses add what is
 // theirs: the activity that writes them, their search attributes and card, their view.
 import type { QueryDefinition, SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/license/record.js';
 import { LIFECYCLE_GENERATION, type CarryOver, type DeadlineView, type FactsChange, type LifecycleInput, type LifecycleView, type SubjectFacts } from '../../machines/lifecycle/contract.js';
 import { eventName, transitionName } from '../../machines/lifecycle/event-names.js';
@@ -58,6 +58,8 @@ export abstract class LifecycleRecord<
   View extends LifecycleView<T['state']>,
 > {
   protected readonly serial = new Serial();
+  /** The timer that ends the workflow task Updates arrived in, while it runs (`taskKept`). */
+  private nextTask: Promise<void> | undefined;
   private readonly notices = new NoticeDeliveries(() => showCard(this.cardWithNotices()));
   protected currentFacts: Facts;
   snapshot: T['snapshot'];
@@ -162,7 +164,7 @@ export abstract class LifecycleRecord<
 
   /** An operation from a caller: applied in arrival order, written before the Update answers. */
   operate(actor: string, eventAt: (now: number) => T['event']): Promise<View> {
-    return this.serial.run(async () => {
+    return this.inArrivalOrder(async () => {
       const event = total(() => eventAt(workflowTime()));
       const step = this.rules.apply(this.snapshot, event);
       // Validated on arrival, but an earlier operation or deadline may have changed the state since.
@@ -170,6 +172,31 @@ export abstract class LifecycleRecord<
       await this.commit(step, event.type, actor);
       return this.view();
     });
+  }
+
+  /** Runs an Update's change after those that arrived before it, in a workflow task the server keeps. */
+  protected inArrivalOrder<Result>(change: () => Promise<Result>): Promise<Result> {
+    const kept = this.generation >= 2 ? this.taskKept() : undefined;
+    return this.serial.run(async () => {
+      if (kept) await kept;
+      return change();
+    });
+  }
+
+  /**
+   * Resolves in a workflow task after the one an Update arrived in, which the server has kept by
+   * then. An Update arrives in a speculative workflow task, which the server may drop without a
+   * trace and deliver its Updates again, perhaps in another order; what local activities had
+   * written in it would stay in the database, transitions the history never had (a renewal, and
+   * its e-mail, where the deletion that won the race belongs). A 1 ms timer ends the task that
+   * accepted the Update, and the write happens in the task the timer wakes: one the history
+   * records, which a retry replays the same way. Updates accepted together share one timer.
+   */
+  private taskKept(): Promise<void> {
+    this.nextTask ??= sleep(1).then(() => {
+      this.nextTask = undefined;
+    });
+    return this.nextTask;
   }
 
   /** Update validators run synchronously and reject before anything is written to history. */
