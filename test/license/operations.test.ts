@@ -192,6 +192,11 @@ describe('operations racing a deletion', () => {
       const transitions = entries.map((entry) => entry.action).filter((action) => action.startsWith('license.'));
       const renewed = renewals.filter((answer) => answer.status === 200).length;
       expect(transitions).toEqual(['license.issued', ...Array<string>(renewed).fill('license.renewed'), 'license.deleted']);
+      // The run that applied the deletion is the workflow's last (as ops see it in the UI), even when it was about to continue after a renewal.
+      const handle = tenure.client.workflow.getHandle(`license:${id}`);
+      await handle.result();
+      const { events } = await handle.fetchHistory();
+      expect((events ?? []).map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name).filter(Boolean)).toContain('delete');
     }
   });
 });

@@ -2,7 +2,7 @@
 // whenever a license says it changed (R9, R15, R18), and its seats, re-allocated after every
 // change; its protection in the UI and its search attributes.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { AccountActivities } from '../../activities/account/record.js';
 import type { LicenseGroupActivities } from '../../activities/account/license-group.js';
 import type { RecordedTransition } from '../../activities/lifecycle/transitions.js';
@@ -11,10 +11,11 @@ import { AccountLifecycle, type AccountEvent, type AccountInput, type AccountSch
 import { AccountState as AccountStateAttribute } from '../search-attributes.js';
 import { workflowTime } from '../lifecycle/clock.js';
 import type { Card } from '../lifecycle/details.js';
-import { LifecycleRecord, type Written } from '../lifecycle/record.js';
-import { RECORDING_LOCAL_ACTIVITY_OPTIONS, SYSTEM_ACTOR } from '../lifecycle/transition.js';
+import { LifecycleRecord, type Recording, type Written } from '../lifecycle/record.js';
+import { RECORDING_ACTIVITY_OPTIONS, RECORDING_LOCAL_ACTIVITY_OPTIONS, SYSTEM_ACTOR } from '../lifecycle/transition.js';
 
 const { recordAccountTransition, allocateLicenseGroup } = proxyLocalActivities<AccountActivities & LicenseGroupActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
+const scheduled = proxyActivities<AccountActivities>(RECORDING_ACTIVITY_OPTIONS);
 
 type AccountTypes = { snapshot: AccountSnapshot; state: AccountState; event: AccountEvent; input: AccountInput; scheduled: AccountScheduledEvent };
 
@@ -42,11 +43,11 @@ export class AccountRecord extends LifecycleRecord<AccountTypes, AccountFacts, A
 
   /** A new seat request: written, then the group re-allocated so the caller reads the new allocation. */
   changeSeats(actor: string, seatsRequested: number): Promise<AccountView> {
-    return this.inArrivalOrder(async () => {
+    return this.serial.run(async () => {
       if (this.isDeleted) throw this.refusal('change seats of');
       const step = AccountLifecycle.apply(this.snapshot, { type: 'seats.changed', seatsRequested, at: workflowTime() });
       if (step.changed) {
-        await this.commit(step, 'seats.changed', actor);
+        await this.commit(step, 'seats.changed', actor, this.operationRecording);
         await this.reconcileWithLicenses();
       }
       return this.view();
@@ -86,9 +87,10 @@ export class AccountRecord extends LifecycleRecord<AccountTypes, AccountFacts, A
     return { partnerId: this.facts.partnerId, companyId: this.facts.companyId, product: this.facts.product };
   }
 
-  protected async write({ snapshot, ...record }: Written<AccountSnapshot>): Promise<RecordedTransition> {
+  protected async write({ snapshot, ...record }: Written<AccountSnapshot>, recording: Recording): Promise<RecordedTransition> {
     const final = snapshot.status === 'done';
-    const written = await recordAccountTransition({ ...record, account: this.facts, state: AccountLifecycle.stateOf(snapshot), final, context: snapshot.context });
+    const recordTransition = recording === 'scheduled' ? scheduled.recordAccountTransition : recordAccountTransition;
+    const written = await recordTransition({ ...record, account: this.facts, state: AccountLifecycle.stateOf(snapshot), final, context: snapshot.context });
     // A deleted account's seats go back to the group, for the accounts that remain.
     if (final) await allocateLicenseGroup(this.group);
     return written;

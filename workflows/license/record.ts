@@ -1,7 +1,7 @@
 // What the license workflow keeps beyond every lifecycle's record: its expiry in the UI and
 // its search attributes, and the accounts of its group told when what they draw on changes.
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/license/record.js';
 import type { RecordedTransition } from '../../activities/lifecycle/transitions.js';
 import type { LicenseCarryOver, LicenseFacts, LicenseLifecycleInput, LicenseView } from '../../machines/license/contract.js';
@@ -9,11 +9,12 @@ import { LicenseLifecycle, type LicenseEvent, type LicenseInput, type LicenseSch
 import { AccessGroupId, LicenseExpiresAt, LicenseState as LicenseStateAttribute, PoolId } from '../search-attributes.js';
 import { workflowTime } from '../lifecycle/clock.js';
 import type { Card } from '../lifecycle/details.js';
-import { LifecycleRecord, type Written } from '../lifecycle/record.js';
-import { RECORDING_LOCAL_ACTIVITY_OPTIONS } from '../lifecycle/transition.js';
+import { LifecycleRecord, type Recording, type Written } from '../lifecycle/record.js';
+import { RECORDING_ACTIVITY_OPTIONS, RECORDING_LOCAL_ACTIVITY_OPTIONS } from '../lifecycle/transition.js';
 import { tellAccountsOfGroup } from './group.js';
 
 const { recordLicenseTransition } = proxyLocalActivities<LicenseActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
+const scheduled = proxyActivities<LicenseActivities>(RECORDING_ACTIVITY_OPTIONS);
 
 type LicenseTypes = { snapshot: LicenseSnapshot; state: LicenseState; event: LicenseEvent; input: LicenseInput; scheduled: LicenseScheduledEvent };
 
@@ -34,9 +35,10 @@ export class LicenseRecord extends LifecycleRecord<LicenseTypes, LicenseFacts, L
     return { ...this.lifecycleView(), expiresAt: new Date(this.expiresAt).toISOString() };
   }
 
-  protected async write({ snapshot, ...record }: Written<LicenseSnapshot>): Promise<RecordedTransition> {
+  protected async write({ snapshot, ...record }: Written<LicenseSnapshot>, recording: Recording): Promise<RecordedTransition> {
     const state = LicenseLifecycle.stateOf(snapshot);
-    const { accountIds, ...recorded } = await recordLicenseTransition({ ...record, license: this.facts, state, context: snapshot.context });
+    const recordTransition = recording === 'scheduled' ? scheduled.recordLicenseTransition : recordLicenseTransition;
+    const { accountIds, ...recorded } = await recordTransition({ ...record, license: this.facts, state, context: snapshot.context });
     // What the license's accounts draw on: whether it lends seats (state) and in which order (expiry).
     // Most licenses have no account: skipping the call spares the workflow its promises, each of
     // which the SDK's promise hook captures a stack trace for (issue 13).

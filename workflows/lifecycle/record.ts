@@ -4,7 +4,7 @@
 // sent once written, and the whole mirrored in the Temporal UI. Subclasses add what is
 // theirs: the activity that writes them, their search attributes and card, their view.
 import type { QueryDefinition, SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, ApplicationFailure, condition, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { LicenseActivities } from '../../activities/license/record.js';
 import { LIFECYCLE_GENERATION, type CarryOver, type DeadlineView, type FactsChange, type LifecycleInput, type LifecycleView, type SubjectFacts } from '../../machines/lifecycle/contract.js';
 import { eventName, transitionName } from '../../machines/lifecycle/event-names.js';
@@ -46,6 +46,13 @@ export interface Entry {
   notices: Notice[];
 }
 
+/**
+ * Where a change is written: `in-task` by a local activity, in the workflow task that decided it
+ * (a deadline, a license group's news, the first state: tasks the server never drops unseen);
+ * `scheduled` by an activity the task schedules (a caller's operation, see `operationRecording`).
+ */
+export type Recording = 'in-task' | 'scheduled';
+
 /** The common part of what each subject's recording activity receives. */
 export interface Written<Snapshot> extends TransitionRecord {
   snapshot: Snapshot;
@@ -58,8 +65,6 @@ export abstract class LifecycleRecord<
   View extends LifecycleView<T['state']>,
 > {
   protected readonly serial = new Serial();
-  /** The timer that ends the workflow task Updates arrived in, while it runs (`taskKept`). */
-  private nextTask: Promise<void> | undefined;
   private readonly notices = new NoticeDeliveries(() => showCard(this.cardWithNotices()));
   protected currentFacts: Facts;
   snapshot: T['snapshot'];
@@ -143,12 +148,16 @@ export abstract class LifecycleRecord<
    * by continuing as new on the policy re-resolved for the next cycle.
    */
   async endRun(continueWith: (next: LifecycleInput<Facts, never, Carried>) => Promise<never>): Promise<void> {
+    if (!this.isDeleted) {
+      const policy = await loadPolicy(this.policySubject);
+      await this.notices.letInFlightFinish();
+      await condition(allHandlersFinished);
+      // A deletion that arrived meanwhile ends the workflow here, not in a run started only to end
+      // (as runs before generation 2 did, kept for their replay).
+      if (!this.isDeleted || this.generation < 2) return continueWith(this.nextRun(policy));
+    }
     // A deleted subject's last notices (its deletion) go out before its workflow closes.
-    if (this.isDeleted) return condition(() => allHandlersFinished() && this.notices.settled);
-    const policy = await loadPolicy(this.policySubject);
-    await this.notices.letInFlightFinish();
-    await condition(allHandlersFinished);
-    await continueWith(this.nextRun(policy));
+    await condition(() => allHandlersFinished() && this.notices.settled);
   }
 
   /** Writes the first state of a new subject, or the newer policy version a continued run adopted. */
@@ -164,39 +173,27 @@ export abstract class LifecycleRecord<
 
   /** An operation from a caller: applied in arrival order, written before the Update answers. */
   operate(actor: string, eventAt: (now: number) => T['event']): Promise<View> {
-    return this.inArrivalOrder(async () => {
+    return this.serial.run(async () => {
       const event = total(() => eventAt(workflowTime()));
       const step = this.rules.apply(this.snapshot, event);
       // Validated on arrival, but an earlier operation or deadline may have changed the state since.
       if (!step.changed) throw this.refusal(event.type);
-      await this.commit(step, event.type, actor);
+      await this.commit(step, event.type, actor, this.operationRecording);
       return this.view();
     });
   }
 
-  /** Runs an Update's change after those that arrived before it, in a workflow task the server keeps. */
-  protected inArrivalOrder<Result>(change: () => Promise<Result>): Promise<Result> {
-    const kept = this.generation >= 2 ? this.taskKept() : undefined;
-    return this.serial.run(async () => {
-      if (kept) await kept;
-      return change();
-    });
-  }
-
   /**
-   * Resolves in a workflow task after the one an Update arrived in, which the server has kept by
-   * then. An Update arrives in a speculative workflow task, which the server may drop without a
-   * trace and deliver its Updates again, perhaps in another order; what local activities had
-   * written in it would stay in the database, transitions the history never had (a renewal, and
-   * its e-mail, where the deletion that won the race belongs). A 1 ms timer ends the task that
-   * accepted the Update, and the write happens in the task the timer wakes: one the history
-   * records, which a retry replays the same way. Updates accepted together share one timer.
+   * How a caller's operation is written: by an activity the workflow schedules, not a local one.
+   * An Update arrives in a speculative workflow task, which the server may drop without a trace
+   * and deliver its Updates again, perhaps in another order; what a local activity had written in
+   * it would stay in the database, transitions the history never had (a renewal, and its e-mail,
+   * where the deletion that won the race belongs). A scheduled activity runs only once the task
+   * that scheduled it is kept, with its input fixed in the history, so a retry writes the same.
+   * Runs before generation 2 wrote in the task, and keep doing so on replay.
    */
-  private taskKept(): Promise<void> {
-    this.nextTask ??= sleep(1).then(() => {
-      this.nextTask = undefined;
-    });
-    return this.nextTask;
+  protected get operationRecording(): Recording {
+    return this.generation >= 2 ? 'scheduled' : 'in-task';
   }
 
   /** Update validators run synchronously and reject before anything is written to history. */
@@ -255,13 +252,13 @@ export abstract class LifecycleRecord<
   }
 
   /** Writes one applied step, named for the audit log by the events' customer-facing names. */
-  protected commit(step: Step<T['snapshot']>, eventType: string, actor: string): Promise<void> {
+  protected commit(step: Step<T['snapshot']>, eventType: string, actor: string, recording: Recording = 'in-task'): Promise<void> {
     const action = transitionName(this.rules.subject, eventType, this.state, this.rules.stateOf(step.snapshot));
-    return this.persist(step.snapshot, { action, actor, before: { state: this.state, cycle: this.cycle, ...this.auditFacts(this.snapshot) }, notices: step.notices });
+    return this.persist(step.snapshot, { action, actor, before: { state: this.state, cycle: this.cycle, ...this.auditFacts(this.snapshot) }, notices: step.notices }, recording);
   }
 
   /** The database first, then memory: if the write never succeeds, the workflow has not moved either. */
-  protected async persist(next: T['snapshot'], entry: Entry): Promise<void> {
+  protected async persist(next: T['snapshot'], entry: Entry, recording: Recording = 'in-task'): Promise<void> {
     const revision = this.revision + 1;
     const now = workflowTime();
     const state = this.rules.stateOf(next);
@@ -286,7 +283,7 @@ export abstract class LifecycleRecord<
       // A deadline's notices go out with its write, in the same workflow task, instead of in an
       // activity of their own; a caller's Update does not wait on the mail server (issue 13).
       sendNoticesNow: notices.length > 0 && this.generation >= 1 && entry.actor === SYSTEM_ACTOR,
-    });
+    }, recording);
     this.snapshot = next;
     this.revision = revision;
     this.showInUi();
@@ -330,7 +327,7 @@ export abstract class LifecycleRecord<
   protected async afterOpening(): Promise<void> {}
 
   /** Writes one change through the subject's own recording activity; answers the webhook deliveries it enqueued and the notices it settled. */
-  protected abstract write(written: Written<T['snapshot']>): Promise<RecordedTransition>;
+  protected abstract write(written: Written<T['snapshot']>, recording: Recording): Promise<RecordedTransition>;
   /** What a notice says the subject runs until (a license's expiry; an account's group coverage). */
   protected abstract coveredUntil(snapshot: T['snapshot']): number | null;
   /** Facts of the subject the audit log shows before and after a change, besides state and cycle. */

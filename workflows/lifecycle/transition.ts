@@ -10,7 +10,10 @@ import { webhookDelivery } from '../webhook/delivery.js';
 /** The actor of a transition made by a deadline or by the license group, not by a caller. */
 export const SYSTEM_ACTOR = 'system:lifecycle';
 
-/** Retried with backoff until the database answers; a record no retry can fix fails at once. */
+/**
+ * Retried with backoff until the database answers; a record no retry can fix fails at once.
+ * For the writes a workflow schedules: a caller's operation (`LifecycleRecord.operationRecording`), a sync's, a move's.
+ */
 export const RECORDING_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumInterval: '1m', nonRetryableErrorTypes: ['InvalidRecord'] },
@@ -19,7 +22,7 @@ export const RECORDING_ACTIVITY_OPTIONS: ActivityOptions = {
 /**
  * A lifecycle's own writes (a transition, its group's allocation, its policy) run as local
  * activities: inside the workflow task that decided them, with no activity task to schedule,
- * poll and report, so a transition costs one workflow task instead of two (issue 13). They are
+ * poll and report, so a deadline's transition costs one workflow task instead of two (issue 13). They are
  * short and idempotent by revision, which is what local activities ask; a worker that dies
  * mid-write leaves the workflow task to time out and the next worker writes it again. Retries
  * past a minute wait on a durable timer, so a long database outage holds no worker slot.
