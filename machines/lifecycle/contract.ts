@@ -38,8 +38,8 @@ export interface LifecycleInput<Facts extends SubjectFacts, Start, Carried exten
  * one writes a marker and a TemporalChangeVersion upsert, a visibility write, into every run.
  * Generation 1: notices delivered by the lifecycle itself without a patch marker, and search
  * attributes upserted only when their value changes (issue 13).
- * Generation 2: a caller's operation is written by a scheduled activity, never by a local one in
- * the speculative task its Update arrived in, which the server may drop; and a deletion that
+ * Generation 2: a caller's operation or a deadline is written by a scheduled activity, never by a
+ * local one in the speculative task an Update arrived in, which the server may drop; and a deletion that
  * arrives as a run is about to continue as new ends the workflow in that run.
  */
 export const LIFECYCLE_GENERATION = 2;

@@ -61,8 +61,8 @@ const SEARCH_ATTRIBUTES_CACHED = { 'system.forceSearchAttributesCacheRefreshOnRe
 
 /**
  * An activity scheduled by a workflow task goes back to the worker that completed the task, with
- * the server's answer, instead of through the task queue. A caller's operation is written by such
- * an activity (workflows/lifecycle/record.ts, `operationRecording`): measured with suspend and
+ * the server's answer, instead of through the task queue. Operations and deadlines are written by
+ * such an activity (workflows/lifecycle/record.ts, `changeRecording`): measured with suspend and
  * resume one at a time, 100 → 35 ms an operation. A cluster turns it on with the same setting.
  */
 const EAGER_ACTIVITIES = { 'system.enableActivityEagerExecution': true };

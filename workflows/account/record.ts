@@ -12,10 +12,10 @@ import { AccountState as AccountStateAttribute } from '../search-attributes.js';
 import { workflowTime } from '../lifecycle/clock.js';
 import type { Card } from '../lifecycle/details.js';
 import { LifecycleRecord, type Recording, type Written } from '../lifecycle/record.js';
-import { RECORDING_ACTIVITY_OPTIONS, RECORDING_LOCAL_ACTIVITY_OPTIONS, SYSTEM_ACTOR } from '../lifecycle/transition.js';
+import { LIFECYCLE_WRITE_OPTIONS, RECORDING_LOCAL_ACTIVITY_OPTIONS, SYSTEM_ACTOR } from '../lifecycle/transition.js';
 
 const { recordAccountTransition, allocateLicenseGroup } = proxyLocalActivities<AccountActivities & LicenseGroupActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
-const scheduled = proxyActivities<AccountActivities>(RECORDING_ACTIVITY_OPTIONS);
+const scheduled = proxyActivities<AccountActivities>(LIFECYCLE_WRITE_OPTIONS);
 
 type AccountTypes = { snapshot: AccountSnapshot; state: AccountState; event: AccountEvent; input: AccountInput; scheduled: AccountScheduledEvent };
 
@@ -47,7 +47,7 @@ export class AccountRecord extends LifecycleRecord<AccountTypes, AccountFacts, A
       if (this.isDeleted) throw this.refusal('change seats of');
       const step = AccountLifecycle.apply(this.snapshot, { type: 'seats.changed', seatsRequested, at: workflowTime() });
       if (step.changed) {
-        await this.commit(step, 'seats.changed', actor, this.operationRecording);
+        await this.commit(step, 'seats.changed', actor, this.changeRecording);
         await this.reconcileWithLicenses();
       }
       return this.view();

@@ -10,11 +10,11 @@ import { AccessGroupId, LicenseExpiresAt, LicenseState as LicenseStateAttribute,
 import { workflowTime } from '../lifecycle/clock.js';
 import type { Card } from '../lifecycle/details.js';
 import { LifecycleRecord, type Recording, type Written } from '../lifecycle/record.js';
-import { RECORDING_ACTIVITY_OPTIONS, RECORDING_LOCAL_ACTIVITY_OPTIONS } from '../lifecycle/transition.js';
+import { LIFECYCLE_WRITE_OPTIONS, RECORDING_LOCAL_ACTIVITY_OPTIONS } from '../lifecycle/transition.js';
 import { tellAccountsOfGroup } from './group.js';
 
 const { recordLicenseTransition } = proxyLocalActivities<LicenseActivities>(RECORDING_LOCAL_ACTIVITY_OPTIONS);
-const scheduled = proxyActivities<LicenseActivities>(RECORDING_ACTIVITY_OPTIONS);
+const scheduled = proxyActivities<LicenseActivities>(LIFECYCLE_WRITE_OPTIONS);
 
 type LicenseTypes = { snapshot: LicenseSnapshot; state: LicenseState; event: LicenseEvent; input: LicenseInput; scheduled: LicenseScheduledEvent };
 

@@ -48,8 +48,8 @@ export interface Entry {
 
 /**
  * Where a change is written: `in-task` by a local activity, in the workflow task that decided it
- * (a deadline, a license group's news, the first state: tasks the server never drops unseen);
- * `scheduled` by an activity the task schedules (a caller's operation, see `operationRecording`).
+ * (the first state, a license group's news: tasks the server never drops unseen); `scheduled` by
+ * an activity the task schedules (a caller's operation, a deadline: see `changeRecording`).
  */
 export type Recording = 'in-task' | 'scheduled';
 
@@ -178,21 +178,24 @@ export abstract class LifecycleRecord<
       const step = this.rules.apply(this.snapshot, event);
       // Validated on arrival, but an earlier operation or deadline may have changed the state since.
       if (!step.changed) throw this.refusal(event.type);
-      await this.commit(step, event.type, actor, this.operationRecording);
+      await this.commit(step, event.type, actor, this.changeRecording);
       return this.view();
     });
   }
 
   /**
-   * How a caller's operation is written: by an activity the workflow schedules, not a local one.
-   * An Update arrives in a speculative workflow task, which the server may drop without a trace
-   * and deliver its Updates again, perhaps in another order; what a local activity had written in
-   * it would stay in the database, transitions the history never had (a renewal, and its e-mail,
-   * where the deletion that won the race belongs). A scheduled activity runs only once the task
-   * that scheduled it is kept, with its input fixed in the history, so a retry writes the same.
-   * Runs before generation 2 wrote in the task, and keep doing so on replay.
+   * How a caller's operation or a deadline is written: by an activity the workflow schedules, not
+   * a local one. An Update arrives in a speculative workflow task, which the server may drop
+   * without a trace and deliver its Updates again, perhaps in another order; what a local activity
+   * had written in it would stay in the database, transitions the history never had (a renewal,
+   * and its e-mail, where the deletion that won the race belongs). A scheduled activity runs only
+   * once the task that scheduled it is kept, with its input fixed in the history, so a retry after
+   * a crash writes what the workflow decided, not the same change at a later clock. With eager
+   * activities the server hands it back with the task's answer: a mass expiry's notices went out
+   * no later than from a local activity (issue 13). Runs before generation 2 wrote in the task,
+   * and keep doing so on replay.
    */
-  protected get operationRecording(): Recording {
+  protected get changeRecording(): Recording {
     return this.generation >= 2 ? 'scheduled' : 'in-task';
   }
 
@@ -219,7 +222,7 @@ export abstract class LifecycleRecord<
       // An operation may have landed while the timer fired; the machine's deadline guards decide.
       const event = { ...deadline.event, at: workflowTime() } as T['event'];
       const step = this.rules.apply(this.snapshot, event);
-      if (step.changed) await this.commit(step, event.type, SYSTEM_ACTOR);
+      if (step.changed) await this.commit(step, event.type, SYSTEM_ACTOR, this.changeRecording);
     });
   }
 

@@ -12,7 +12,7 @@ export const SYSTEM_ACTOR = 'system:lifecycle';
 
 /**
  * Retried with backoff until the database answers; a record no retry can fix fails at once.
- * For the writes a workflow schedules: a caller's operation (`LifecycleRecord.operationRecording`), a sync's, a move's.
+ * For the writes a workflow schedules: a sync's, a move's.
  */
 export const RECORDING_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
@@ -20,9 +20,17 @@ export const RECORDING_ACTIVITY_OPTIONS: ActivityOptions = {
 };
 
 /**
- * A lifecycle's own writes (a transition, its group's allocation, its policy) run as local
+ * A lifecycle's scheduled writes (`LifecycleRecord.changeRecording`): one statement, and for a
+ * deadline the first attempt at its notices, which gives up after 5 s. A worker that dies
+ * mid-write is noticed when the attempt times out, so the write is tried again after 10 s, as
+ * the local activities' workflow task would be, not after the 30 s of other recording activities.
+ */
+export const LIFECYCLE_WRITE_OPTIONS: ActivityOptions = { ...RECORDING_ACTIVITY_OPTIONS, startToCloseTimeout: '10s' };
+
+/**
+ * A lifecycle's other writes (its first state, its group's allocation, its policy) run as local
  * activities: inside the workflow task that decided them, with no activity task to schedule,
- * poll and report, so a deadline's transition costs one workflow task instead of two (issue 13). They are
+ * poll and report, so an issue costs one workflow task instead of two (issue 13). They are
  * short and idempotent by revision, which is what local activities ask; a worker that dies
  * mid-write leaves the workflow task to time out and the next worker writes it again. Retries
  * past a minute wait on a durable timer, so a long database outage holds no worker slot.
