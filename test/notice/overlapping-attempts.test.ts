@@ -24,10 +24,15 @@ afterAll(() => tenure?.close());
 
 const noticesCountedSent = async () => (await noticesSent.get()).values.reduce((sum, { value }) => sum + value, 0);
 
-/** What the license workflow's notice delivery answered, as its history keeps it. */
+/** What the license workflow's notice delivery (`deliverNotice`) answered, as its history keeps it. */
 async function deliveryAnswers(licenseId: string): Promise<unknown[]> {
-  const history = await tenure.client.workflow.getHandle(`license:${licenseId}`).fetchHistory();
-  const completions = (history.events ?? []).flatMap((event) => event.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
+  const events = (await tenure.client.workflow.getHandle(`license:${licenseId}`).fetchHistory()).events ?? [];
+  const deliveries = new Set(
+    events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'deliverNotice').map((event) => String(event.eventId)),
+  );
+  const completions = events
+    .filter((event) => deliveries.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId)))
+    .flatMap((event) => event.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
   return Promise.all(completions.map(async (payload) => defaultPayloadConverter.fromPayload((await testPayloadCodec.decode([payload]))[0]!)));
 }
 

@@ -283,8 +283,8 @@ export abstract class LifecycleRecord<
       nextDeadline: deadline ? { event: eventName(this.rules.subject, deadline.event.type), at: deadline.at } : null,
       audit: { action: entry.action, actor: entry.actor, at: now, before: entry.before, after: { state, cycle, policyId: this.policy.id, policyVersion: this.policy.version, ...this.auditFacts(next) } },
       notices,
-      // A deadline's notices go out with its write, in the same workflow task, instead of in an
-      // activity of their own; a caller's Update does not wait on the mail server (issue 13).
+      // A deadline's notices go out with its write, by the activity that records it, instead of in
+      // an activity of their own; a caller's Update does not wait on the mail server (issue 13).
       sendNoticesNow: notices.length > 0 && this.generation >= 1 && entry.actor === SYSTEM_ACTOR,
     }, recording);
     this.snapshot = next;
