@@ -27,7 +27,10 @@ export class LiveKeys {
   /** Bumped by each revocation: a read that started before it may have seen the key live, and is not kept. */
   private revocations = 0;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly mostKept = MOST_KEPT,
+  ) {}
 
   /** The live key whose secret hashes to `secretHash`; an unknown or revoked one is read every time, never kept. */
   async find(secretHash: string): Promise<ApiKeyRow | undefined> {
@@ -38,7 +41,8 @@ export class LiveKeys {
     const revocations = this.revocations;
     const [key] = await liveKeyBySecretHash(this.db).execute({ secretHash });
     if (key && revocations === this.revocations) {
-      if (this.kept.size >= MOST_KEPT) this.kept.delete(this.kept.keys().next().value!);
+      // The longest kept goes first (a Map iterates in insertion order), so the bound holds however many keys call.
+      if (this.kept.size >= this.mostKept) this.kept.delete(this.kept.keys().next().value!);
       this.kept.set(secretHash, { key, until: now + KEPT_FOR_MS });
     }
     return key;

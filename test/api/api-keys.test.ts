@@ -1,10 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { createApp } from '../../api/app.js';
 import { hashSecret } from '../../api/api-key/keys.js';
-import { KEPT_FOR_MS } from '../../api/api-key/live-keys.js';
+import { KEPT_FOR_MS, LiveKeys } from '../../api/api-key/live-keys.js';
 import { servedRoutes } from '../../api/openapi/served.js';
 import { apiKeys, auditLog } from '../../db/schema.js';
 import { createLogger } from '../../platform/logger.js';
@@ -66,6 +66,17 @@ describe('API keys and roles (R31)', () => {
     } finally {
       await new Promise((closed) => other.close(closed));
     }
+  });
+
+  it('a process keeps a bounded number of keys, the longest kept forgotten first and read again at its next request', async () => {
+    const keys = [await createKey(tenure, 'viewer'), await createKey(tenure, 'viewer'), await createKey(tenure, 'viewer')];
+    const liveKeys = new LiveKeys(tenure.db, 2);
+    for (const key of keys) expect(await liveKeys.find(hashSecret(key.secret))).toMatchObject({ id: key.id });
+    // Revoked behind this process's back, as by another API process: what it keeps it answers from memory for KEPT_FOR_MS.
+    await tenure.db.update(apiKeys).set({ revokedAt: new Date() }).where(inArray(apiKeys.id, keys.map((key) => key.id)));
+    expect(await liveKeys.find(hashSecret(keys[2]!.secret))).toMatchObject({ id: keys[2]!.id });
+    // The first key was forgotten when the third came: read again, it is refused.
+    expect(await liveKeys.find(hashSecret(keys[0]!.secret))).toBeUndefined();
   });
 
   it("R1: another partner's key cannot be revoked or even found: 404", async () => {
