@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isProduction, readConfig } from '../runtime/config.js';
+import { EAGER_ACTIVITIES } from '../runtime/embedded/temporal.js';
 import { sourceCredentialCipher } from '../runtime/credentials-key.js';
 import { payloadKeyring } from '../runtime/payload-keys.js';
 import { webhookTargets } from '../runtime/webhook-targets.js';
@@ -149,6 +150,17 @@ describe('docker-compose.yml', () => {
     expect(e.POSTGRES_PWD).toBe(pg.POSTGRES_PASSWORD);
     expect(dependsOn('temporal').postgres).toBe('service_healthy');
     expect(env('temporal-ui').TEMPORAL_ADDRESS).toBe('temporal:7233');
+  });
+
+  it("gives Temporal the dev server's eager activities, from a dynamic-config file in the repo", () => {
+    const path = env('temporal').DYNAMIC_CONFIG_FILE_PATH;
+    const mounts = ((service('temporal') as Service & { volumes?: string[] }).volumes ?? []).map((volume) => String(volume).split(':'));
+    const mount = mounts.find(([, target]) => target === path);
+    expect(mount, `a volume mounted at ${path}`).toBeDefined();
+    const file = mount![0]!.replace(/^\.\//, '');
+    expect(existsSync(root + file), file).toBe(true);
+    const config = parse(read(file)) as Record<string, Array<{ value: unknown }>>;
+    for (const [key, value] of Object.entries(EAGER_ACTIVITIES)) expect(config[key]?.map((entry) => entry.value), key).toEqual([value]);
   });
 
   describe.each(['api', 'worker'])('%s environment', (name) => {

@@ -63,9 +63,10 @@ const SEARCH_ATTRIBUTES_CACHED = { 'system.forceSearchAttributesCacheRefreshOnRe
  * An activity scheduled by a workflow task goes back to the worker that completed the task, with
  * the server's answer, instead of through the task queue. Operations and deadlines are written by
  * such an activity (workflows/lifecycle/record.ts, `changeRecording`): measured with suspend and
- * resume one at a time, 100 → 35 ms an operation. A cluster turns it on with the same setting.
+ * resume one at a time, 100 → 35 ms an operation. A cluster turns it on with the same setting
+ * (docker-compose.yml does, in runtime/compose/temporal-dynamic-config.yaml).
  */
-const EAGER_ACTIVITIES = { 'system.enableActivityEagerExecution': true };
+export const EAGER_ACTIVITIES = { 'system.enableActivityEagerExecution': true };
 
 const DEV_SERVER_DYNAMIC_CONFIG = { ...ONE_PARTITION, ...SEARCH_ATTRIBUTES_CACHED, ...EAGER_ACTIVITIES };
 
