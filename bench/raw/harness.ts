@@ -11,6 +11,7 @@ import { withBoundedConcurrency } from '../../platform/concurrency.js';
 import { startAndAwaitFirstState } from '../../platform/lifecycle/first-state.js';
 import { clientInterceptors, localWorkerOn } from '../../runtime/temporal.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
+import { testDataConverter } from '../../test/support/payload-keys.js';
 import { eventually, type Tenure } from '../../test/support/tenure.js';
 import { subjectSearchAttributes } from '../../api/lifecycle/search-attributes.js';
 import { LicenseExpiresAt, LicenseState } from '../../workflows/search-attributes.js';
@@ -68,6 +69,14 @@ export interface RawTemporal {
    * PostgreSQL (table `raw_issue`, which the bench makes).
    */
   issueAsDesigned(expiresInMs: number): Promise<void>;
+  /**
+   * Issues one with all that DESIGN's rules and the product's contract make an issue do, and
+   * nothing Tenure chose on its own: as `issueAsDesigned`, with its payloads encrypted (issue 14;
+   * a worker and client with Tenure's codec, on a task queue of their own), its audit entry written
+   * in the statement that writes its row (R32, tables `raw_issue` and `raw_audit`), and its
+   * license group's live accounts read after the commit (R9, table `raw_account`).
+   */
+  issueRequired(expiresInMs: number): Promise<void>;
   /** Starts `count` raw workflows that only sleep (P6) and waits until each has run its first task. */
   startSleeping(count: number, expiresInMs: number): Promise<void>;
   /** Starts P5's raw entities, one per id, each asleep until `at` and then writing one row and sending one mail; waits until every one sleeps. */
@@ -118,15 +127,18 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     await tenure.db.execute(sql`insert into raw_expiry (id) values (${id}) on conflict do nothing`);
     await mailer!.send({ to: ['it@acme.test'], subject: 'raw', text: 'raw', html: '<p>raw</p>', messageId: `<${id}@raw>`, headers: { 'X-Tenure-Notice': `raw:${id}` } });
   };
-  const worker = await Worker.create({
-    connection: workerConnection,
-    taskQueue,
-    // Bundled, cached, sticky and with the activity and workflow task slots of Tenure's worker (runtime/worker.ts), so memory and throughput compare.
+  // Bundled, cached, sticky and with the activity and workflow task slots of Tenure's worker (runtime/worker.ts), so memory and throughput compare.
+  const workerSettings = {
     workflowBundle: await bundleWorkflowCode({ workflowsPath: rawWorkflowsPath, preloadModules: [rawWorkflowsPath], logger: new DefaultLogger('ERROR') }),
     maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
     stickyQueueScheduleToStartTimeout: '1m',
     maxConcurrentActivityTaskExecutions: 200,
     maxConcurrentWorkflowTaskExecutions: 200,
+  };
+  const worker = await Worker.create({
+    ...workerSettings,
+    connection: workerConnection,
+    taskQueue,
     sinks,
     activities: {
       recordIssue: async (revision: number, entity?: RawEntityFacts) => {
@@ -142,6 +154,36 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     },
   });
   const running = worker.run();
+
+  // The required issue's own worker: encrypting needs the codec on both the worker and the client that starts.
+  const requiredConnection = await NativeConnection.connect({ address });
+  const requiredLocal = localWorkerOn(requiredConnection, 'default', testDataConverter);
+  const requiredClient = new Client({ connection: client.connection, dataConverter: testDataConverter });
+  const requiredTaskQueue = `${taskQueue}-required`;
+  const requiredWorker = await Worker.create({
+    ...workerSettings,
+    connection: requiredConnection,
+    taskQueue: requiredTaskQueue,
+    dataConverter: testDataConverter,
+    sinks: {
+      sleepers: {
+        recorded: { fn: ({ workflowId }, revision) => requiredLocal.firstStates.announce(workflowId, revision), callDuringReplay: false },
+        fellAsleep: { fn: () => {}, callDuringReplay: false },
+      },
+    } satisfies InjectedSinks<SleeperSinks>,
+    activities: {
+      recordIssue: async (revision: number, entity: RawEntityFacts) => {
+        const key = `license:${entity.id}:${revision}`;
+        await tenure.db.execute(sql`
+          with issued as (insert into raw_issue (id, facts) values (${entity.id}, ${JSON.stringify(entity)}::jsonb))
+          insert into raw_audit (subject_id, action, actor, after, dedupe_key) values (${entity.id}, 'issued', 'bench', ${JSON.stringify(entity)}::jsonb, ${key})
+          on conflict (dedupe_key) do nothing`);
+        await tenure.db.execute(sql`select id from raw_account where company_id = ${entity.companyId as string}::uuid and product = ${entity.product as string} and state <> 'deleted' order by id`);
+        return revision;
+      },
+    },
+  });
+  const requiredRunning = requiredWorker.run();
   // Unique on the shared dev server: each bench file has its own task queue.
   const entityId = (index: number) => `${taskQueue}:${index}`;
   const drained = () => eventually(async () => recorded, (count) => count >= started, { timeoutMs: 600_000, intervalMs: 250 }).then(() => undefined);
@@ -158,10 +200,17 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     const { entity, ...started } = designedStart(id, new Date(Date.now() + expiresInMs));
     await issueRaw(`${taskQueue}:designed:${id}`, started, [expiresInMs, entity]);
   };
+  const issueRequired = async (expiresInMs: number) => {
+    const id = crypto.randomUUID();
+    const { entity, ...started } = designedStart(id, new Date(Date.now() + expiresInMs));
+    const options = { ...started, taskQueue: requiredTaskQueue, workflowId: `${requiredTaskQueue}:${id}`, args: [expiresInMs, entity], workflowIdConflictPolicy: 'FAIL' as const };
+    await startAndAwaitFirstState(requiredClient, { workflowType: rawIssued.name, recordedUpdate: recordedRaw.name, options }, requiredLocal);
+  };
   return {
     client,
     issue,
     issueAsDesigned,
+    issueRequired,
     taskQueue,
     entityId,
     get started() {
@@ -188,8 +237,9 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     drained,
     async close() {
       worker.shutdown();
-      await running;
-      await workerConnection.close();
+      requiredWorker.shutdown();
+      await Promise.all([running, requiredRunning]);
+      await Promise.all([workerConnection.close(), requiredConnection.close()]);
       await client.connection.close();
     },
   };
