@@ -86,7 +86,8 @@ beforeAll(async () => {
   yearPolicy = await createPolicy(tenure, { grace: 'P14D', suspension: 'P30D', expiryNotices: ['P30D'], deletionNotice: 'P14D' });
   await tenure.db.execute(sql`create table raw_expiry (id text primary key, at timestamptz not null default now())`);
   await tenure.db.execute(sql`create table raw_issue (id text primary key, facts jsonb not null)`);
-  // Raw's audit log and accounts, indexed as Tenure's are for the same writes and read (db/schema.ts).
+  // Raw's audit log (a unique dedupe key and an index by subject, as Tenure's; Tenure's has a third, by partner)
+  // and its accounts, indexed for the read R9 makes after an issue (db/schema.ts).
   await tenure.db.execute(sql`create table raw_audit (id bigserial primary key, subject_id text not null, action text not null, actor text not null,
     after jsonb, at timestamptz not null default now(), dedupe_key text not null unique)`);
   await tenure.db.execute(sql`create index raw_audit_subject on raw_audit (subject_id, at)`);
