@@ -80,7 +80,8 @@ export class AccountRecord extends LifecycleRecord<AccountTypes, AccountFacts, A
     this.groupCoveredUntil = coveredUntil;
     if (this.isDeleted) return;
     const step = AccountLifecycle.apply(this.snapshot, { type: 'licenses.changed', hasEligibleLicense, at: workflowTime() });
-    if (step.changed) await this.commit(step, 'licenses.changed', SYSTEM_ACTOR);
+    // In the task: it follows a signal or a scheduled write, never an Update's speculative task alone.
+    if (step.changed) await this.commit(step, 'licenses.changed', SYSTEM_ACTOR, 'in-task');
   }
 
   private get group() {

@@ -163,7 +163,8 @@ export abstract class LifecycleRecord<
   /** Writes the first state of a new subject, or the newer policy version a continued run adopted. */
   async recordOpening(): Promise<void> {
     const opening = this.opening;
-    if (opening) await this.serial.run(() => this.persist(this.snapshot, opening));
+    // In the task: a run's first task is never speculative, and an issue answers from it (P3).
+    if (opening) await this.serial.run(() => this.persist(this.snapshot, opening, 'in-task'));
     await this.afterOpening();
     this.opened = true;
     this.showInUi();
@@ -255,13 +256,13 @@ export abstract class LifecycleRecord<
   }
 
   /** Writes one applied step, named for the audit log by the events' customer-facing names. */
-  protected commit(step: Step<T['snapshot']>, eventType: string, actor: string, recording: Recording = 'in-task'): Promise<void> {
+  protected commit(step: Step<T['snapshot']>, eventType: string, actor: string, recording: Recording): Promise<void> {
     const action = transitionName(this.rules.subject, eventType, this.state, this.rules.stateOf(step.snapshot));
     return this.persist(step.snapshot, { action, actor, before: { state: this.state, cycle: this.cycle, ...this.auditFacts(this.snapshot) }, notices: step.notices }, recording);
   }
 
   /** The database first, then memory: if the write never succeeds, the workflow has not moved either. */
-  protected async persist(next: T['snapshot'], entry: Entry, recording: Recording = 'in-task'): Promise<void> {
+  protected async persist(next: T['snapshot'], entry: Entry, recording: Recording): Promise<void> {
     const revision = this.revision + 1;
     const now = workflowTime();
     const state = this.rules.stateOf(next);
