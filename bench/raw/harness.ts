@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import { inject } from 'vitest';
 import { createMailer } from '../../activities/notice/transport.js';
 import { withBoundedConcurrency } from '../../platform/concurrency.js';
-import { startAndAwaitFirstState } from '../../platform/lifecycle/first-state.js';
+import { startAndAwaitFirstState, type LocalWorker } from '../../platform/lifecycle/first-state.js';
 import { clientInterceptors, localWorkerOn } from '../../runtime/temporal.js';
 import { DEFAULT_MAX_CACHED_WORKFLOWS } from '../../runtime/worker.js';
 import { testDataConverter } from '../../test/support/payload-keys.js';
@@ -192,20 +192,20 @@ export async function startRawTemporal(tenure: Tenure, { smtpUrl }: { smtpUrl?: 
     if (update) await handle.executeUpdate(renewRaw, { args: [0] });
   };
   let issued = 0;
-  const issueRaw = (workflowId: string, options: Record<string, unknown>, args: unknown[]) =>
-    startAndAwaitFirstState(client, { workflowType: rawIssued.name, recordedUpdate: recordedRaw.name, options: { ...options, taskQueue, workflowId, args, workflowIdConflictPolicy: 'FAIL' } }, local);
+  /** Issues on one worker's task queue, eagerly through its connection: raw's own, or the required issue's with the codec. */
+  const issuerOn = (via: { client: Client; local: LocalWorker; taskQueue: string }) => (workflowId: string, options: Record<string, unknown>, args: unknown[]) =>
+    startAndAwaitFirstState(via.client, { workflowType: rawIssued.name, recordedUpdate: recordedRaw.name, options: { ...options, taskQueue: via.taskQueue, workflowId, args, workflowIdConflictPolicy: 'FAIL' } }, via.local);
+  const issueRaw = issuerOn({ client, local, taskQueue });
+  const issueEncrypted = issuerOn({ client: requiredClient, local: requiredLocal, taskQueue: requiredTaskQueue });
   const issue = (expiresInMs: number) => issueRaw(`${taskQueue}:issued:${issued++}`, {}, [expiresInMs]).then(() => undefined);
-  const issueAsDesigned = async (expiresInMs: number) => {
+  /** One license's start as DESIGN asks it, on the given issuer. */
+  const issueDesigned = (issueOn: typeof issueRaw, prefix: string) => async (expiresInMs: number) => {
     const id = crypto.randomUUID();
     const { entity, ...started } = designedStart(id, new Date(Date.now() + expiresInMs));
-    await issueRaw(`${taskQueue}:designed:${id}`, started, [expiresInMs, entity]);
+    await issueOn(`${prefix}:${id}`, started, [expiresInMs, entity]);
   };
-  const issueRequired = async (expiresInMs: number) => {
-    const id = crypto.randomUUID();
-    const { entity, ...started } = designedStart(id, new Date(Date.now() + expiresInMs));
-    const options = { ...started, taskQueue: requiredTaskQueue, workflowId: `${requiredTaskQueue}:${id}`, args: [expiresInMs, entity], workflowIdConflictPolicy: 'FAIL' as const };
-    await startAndAwaitFirstState(requiredClient, { workflowType: rawIssued.name, recordedUpdate: recordedRaw.name, options }, requiredLocal);
-  };
+  const issueAsDesigned = issueDesigned(issueRaw, `${taskQueue}:designed`);
+  const issueRequired = issueDesigned(issueEncrypted, requiredTaskQueue);
   return {
     client,
     issue,
